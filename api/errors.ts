@@ -1,0 +1,73 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The one error type of the API; the error middleware turns it into problem+json. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly detail: string,
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+    this.name = 'AppError';
+  }
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const validationError = (detail: string, errors: readonly FieldError[]): AppError =>
+  new AppError('validation-failed', 422, detail, { errors });
+
+export const notFound = (detail: string): AppError => new AppError('not-found', 404, detail);
+
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(notFound(`No route ${req.method} ${req.path}`));
+};
+
+interface BodyParserError {
+  readonly type?: string;
+  readonly status?: number;
+}
+
+/** Anything thrown becomes RFC 9457 problem+json; unexpected errors are logged, never leaked. */
+export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  let problem: AppError;
+  if (error instanceof AppError) {
+    problem = error;
+  } else if ((error as BodyParserError).type === 'entity.parse.failed') {
+    problem = new AppError('malformed-json', 400, 'The request body is not valid JSON');
+  } else if ((error as BodyParserError).type === 'entity.too.large') {
+    problem = new AppError('body-too-large', 413, 'The request body is too large');
+  } else {
+    console.error(`api: ${req.method} ${req.path} failed`, error);
+    problem = new AppError('internal', 500, 'An unexpected error occurred; it has been logged');
+  }
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: `urn:praxisflow:problem:${problem.code}`,
+      title: TITLES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: req.originalUrl,
+      ...problem.extra,
+    });
+};

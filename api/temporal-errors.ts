@@ -1,0 +1,57 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SendFailureDetails } from '../workflows/interpreter/types.js';
+import { AppError, notFound } from './errors.js';
+
+const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as SendFailureDetails).status === 'number' &&
+  typeof (value as SendFailureDetails).detail === 'string';
+
+const CODES: Readonly<Record<string, string>> = {
+  UnknownEvent: 'unknown-event',
+  InvalidPayload: 'validation-failed',
+  NotAllowed: 'event-not-allowed',
+  Rejected: 'event-rejected',
+};
+
+function chain(error: unknown): unknown[] {
+  const links: unknown[] = [];
+  for (let current = error; current && links.length < 8; current = (current as { cause?: unknown }).cause) {
+    links.push(current);
+  }
+  return links;
+}
+
+/** Turns what Temporal answers into the API's errors; unknown errors pass through unchanged. */
+export function fromTemporal(error: unknown, processId: string): unknown {
+  const links = chain(error);
+  if (links.some((link) => link instanceof WorkflowNotFoundError)) {
+    return notFound(`No process ${processId}`);
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return new AppError('already-running', 409, `Process ${processId} is already running`, {
+      processId,
+    });
+  }
+  if (error instanceof WorkflowUpdateFailedError) {
+    const failure = links.find((link) => link instanceof ApplicationFailure);
+    const details = failure?.details?.[0];
+    if (failure && isSendFailureDetails(details)) {
+      const { status, detail, ...extra } = details;
+      return new AppError(CODES[failure.type ?? ''] ?? 'event-refused', status, detail, extra);
+    }
+  }
+  const message = links.map((link) => (link as Error).message ?? '').join(' | ');
+  if (/workflow execution already completed|workflow.*(is )?(already )?(completed|closed)/i.test(message)) {
+    return new AppError('process-ended', 409, `Process ${processId} has ended and takes no more events`, {
+      allowedEvents: [],
+    });
+  }
+  return error;
+}

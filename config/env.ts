@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * Configuration read once at start-up from the environment, validated, and handed down.
+ * Nothing under machines/ or workflows/ reads the environment.
+ */
+export class ConfigError extends Error {
+  constructor(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+    super(
+      `Invalid configuration:\n${issues.map((issue) => `  - ${issue.path.map(String).join('.')}: ${issue.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export const TASK_QUEUE = 'praxisflow';
+
+const temporalSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Temporal Cloud or a TLS cluster: API key, or client certificate files. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+});
+
+const secretSchema = z.object({
+  PRAXISFLOW_SECRET: z
+    .string({ error: 'is required: a random string of at least 32 characters (npm start makes one)' })
+    .min(32, 'must be at least 32 characters'),
+});
+
+export type TemporalConfig = ReturnType<typeof temporalConfig>;
+
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues);
+  return result.data;
+}
+
+export function temporalConfig(env: NodeJS.ProcessEnv = process.env) {
+  const raw = parse(temporalSchema, env);
+  const mtls =
+    raw.TEMPORAL_TLS_CERT && raw.TEMPORAL_TLS_KEY
+      ? { certPath: raw.TEMPORAL_TLS_CERT, keyPath: raw.TEMPORAL_TLS_KEY }
+      : undefined;
+  return {
+    address: raw.TEMPORAL_ADDRESS,
+    namespace: raw.TEMPORAL_NAMESPACE,
+    apiKey: raw.TEMPORAL_API_KEY,
+    tls: raw.TEMPORAL_TLS === 'true' || raw.TEMPORAL_API_KEY !== undefined || mtls !== undefined,
+    mtls,
+    taskQueue: TASK_QUEUE,
+  };
+}
+
+export function secretConfig(env: NodeJS.ProcessEnv = process.env): { secret: string } {
+  return { secret: parse(secretSchema, env).PRAXISFLOW_SECRET };
+}
+
+/**
+ * Per-deployment timer durations: `PRAXISFLOW_DELAY_<delayName>=<duration>` such as
+ * `PRAXISFLOW_DELAY_invitationExpiry=720h`. Units: ms, s, m, h, d.
+ */
+export function delayOverrides(env: NodeJS.ProcessEnv = process.env): Record<string, number> {
+  const prefix = 'PRAXISFLOW_DELAY_';
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const overrides: Record<string, number> = {};
+  const issues: { path: string[]; message: string }[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(prefix) || value === undefined) continue;
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
+    const unit = match?.[2];
+    if (!match || !unit) {
+      issues.push({ path: [name], message: `"${value}" is no duration like 720h, 21d or 90s` });
+      continue;
+    }
+    overrides[name.slice(prefix.length)] = Number(match[1]) * (units[unit] ?? 1);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return overrides;
+}

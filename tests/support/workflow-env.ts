@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
+import {
+  SEND_UPDATE,
+  VIEW_QUERY,
+  type ProcessArgs,
+  type ProcessEvent,
+  type ProcessView,
+  type SendMeta,
+} from '../../workflows/interpreter/types.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+export const TASK_QUEUE = 'praxisflow-test';
+
+/** The time-skipping test server, started from the cached wrapper script. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (!path) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests with `npm test`');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await env.connection.operatorService
+    .addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(Object.values(ProcessSearchAttributes).map((key) => [key.name, 2 /* KEYWORD */])),
+    })
+    .catch(() => undefined);
+  return env;
+}
+
+export function workflowBundle(): WorkflowBundleOption {
+  return { codePath: inject('workflowBundlePath') };
+}
+
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: object): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
+}
+
+export interface StartOptions {
+  readonly input: unknown;
+  readonly businessKey?: string;
+  readonly practiceId?: string;
+  readonly version?: number;
+  readonly delays?: Record<string, number>;
+  readonly continueAsNewAfterSteps?: number;
+}
+
+export async function startProcess(
+  env: TestWorkflowEnvironment,
+  type: string,
+  options: StartOptions,
+): Promise<WorkflowHandle> {
+  const businessKey = options.businessKey ?? randomUUID();
+  const args: ProcessArgs = {
+    input: options.input,
+    version: options.version ?? 1,
+    businessKey,
+    actor: 'key-test',
+    ...(options.practiceId ? { practiceId: options.practiceId } : {}),
+    ...(options.delays ? { delays: options.delays } : {}),
+    ...(options.continueAsNewAfterSteps ? { continueAsNewAfterSteps: options.continueAsNewAfterSteps } : {}),
+  };
+  return env.client.workflow.start(type, { taskQueue: TASK_QUEUE, workflowId: `${type}-${businessKey}`, args: [args] });
+}
+
+export const send = (handle: WorkflowHandle, event: ProcessEvent, actor = 'key-test'): Promise<ProcessView> =>
+  handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, { args: [event, { actor }] });
+
+export const view = (handle: WorkflowHandle): Promise<ProcessView> => handle.query<ProcessView>(VIEW_QUERY);
+
+export const HOUR = 3_600_000;
+
+/** The event types of the workflow's history, to prove what did or did not reach it. */
+export async function historyEventTypes(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN');
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { ConfigError, secretConfig, temporalConfig } from '../config/env.js';
+import { deriveKey } from '../config/secrets.js';
+
+const workerSchema = z.object({
+  SMTP_URL: z.url({ error: 'must be a URL like smtp://127.0.0.1:1025' }).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('praxisflow <no-reply@praxisflow.localhost>'),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+});
+
+export type WorkerConfig = ReturnType<typeof workerConfig>;
+
+export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
+  const result = workerSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues);
+  const { secret } = secretConfig(env);
+  return {
+    temporal: temporalConfig(env),
+    smtpUrl: result.data.SMTP_URL,
+    activities: {
+      mailFrom: result.data.MAIL_FROM,
+      publicBaseUrl: result.data.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      codeSecret: deriveKey(secret, 'codes'),
+    },
+  };
+}

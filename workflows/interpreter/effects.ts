@@ -1,0 +1,103 @@
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { ProcessEvent } from './types.js';
+
+/**
+ * What the interpreter must do after a transition, in the order XState produced it.
+ * Pure: turns XState's executable actions into effects without running any of them.
+ */
+export type Effect =
+  | { readonly kind: 'activity'; readonly name: string; readonly params: unknown }
+  | {
+      readonly kind: 'schedule';
+      readonly id: string;
+      readonly name: string;
+      readonly event: ProcessEvent;
+      readonly delay: number;
+    }
+  | { readonly kind: 'cancel'; readonly id: string }
+  | { readonly kind: 'emit'; readonly event: ProcessEvent }
+  | { readonly kind: 'raiseLater'; readonly event: ProcessEvent };
+
+interface ExecutableAction {
+  readonly type: string;
+  readonly params?: unknown;
+}
+
+const AFTER_PREFIX = 'xstate.after.';
+
+/** Built-in actions with nothing to do outside XState (their work is done in the snapshot). */
+const INERT_BUILTINS = new Set(['xstate.log', 'xstate.assign']);
+
+/** `xstate.after.invitationExpiry.invitation.registration` → `invitationExpiry`. */
+export function timerName(id: string): string {
+  if (!id.startsWith(AFTER_PREFIX)) return id;
+  const rest = id.slice(AFTER_PREFIX.length);
+  const dot = rest.indexOf('.');
+  return dot === -1 ? rest : rest.slice(0, dot);
+}
+
+export class UnsupportedActionError extends Error {
+  constructor(actionType: string, why: string) {
+    super(`praxisflow cannot run action '${actionType}': ${why}`);
+    this.name = 'UnsupportedActionError';
+  }
+}
+
+function isSelf(target: unknown, machine: AnyStateMachine): boolean {
+  return typeof target === 'object' && target !== null && (target as { logic?: unknown }).logic === machine;
+}
+
+/**
+ * @param actions executable actions as `transition`/`initialTransition` return them
+ * @param machine the machine, to recognise `sendTo` aimed at itself
+ * @param anonymousId makes a deterministic id for a delayed event raised without one
+ */
+export function toEffects(
+  actions: readonly ExecutableAction[],
+  machine: AnyStateMachine,
+  anonymousId: (index: number) => string,
+): Effect[] {
+  const effects: Effect[] = [];
+  actions.forEach((action, index) => {
+    const params = (action.params ?? {}) as {
+      event?: EventObject;
+      delay?: unknown;
+      id?: string;
+      sendId?: string;
+      to?: unknown;
+    };
+    switch (action.type) {
+      case 'xstate.raise':
+      case 'xstate.sendTo': {
+        if (action.type === 'xstate.sendTo' && !isSelf(params.to, machine)) {
+          throw new UnsupportedActionError(action.type, 'only sending to the machine itself is durable');
+        }
+        const event = params.event as ProcessEvent;
+        if (typeof params.delay === 'number') {
+          const id = params.id ?? anonymousId(index);
+          effects.push({ kind: 'schedule', id, name: timerName(id), event, delay: params.delay });
+        } else if (action.type === 'xstate.sendTo') {
+          effects.push({ kind: 'raiseLater', event });
+        }
+        // An immediate raise was already taken by XState within the same macrostep.
+        return;
+      }
+      case 'xstate.cancel':
+        if (typeof params.sendId === 'string') effects.push({ kind: 'cancel', id: params.sendId });
+        return;
+      case 'xstate.emit':
+        effects.push({ kind: 'emit', event: params.event as ProcessEvent });
+        return;
+      default:
+        if (INERT_BUILTINS.has(action.type)) return;
+        if (action.type.startsWith('xstate.')) {
+          throw new UnsupportedActionError(
+            action.type,
+            'invoked and spawned actors are not supported; start another process with a named action',
+          );
+        }
+        effects.push({ kind: 'activity', name: action.type, params: action.params ?? {} });
+    }
+  });
+  return effects;
+}

@@ -1,0 +1,1 @@
+export { runMachine, runProcess, sendUpdate, viewQuery } from './run-machine.js';

@@ -1,0 +1,251 @@
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { createActor, initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import type { ActionMeta } from '../../activities/types.js';
+import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
+import { toEffects, type Effect } from './effects.js';
+import { ProcessSearchAttributes } from './search-attributes.js';
+import { DurableTimers } from './timers.js';
+import { SendFailure, type ProcessArgs, type ProcessEvent, type ProcessView, type ResumeState } from './types.js';
+import { refusal, type Refusal } from './validation.js';
+import { allowedEvents, labelOf, leafPaths, redact, statusOf, timerViews } from './view.js';
+
+/** Effects retry until they succeed: a message must go out eventually, never be dropped. */
+const activityPresets = {
+  effect: {
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  },
+} as const;
+
+type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
+const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
+
+/** One unit of work: an outside event, a fired timer, or what the start fed back. */
+export interface Job {
+  readonly event: ProcessEvent;
+  readonly actor: string;
+  /** Outside events are re-checked when their turn comes: a timer may have moved the state. */
+  readonly external: boolean;
+  finished: boolean;
+  refusal?: Refusal;
+}
+
+interface Link {
+  readonly event: ProcessEvent;
+  readonly actor: string;
+}
+
+const isEvent = (value: unknown): value is ProcessEvent =>
+  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+
+const nowIso = (): string => new Date().toISOString();
+
+/**
+ * The state of one workflow run of a process: the XState snapshot, its durable timers and the
+ * queue of jobs. XState decides every transition; this class only carries out the effects.
+ */
+export class MachineRun {
+  readonly machine: AnyStateMachine;
+  readonly queue: Job[] = [];
+  readonly timers = new DurableTimers((timer) => this.enqueue(timer.event, 'timer', false));
+  readonly eventTypes: readonly string[];
+  snapshot: AnyMachineSnapshot;
+  step: number;
+  stepsThisRun = 0;
+  private readonly createdAt: string;
+  private updatedAt: string;
+  private publishedState = '';
+  private pendingStartEffects: readonly Effect[] = [];
+
+  constructor(
+    readonly definition: ProcessDefinition,
+    readonly args: ProcessArgs,
+  ) {
+    this.machine = args.delays ? definition.machine.provide({ delays: { ...args.delays } }) : definition.machine;
+    this.eventTypes = Object.keys(definition.events);
+    this.step = args.resume?.step ?? 0;
+    this.createdAt = args.resume?.createdAt ?? nowIso();
+    this.updatedAt = args.resume?.updatedAt ?? this.createdAt;
+    this.snapshot = args.resume ? this.restore(args.resume) : this.begin();
+    this.checkHealthy(this.snapshot);
+    this.publishState();
+  }
+
+  private restore(resume: ResumeState): AnyMachineSnapshot {
+    for (const timer of resume.timers) this.timers.start(timer);
+    return createActor(this.machine, { snapshot: resume.snapshot as never, input: this.args.input as never }).getSnapshot();
+  }
+
+  private begin(): AnyMachineSnapshot {
+    const input = this.definition.input.safeParse(this.args.input);
+    if (!input.success) {
+      throw ApplicationFailure.nonRetryable(`Invalid input: ${input.error.message}`, 'InvalidInput');
+    }
+    upsertSearchAttributes([
+      { key: ProcessSearchAttributes.type, value: this.definition.type },
+      { key: ProcessSearchAttributes.businessKey, value: this.args.businessKey },
+      ...(this.args.practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: this.args.practiceId }] : []),
+    ]);
+    const [first, actions] = initialTransition(this.machine, input.data);
+    this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
+    return first;
+  }
+
+  /** Carries out the effects of the initial state; what they feed back goes first in line. */
+  async start(): Promise<void> {
+    const effects = this.pendingStartEffects;
+    this.pendingStartEffects = [];
+    const job: Job = { event: { type: 'xstate.init' }, actor: this.args.actor, external: false, finished: false };
+    const feedback = await this.runEffects(effects, job);
+    for (const link of feedback.reverse()) {
+      this.queue.unshift({ event: link.event, actor: link.actor, external: false, finished: false });
+    }
+  }
+
+  enqueue(event: ProcessEvent, actor: string, external: boolean): Job {
+    const job: Job = { event, actor, external, finished: false };
+    this.queue.push(job);
+    return job;
+  }
+
+  get active(): boolean {
+    return this.snapshot.status === 'active';
+  }
+
+  currentState(): string {
+    return leafPaths(this.snapshot.value).join(', ');
+  }
+
+  allowedEvents(): string[] {
+    return allowedEvents(this.snapshot, this.eventTypes);
+  }
+
+  view(): ProcessView {
+    const leaves = leafPaths(this.snapshot.value);
+    return {
+      id: workflowInfo().workflowId,
+      type: this.definition.type,
+      version: this.definition.version,
+      businessKey: this.args.businessKey,
+      practiceId: this.args.practiceId ?? null,
+      state: leaves.join(', '),
+      stateLabel: leaves.map((path) => labelOf(this.machine, path)).join(' / '),
+      status: statusOf(this.snapshot, false),
+      allowedEvents: this.allowedEvents(),
+      timers: timerViews(this.timers.list()),
+      context: redact(this.snapshot.context, this.definition.redact),
+      step: this.step,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  resumeState(): ResumeState {
+    return {
+      snapshot: this.machine.getPersistedSnapshot(this.snapshot),
+      timers: this.timers.list(),
+      step: this.step,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  /** One job: its event and everything its activities feed back, before the next job. */
+  async process(job: Job): Promise<void> {
+    const chain: Link[] = [{ event: job.event, actor: job.actor }];
+    for (let link = chain.shift(); link && this.active; link = chain.shift()) {
+      const event = { ...link.event, receivedAt: nowIso(), actor: link.actor };
+      if (job.external && link.event === job.event && !this.snapshot.can(event)) {
+        job.refusal = refusal(SendFailure.notAllowed, {
+          status: 409,
+          detail: `Event ${event.type} is not allowed in state ${this.currentState()}`,
+          allowedEvents: this.allowedEvents(),
+        });
+        return;
+      }
+      this.step += 1;
+      this.stepsThisRun += 1;
+      const [next, actions] = transition(this.machine, this.snapshot, event);
+      this.checkHealthy(next);
+      this.snapshot = next;
+      this.updatedAt = nowIso();
+      if (!this.active) this.timers.cancelAll();
+      this.publishState();
+      const step = this.step;
+      chain.unshift(...(await this.runEffects(toEffects(actions, this.machine, (i) => `${step}.${i}`), job)));
+    }
+  }
+
+  /** Refuses every job still waiting once the process has ended. */
+  refuseRemaining(): void {
+    for (const job of this.queue.splice(0)) {
+      job.refusal = refusal(SendFailure.notAllowed, {
+        status: 409,
+        detail: `The process has ended in state ${this.currentState()}`,
+        allowedEvents: [],
+      });
+      job.finished = true;
+    }
+  }
+
+  private checkHealthy(snapshot: AnyMachineSnapshot): void {
+    if (snapshot.status !== 'error') return;
+    // A machine bug: fail the workflow task so that it is retried once the machine is fixed.
+    throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
+  }
+
+  private publishState(): void {
+    const state = this.currentState();
+    if (state === this.publishedState) return;
+    this.publishedState = state;
+    upsertSearchAttributes([{ key: ProcessSearchAttributes.state, value: state }]);
+  }
+
+  /**
+   * Runs the effects of one step. Timers, cancels and emits take effect at the instant of the
+   * transition, as in XState itself; then the activities run one after the other, in order.
+   * Returns the events they feed back.
+   */
+  private async runEffects(effects: readonly Effect[], job: Job): Promise<Link[]> {
+    const now = Date.now();
+    for (const effect of effects) {
+      if (effect.kind === 'schedule') {
+        this.timers.start({ id: effect.id, name: effect.name, event: effect.event, dueAt: now + effect.delay });
+      } else if (effect.kind === 'cancel') {
+        this.timers.cancel(effect.id);
+      } else if (effect.kind === 'emit' && effect.event.type === 'rejected') {
+        job.refusal = rejection(effect.event as unknown as RejectionEmit);
+      }
+    }
+    const feedback: Link[] = [];
+    for (const [index, effect] of effects.entries()) {
+      if (effect.kind === 'raiseLater') {
+        feedback.push({ event: effect.event, actor: 'system' });
+      } else if (effect.kind === 'activity') {
+        const result = await this.callActivity(effect.name, effect.params, index);
+        if (isEvent(result)) feedback.push({ event: result, actor: 'system' });
+      }
+    }
+    return feedback;
+  }
+
+  private async callActivity(name: string, params: unknown, index: number): Promise<unknown> {
+    const activity = activities[name];
+    if (!activity) throw new Error(`No activity for action '${name}'`);
+    const { workflowId } = workflowInfo();
+    return activity(params, {
+      workflowId,
+      processType: this.definition.type,
+      step: this.step,
+      idempotencyKey: `${workflowId}:${this.step}:${index}`,
+    });
+  }
+}
+
+function rejection(emitted: RejectionEmit): Refusal {
+  return refusal(SendFailure.rejected, {
+    status: emitted.status,
+    detail: emitted.detail,
+    ...(emitted.path ? { errors: [{ path: emitted.path, message: emitted.detail }] } : {}),
+  });
+}

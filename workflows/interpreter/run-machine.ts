@@ -1,0 +1,83 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { MachineRun } from './machine-run.js';
+import { SEND_UPDATE, SendFailure, VIEW_QUERY, type ProcessArgs, type ProcessEvent, type ProcessView, type SendMeta } from './types.js';
+import { checkEvent } from './validation.js';
+
+export const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
+export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
+
+/** Picks the definition of the version an instance was started with. */
+export async function runProcess(definitions: readonly ProcessDefinition[], args: ProcessArgs): Promise<ProcessView> {
+  const definition = definitions.find((candidate) => candidate.version === args.version);
+  if (!definition) {
+    throw ApplicationFailure.nonRetryable(
+      `No version ${args.version} of this process; known: ${definitions.map((d) => d.version).join(', ')}`,
+      'UnknownVersion',
+    );
+  }
+  return runMachine(definition, args);
+}
+
+/**
+ * Runs one process instance durably: XState decides, Temporal remembers. Delayed events are
+ * Temporal timers, named actions are activities, outside events arrive through the `send`
+ * update (validated before anything is written), the view is a query. Long histories
+ * continue as new with the snapshot and the absolute due time of every timer.
+ */
+export async function runMachine(definition: ProcessDefinition, args: ProcessArgs): Promise<ProcessView> {
+  const run = new MachineRun(definition, args);
+
+  // Handlers go in only once there is a snapshot: buffered updates are validated at once.
+  setHandler(viewQuery, () => run.view());
+  setHandler(
+    sendUpdate,
+    async (event, meta) => {
+      const job = run.enqueue(checkEvent(definition, run.snapshot, event).parsed, meta.actor, true);
+      await condition(() => job.finished);
+      if (job.refusal) throw job.refusal.toFailure();
+      return run.view();
+    },
+    {
+      validator: (event, meta) => {
+        if (typeof meta?.actor !== 'string' || meta.actor === '') {
+          throw ApplicationFailure.nonRetryable('An event needs an actor', SendFailure.invalidPayload);
+        }
+        checkEvent(definition, run.snapshot, event);
+      },
+    },
+  );
+
+  await run.start();
+
+  const wantsContinueAsNew = (): boolean =>
+    workflowInfo().continueAsNewSuggested ||
+    (args.continueAsNewAfterSteps !== undefined && run.stepsThisRun >= args.continueAsNewAfterSteps);
+
+  while (run.active) {
+    await condition(() => run.queue.length > 0 || wantsContinueAsNew());
+    const job = run.queue.shift();
+    if (job) {
+      await run.process(job);
+      job.finished = true;
+      continue;
+    }
+    await condition(allHandlersFinished);
+    if (run.queue.length > 0) continue;
+    const { resume: _previous, ...rest } = args;
+    await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({ ...rest, resume: run.resumeState() });
+  }
+
+  run.refuseRemaining();
+  await condition(allHandlersFinished);
+  return run.view();
+}

@@ -1,0 +1,106 @@
+/**
+ * The shapes the interpreter shares with the API: workflow arguments, the process view,
+ * the names of the `send` update and `view` query, and the failure types they answer with.
+ * Type-only for everyone outside workflows/.
+ */
+
+export type ProcessEvent = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+export type ProcessStatus = 'active' | 'done' | 'failed' | 'cancelled';
+
+/** A durable timer as carried across continue-as-new: due time is absolute. */
+export interface PendingTimer {
+  readonly id: string;
+  /** The delay's name (`invitationExpiry`), or the raise id when it has none. */
+  readonly name: string;
+  readonly event: ProcessEvent;
+  /** Epoch milliseconds in workflow time. */
+  readonly dueAt: number;
+}
+
+/** What one run hands the next one on continue-as-new. */
+export interface ResumeState {
+  readonly snapshot: unknown;
+  readonly timers: readonly PendingTimer[];
+  readonly step: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Workflow arguments of every process workflow. */
+export interface ProcessArgs {
+  /** Input as validated by the API against the definition's input schema. */
+  readonly input: unknown;
+  /** Machine version this instance runs; pinned at start, kept across continue-as-new. */
+  readonly version: number;
+  readonly businessKey: string;
+  readonly practiceId?: string;
+  /** Who started it: API key id or `system`. */
+  readonly actor: string;
+  /** Per-deployment delay overrides in milliseconds, by delay name. */
+  readonly delays?: Readonly<Record<string, number>>;
+  /** Continue as new after this many steps in one run (besides Temporal's own suggestion). */
+  readonly continueAsNewAfterSteps?: number;
+  /** Set only by continue-as-new. */
+  readonly resume?: ResumeState;
+}
+
+export interface TimerView {
+  readonly name: string;
+  readonly dueAt: string;
+}
+
+export interface ProcessView {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly businessKey: string;
+  readonly practiceId: string | null;
+  /** Dotted path of the active leaf state (`registration.invited`); parallel leaves joined by `, `. */
+  readonly state: string;
+  /** German label of that state (`Eingeladen`). */
+  readonly stateLabel: string;
+  readonly status: ProcessStatus;
+  readonly allowedEvents: readonly string[];
+  readonly timers: readonly TimerView[];
+  readonly context: Readonly<Record<string, unknown>>;
+  /** Number of events the process has taken. */
+  readonly step: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SendMeta {
+  /** API key id of the caller. */
+  readonly actor: string;
+}
+
+/** Name of the Update through which every outside event arrives. */
+export const SEND_UPDATE = 'send';
+/** Name of the Query that answers the process view. */
+export const VIEW_QUERY = 'view';
+
+/** `ApplicationFailure.type` values the `send` update fails with; the API maps them to statuses. */
+export const SendFailure = {
+  /** The process type has no such event: 422. */
+  unknownEvent: 'UnknownEvent',
+  /** The payload failed its schema: 422 with `errors`. */
+  invalidPayload: 'InvalidPayload',
+  /** The current state does not take this event: 409 with `allowedEvents`. */
+  notAllowed: 'NotAllowed',
+  /** The machine looked at the event and refused it (wrong code): status from the machine. */
+  rejected: 'Rejected',
+} as const;
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Details of a failed `send`, carried as the failure's first detail. */
+export interface SendFailureDetails {
+  readonly status: 409 | 422;
+  readonly detail: string;
+  readonly errors?: readonly FieldError[];
+  readonly allowedEvents?: readonly string[];
+}

@@ -1,0 +1,87 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { SendFailure, type FieldError, type ProcessEvent, type SendFailureDetails } from './types.js';
+import { allowedEvents, leafPaths } from './view.js';
+
+export interface Refusal {
+  readonly type: string;
+  readonly details: SendFailureDetails;
+  toFailure(): ApplicationFailure;
+}
+
+export function refusal(type: string, details: SendFailureDetails): Refusal {
+  return {
+    type,
+    details,
+    toFailure: () =>
+      ApplicationFailure.create({ type, message: details.detail, details: [details], nonRetryable: true }),
+  };
+}
+
+const fail = (type: string, details: SendFailureDetails): never => {
+  throw refusal(type, details).toFailure();
+};
+
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+const fieldErrors = (issues: readonly Issue[]): FieldError[] =>
+  issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+
+/**
+ * Decides whether an outside event may enter the process now, without touching history:
+ * unknown type or bad payload → 422, not allowed in the current state → 409.
+ * Returns the event with its payload as the schema parsed it.
+ */
+export function checkEvent(
+  definition: ProcessDefinition,
+  snapshot: AnyMachineSnapshot,
+  event: unknown,
+): { parsed: ProcessEvent } {
+  if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
+    return fail(SendFailure.invalidPayload, {
+      status: 422,
+      detail: 'An event needs a string "type"',
+      errors: [{ path: 'type', message: 'Required' }],
+    });
+  }
+  const { type, ...payload } = event as ProcessEvent;
+  const schema = definition.events[type];
+  const known = Object.keys(definition.events);
+  if (!schema) {
+    return fail(SendFailure.unknownEvent, {
+      status: 422,
+      detail: `${definition.type} has no event ${type}; its events are ${known.join(', ')}`,
+      errors: [{ path: 'type', message: `Unknown event ${type}` }],
+    });
+  }
+  const state = leafPaths(snapshot.value).join(', ');
+  const allowed = allowedEvents(snapshot, known);
+  if (!allowed.includes(type)) {
+    return fail(SendFailure.notAllowed, {
+      status: 409,
+      detail: `Event ${type} is not allowed in state ${state}`,
+      allowedEvents: allowed,
+    });
+  }
+  const result = schema.safeParse(payload);
+  if (!result.success) {
+    return fail(SendFailure.invalidPayload, {
+      status: 422,
+      detail: `The payload of ${type} is invalid`,
+      errors: fieldErrors(result.error.issues),
+    });
+  }
+  const parsed = { ...(result.data as object), type } as ProcessEvent;
+  if (!snapshot.can(parsed)) {
+    return fail(SendFailure.notAllowed, {
+      status: 409,
+      detail: `Event ${type} is not allowed in state ${state} with this payload`,
+      allowedEvents: allowed,
+    });
+  }
+  return { parsed };
+}
