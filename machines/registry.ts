@@ -13,11 +13,14 @@ export function latestDefinition(type: string): ProcessDefinition | undefined {
   return definitions
     .filter((definition) => definition.type === type)
     .reduce<ProcessDefinition | undefined>(
-      (latest, definition) => (!latest || definition.version > latest.version ? definition : latest),
+      (latest, definition) =>
+        !latest || definition.version > latest.version ? definition : latest,
       undefined,
     );
 }
 
 export function findDefinition(type: string, version: number): ProcessDefinition | undefined {
-  return definitions.find((definition) => definition.type === type && definition.version === version);
+  return definitions.find(
+    (definition) => definition.type === type && definition.version === version,
+  );
 }

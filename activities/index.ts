@@ -1,0 +1,20 @@
+import { createInvitationActivities } from './invitation.js';
+import { createNotificationActivities } from './notifications.js';
+import type { ActivityDeps } from './types.js';
+
+export { createMailTransport } from './mailer.js';
+export type { ActionMeta, ActivityDeps } from './types.js';
+
+/**
+ * Every activity, keyed by the name of the machine action it carries out. The interpreter
+ * calls `activities[action.type](action.params, meta)`; an activity returning an event feeds
+ * it back into the machine.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createInvitationActivities(deps),
+    ...createNotificationActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

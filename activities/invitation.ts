@@ -1,0 +1,108 @@
+import { invitationDelays } from '../machines/invitation.js';
+import type {
+  ActivationCodeIssued,
+  ActivationCodeVerified,
+  Invitee,
+  IssueActivationCodeParams,
+  IssueRegistrationLinkParams,
+  RegistrationLinkIssued,
+  RegistrationTokenVerified,
+  VerifyActivationCodeParams,
+  VerifyRegistrationTokenParams,
+} from '../machines/invitation.schema.js';
+import {
+  formatActivationCode,
+  generateActivationCode,
+  generateRegistrationToken,
+  hashPin,
+  keyedHash,
+  normalizeActivationCode,
+  verifyKeyedHash,
+} from './codes.js';
+import { deliver } from './mailer.js';
+import { activationCodeEmail, invitationEmail } from './templates/invitation.js';
+import { formatBerlinTime } from './templates/layout.js';
+import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
+
+export const inviteeAddress = (invitee: Invitee): MailAddress => ({
+  name: `${invitee.firstName} ${invitee.lastName}`,
+  address: invitee.email,
+});
+
+/** The invitation's delays as this deployment runs them. */
+export const deployedInvitationDelays = (deps: ActivityDeps) => ({
+  ...invitationDelays,
+  ...deps.config.invitationDelays,
+});
+
+/**
+ * Activities of the invitation process that handle its secrets. The clear token, code and
+ * PIN exist only in memory here and in the email to the person; the machine gets hashes.
+ */
+export function createInvitationActivities(deps: ActivityDeps) {
+  const { codeSecret, publicBaseUrl } = deps.config;
+  const now = deps.clock ?? Date.now;
+
+  return {
+    async issueRegistrationLink(
+      params: IssueRegistrationLinkParams,
+      meta: ActionMeta,
+    ): Promise<RegistrationLinkIssued> {
+      const token = generateRegistrationToken();
+      const validUntil = now() + deployedInvitationDelays(deps).invitationExpiry;
+      const email = invitationEmail({
+        to: params.invitee,
+        practiceId: params.practiceId,
+        inviterName: params.inviterName,
+        link: `${publicBaseUrl}/registrierung?token=${encodeURIComponent(token)}`,
+        validUntil: formatBerlinTime(validUntil),
+      });
+      await deliver(deps, inviteeAddress(params.invitee), email, meta);
+      return {
+        type: 'REGISTRATION_LINK_ISSUED',
+        tokenHash: keyedHash(codeSecret, 'registration-token', token),
+      };
+    },
+
+    async verifyRegistrationToken(
+      params: VerifyRegistrationTokenParams,
+      _meta: ActionMeta,
+    ): Promise<RegistrationTokenVerified> {
+      const valid = verifyKeyedHash(
+        codeSecret,
+        'registration-token',
+        params.token,
+        params.tokenHash,
+      );
+      return { type: valid ? 'REGISTRATION_TOKEN_ACCEPTED' : 'REGISTRATION_TOKEN_REJECTED' };
+    },
+
+    async issueActivationCode(
+      params: IssueActivationCodeParams,
+      meta: ActionMeta,
+    ): Promise<ActivationCodeIssued> {
+      const code = generateActivationCode();
+      const email = activationCodeEmail({
+        to: params.invitee,
+        code: formatActivationCode(code),
+        maxAttempts: params.maxAttempts,
+      });
+      await deliver(deps, inviteeAddress(params.invitee), email, meta);
+      return {
+        type: 'ACTIVATION_CODE_ISSUED',
+        codeHash: keyedHash(codeSecret, 'activation-code', code),
+      };
+    },
+
+    async verifyActivationCode(
+      params: VerifyActivationCodeParams,
+      _meta: ActionMeta,
+    ): Promise<ActivationCodeVerified> {
+      const code = normalizeActivationCode(params.activationCode);
+      if (!verifyKeyedHash(codeSecret, 'activation-code', code, params.codeHash)) {
+        return { type: 'ACTIVATION_CODE_REJECTED' };
+      }
+      return { type: 'ACTIVATION_CODE_ACCEPTED', pinHash: await hashPin(params.pin, codeSecret) };
+    },
+  };
+}
