@@ -5,7 +5,16 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.praxisflow/**', 'coverage/**', 'web/dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.praxisflow/**',
+      '.scratch/**',
+      'coverage/**',
+      'web/dist/**',
+      '*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,19 +26,39 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/ban-ts-comment': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
-    // Machines are pure and workflows run in Temporal's deterministic sandbox.
+    // Workflows run in Temporal's deterministic sandbox: no Node, no real timers or I/O.
     files: ['machines/**/*.ts', 'workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins }],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
+    },
+  },
+  {
+    // Machines are pure: time and randomness come from the interpreter and the activities.
+    files: ['machines/**/*.ts'],
+    rules: {
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'Machines are pure: no randomness.' },
-        { object: 'Date', property: 'now', message: 'Machines are pure: time comes from the interpreter.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Machines are pure: time comes from the interpreter.',
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date']",
+          message: 'Machines are pure: time comes from the interpreter.',
+        },
       ],
     },
   },

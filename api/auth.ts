@@ -25,7 +25,11 @@ export function requireApiKey(adminKey: string): RequestHandler {
     const presented = match?.[1];
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
       next(
-        new AppError('unauthorized', 401, 'A valid API key is required: Authorization: Bearer <key>'),
+        new AppError(
+          'unauthorized',
+          401,
+          'A valid API key is required: Authorization: Bearer <key>',
+        ),
       );
       return;
     }

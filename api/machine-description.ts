@@ -3,7 +3,8 @@ import type { ProcessDefinition } from '../machines/process-definition.js';
 
 interface TransitionLike {
   readonly eventType: string;
-  readonly target?: readonly { readonly id: string; readonly path: readonly string[] }[] | undefined;
+  readonly target?:
+    readonly { readonly id: string; readonly path: readonly string[] }[] | undefined;
   readonly guard?: unknown;
 }
 
@@ -36,7 +37,11 @@ export interface MachineDescription {
   readonly initial: string;
   readonly states: StateDescription[];
   readonly events: string[];
-  readonly timers: { readonly name: string; readonly defaultMs: number | null; readonly states: string[] }[];
+  readonly timers: {
+    readonly name: string;
+    readonly defaultMs: number | null;
+    readonly states: string[];
+  }[];
   readonly mermaid: string;
 }
 
@@ -66,7 +71,8 @@ export function describeMachine(definition: ProcessDefinition): MachineDescripti
   const states = nodes.map((node) => {
     const label = typeof node.meta?.label === 'string' ? node.meta.label : null;
     const ownTimers = node.after.map((t) => AFTER.exec(t.eventType)?.[1] ?? String(t.delay));
-    for (const name of ownTimers) timers.set(name, (timers.get(name) ?? new Set()).add(pathOf(node)));
+    for (const name of ownTimers)
+      timers.set(name, (timers.get(name) ?? new Set()).add(pathOf(node)));
     lines.push(`  state "${(label ?? node.key).replaceAll('"', "'")}" as ${mermaidId(node)}`);
     return {
       id: pathOf(node),

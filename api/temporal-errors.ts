@@ -22,7 +22,11 @@ const CODES: Readonly<Record<string, string>> = {
 
 function chain(error: unknown): unknown[] {
   const links: unknown[] = [];
-  for (let current = error; current && links.length < 8; current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    current && links.length < 8;
+    current = (current as { cause?: unknown }).cause
+  ) {
     links.push(current);
   }
   return links;
@@ -48,10 +52,19 @@ export function fromTemporal(error: unknown, processId: string): unknown {
     }
   }
   const message = links.map((link) => (link as Error).message ?? '').join(' | ');
-  if (/workflow execution already completed|workflow.*(is )?(already )?(completed|closed)/i.test(message)) {
-    return new AppError('process-ended', 409, `Process ${processId} has ended and takes no more events`, {
-      allowedEvents: [],
-    });
+  if (
+    /workflow execution already completed|workflow.*(is )?(already )?(completed|closed)/i.test(
+      message,
+    )
+  ) {
+    return new AppError(
+      'process-ended',
+      409,
+      `Process ${processId} has ended and takes no more events`,
+      {
+        allowedEvents: [],
+      },
+    );
   }
   return error;
 }

@@ -16,6 +16,7 @@ export function parseOrThrow<T extends z.ZodType>(
   prefix = '',
 ): z.output<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(`${what} is invalid`, fieldErrors(result.error, prefix));
+  if (!result.success)
+    throw validationError(`${what} is invalid`, fieldErrors(result.error, prefix));
   return result.data;
 }

@@ -27,7 +27,9 @@ const temporalSchema = z.object({
 
 const secretSchema = z.object({
   PRAXISFLOW_SECRET: z
-    .string({ error: 'is required: a random string of at least 32 characters (npm start makes one)' })
+    .string({
+      error: 'is required: a random string of at least 32 characters (npm start makes one)',
+    })
     .min(32, 'must be at least 32 characters'),
 });
 

@@ -5,6 +5,9 @@ import type { TemporalConfig } from './env.js';
 export async function temporalTls(config: TemporalConfig) {
   if (!config.tls) return undefined;
   if (!config.mtls) return true as const;
-  const [crt, key] = await Promise.all([readFile(config.mtls.certPath), readFile(config.mtls.keyPath)]);
+  const [crt, key] = await Promise.all([
+    readFile(config.mtls.certPath),
+    readFile(config.mtls.keyPath),
+  ]);
   return { clientCertPair: { crt, key } };
 }

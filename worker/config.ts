@@ -3,7 +3,9 @@ import { ConfigError, secretConfig, temporalConfig } from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
 
 const workerSchema = z.object({
-  SMTP_URL: z.url({ error: 'must be a URL like smtp://127.0.0.1:1025' }).default('smtp://127.0.0.1:1025'),
+  SMTP_URL: z
+    .url({ error: 'must be a URL like smtp://127.0.0.1:1025' })
+    .default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('praxisflow <no-reply@praxisflow.localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
 });

@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
 import { temporalTls } from '../config/temporal.js';
 import type { TemporalConfig } from '../config/env.js';

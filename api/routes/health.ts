@@ -16,7 +16,10 @@ const TIMEOUT_MS = 2000;
 async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -53,6 +53,25 @@ async function viewOf(handle: WorkflowHandle, attempts = 20): Promise<ProcessVie
   }
 }
 
+/** An update to a closed workflow reads as "not found"; the process exists but has ended: 409. */
+async function refusalOf(error: unknown, handle: WorkflowHandle): Promise<unknown> {
+  const mapped = fromTemporal(error, handle.workflowId);
+  if (!(mapped instanceof AppError) || mapped.status !== 404) return mapped;
+  try {
+    const { status } = await handle.describe();
+    return new AppError(
+      'process-ended',
+      409,
+      `Process ${handle.workflowId} has ended (${status.name}) and takes no more events`,
+      {
+        allowedEvents: [],
+      },
+    );
+  } catch {
+    return mapped;
+  }
+}
+
 export function processRoutes(deps: ProcessRoutesDeps): Router {
   const router = Router();
 
@@ -111,7 +130,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       throw fromTemporal(error, workflowId);
     }
     const view = await viewOf(handle);
-    res.status(201).location(`/api/v1/processes/${encodeURIComponent(workflowId)}`).json(view);
+    res
+      .status(201)
+      .location(`/api/v1/processes/${encodeURIComponent(workflowId)}`)
+      .json(view);
   });
 
   router.get('/processes/:id', async (req, res) => {
@@ -128,11 +150,13 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
     const meta: SendMeta = { actor: callerOf(req).keyId };
     try {
-      res.json(await handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, { args: [event, meta] }));
+      res.json(
+        await handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+          args: [event, meta],
+        }),
+      );
     } catch (error) {
-      const mapped = fromTemporal(error, req.params.id);
-      if (mapped instanceof AppError) throw mapped;
-      throw error;
+      throw await refusalOf(error, handle);
     }
   });
 

@@ -33,7 +33,8 @@ const record = (name: string, meta: { idempotencyKey: string }, params: unknown)
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   worker = await createTestWorker(env, {
-    recordEffect: async (params: unknown, meta: { idempotencyKey: string }) => record('recordEffect', meta, params),
+    recordEffect: async (params: unknown, meta: { idempotencyKey: string }) =>
+      record('recordEffect', meta, params),
     askOracle: async (params: unknown, meta: { idempotencyKey: string }) => {
       record('askOracle', meta, params);
       return { type: 'ANSWERED', answer: 42 };
@@ -48,7 +49,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function refusalOf(promise: Promise<unknown>): Promise<{ type: string | undefined; details: Record<string, unknown> }> {
+async function refusalOf(
+  promise: Promise<unknown>,
+): Promise<{ type: string | undefined; details: Record<string, unknown> }> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -57,7 +60,10 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ type: string | un
   const cause = (error as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
   const failure = cause as ApplicationFailure;
-  return { type: failure.type ?? undefined, details: failure.details?.[0] as Record<string, unknown> };
+  return {
+    type: failure.type ?? undefined,
+    details: failure.details?.[0] as Record<string, unknown>,
+  };
 }
 
 const timer = (v: ProcessView, name: string): number | undefined => {
@@ -69,10 +75,18 @@ describe('the interpreter', () => {
   it('when started, then the view shows the initial state with its German label and its events', async () => {
     const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
     const v = await send(handle, { type: 'START' }).then(() => view(handle));
-    expect(v).toMatchObject({ type: 'probe', version: 1, state: 'working.busy', stateLabel: 'In Arbeit', status: 'active' });
+    expect(v).toMatchObject({
+      type: 'probe',
+      version: 1,
+      state: 'working.busy',
+      stateLabel: 'In Arbeit',
+      status: 'active',
+    });
     expect(v.allowedEvents).toEqual(expect.arrayContaining(['PING', 'ASK', 'FINISH']));
     expect(v.allowedEvents).not.toContain('START');
-    const entered = calls.filter((c) => c.name === 'recordEffect' && c.idempotencyKey.startsWith(handle.workflowId));
+    const entered = calls.filter(
+      (c) => c.name === 'recordEffect' && c.idempotencyKey.startsWith(handle.workflowId),
+    );
     expect(entered).toHaveLength(1);
     expect(entered[0]?.params).toEqual({ note: 'entered busy' });
     expect(entered[0]?.idempotencyKey).toBe(`${handle.workflowId}:1:1`);
@@ -129,7 +143,9 @@ describe('the interpreter', () => {
     await send(handle, { type: 'START' });
     const answered = await send(handle, { type: 'ASK' });
     expect(answered).toMatchObject({ state: 'working.busy', context: { answer: 42 } });
-    expect(calls.some((c) => c.name === 'askOracle' && c.idempotencyKey.startsWith(handle.workflowId))).toBe(true);
+    expect(
+      calls.some((c) => c.name === 'askOracle' && c.idempotencyKey.startsWith(handle.workflowId)),
+    ).toBe(true);
   });
 
   it('when an event is not allowed, unknown, or has a bad payload, then it is refused and history has no trace of it', async () => {
@@ -163,25 +179,45 @@ describe('the interpreter', () => {
     await send(handle, { type: 'START' });
     const rejected = await refusalOf(send(handle, { type: 'WRONG' }));
     expect(rejected.type).toBe('Rejected');
-    expect(rejected.details).toMatchObject({ status: 422, detail: 'Das war falsch', errors: [{ path: 'note' }] });
+    expect(rejected.details).toMatchObject({
+      status: 422,
+      detail: 'Das war falsch',
+      errors: [{ path: 'note' }],
+    });
   });
 
   it('when the expiry passes, then the process ends in its final state with no timers left', async () => {
-    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 }, delays: { expiry: 10 * HOUR } });
+    const handle = await startProcess(env, 'probe', {
+      input: { reminderHours: 3 },
+      delays: { expiry: 10 * HOUR },
+    });
     await send(handle, { type: 'START' });
     const result = await handle.result();
-    expect(result).toMatchObject({ state: 'expired', stateLabel: 'Abgelaufen', status: 'done', timers: [], allowedEvents: [] });
+    expect(result).toMatchObject({
+      state: 'expired',
+      stateLabel: 'Abgelaufen',
+      status: 'done',
+      timers: [],
+      allowedEvents: [],
+    });
   });
 
   it('when the process continues as new, then state, step and the remaining time of every timer carry over', async () => {
-    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 }, continueAsNewAfterSteps: 2 });
+    const handle = await startProcess(env, 'probe', {
+      input: { reminderHours: 3 },
+      continueAsNewAfterSteps: 2,
+    });
     await send(handle, { type: 'START' });
     await env.sleep(HOUR);
     const before = await send(handle, { type: 'PING', note: 'carry me' });
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
     const after = await view(handle);
-    expect(after).toMatchObject({ state: 'working.busy', step: before.step, context: { pings: 1, notes: ['carry me'] } });
+    expect(after).toMatchObject({
+      state: 'working.busy',
+      step: before.step,
+      context: { pings: 1, notes: ['carry me'] },
+    });
     expect(after.timers).toEqual(before.timers);
     await env.sleep(2 * HOUR + 60_000);
     expect((await view(handle)).context.pongs).toBe(1);

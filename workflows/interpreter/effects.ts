@@ -44,7 +44,11 @@ export class UnsupportedActionError extends Error {
 }
 
 function isSelf(target: unknown, machine: AnyStateMachine): boolean {
-  return typeof target === 'object' && target !== null && (target as { logic?: unknown }).logic === machine;
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    (target as { logic?: unknown }).logic === machine
+  );
 }
 
 /**
@@ -70,7 +74,10 @@ export function toEffects(
       case 'xstate.raise':
       case 'xstate.sendTo': {
         if (action.type === 'xstate.sendTo' && !isSelf(params.to, machine)) {
-          throw new UnsupportedActionError(action.type, 'only sending to the machine itself is durable');
+          throw new UnsupportedActionError(
+            action.type,
+            'only sending to the machine itself is durable',
+          );
         }
         const event = params.event as ProcessEvent;
         if (typeof params.delay === 'number') {

@@ -1,11 +1,28 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { createActor, initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  createActor,
+  initialTransition,
+  transition,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+} from 'xstate';
 import type { ActionMeta } from '../../activities/types.js';
 import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
 import { toEffects, type Effect } from './effects.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
 import { DurableTimers } from './timers.js';
-import { SendFailure, type ProcessArgs, type ProcessEvent, type ProcessView, type ResumeState } from './types.js';
+import {
+  SendFailure,
+  type ProcessArgs,
+  type ProcessEvent,
+  type ProcessView,
+  type ResumeState,
+} from './types.js';
 import { refusal, type Refusal } from './validation.js';
 import { allowedEvents, labelOf, leafPaths, redact, statusOf, timerViews } from './view.js';
 
@@ -36,7 +53,9 @@ interface Link {
 }
 
 const isEvent = (value: unknown): value is ProcessEvent =>
-  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { type?: unknown }).type === 'string';
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -61,7 +80,9 @@ export class MachineRun {
     readonly definition: ProcessDefinition,
     readonly args: ProcessArgs,
   ) {
-    this.machine = args.delays ? definition.machine.provide({ delays: { ...args.delays } }) : definition.machine;
+    this.machine = args.delays
+      ? definition.machine.provide({ delays: { ...args.delays } })
+      : definition.machine;
     this.eventTypes = Object.keys(definition.events);
     this.step = args.resume?.step ?? 0;
     this.createdAt = args.resume?.createdAt ?? nowIso();
@@ -73,18 +94,26 @@ export class MachineRun {
 
   private restore(resume: ResumeState): AnyMachineSnapshot {
     for (const timer of resume.timers) this.timers.start(timer);
-    return createActor(this.machine, { snapshot: resume.snapshot as never, input: this.args.input as never }).getSnapshot();
+    return createActor(this.machine, {
+      snapshot: resume.snapshot as never,
+      input: this.args.input as never,
+    }).getSnapshot();
   }
 
   private begin(): AnyMachineSnapshot {
     const input = this.definition.input.safeParse(this.args.input);
     if (!input.success) {
-      throw ApplicationFailure.nonRetryable(`Invalid input: ${input.error.message}`, 'InvalidInput');
+      throw ApplicationFailure.nonRetryable(
+        `Invalid input: ${input.error.message}`,
+        'InvalidInput',
+      );
     }
     upsertSearchAttributes([
       { key: ProcessSearchAttributes.type, value: this.definition.type },
       { key: ProcessSearchAttributes.businessKey, value: this.args.businessKey },
-      ...(this.args.practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: this.args.practiceId }] : []),
+      ...(this.args.practiceId
+        ? [{ key: ProcessSearchAttributes.practiceId, value: this.args.practiceId }]
+        : []),
     ]);
     const [first, actions] = initialTransition(this.machine, input.data);
     this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
@@ -95,10 +124,20 @@ export class MachineRun {
   async start(): Promise<void> {
     const effects = this.pendingStartEffects;
     this.pendingStartEffects = [];
-    const job: Job = { event: { type: 'xstate.init' }, actor: this.args.actor, external: false, finished: false };
+    const job: Job = {
+      event: { type: 'xstate.init' },
+      actor: this.args.actor,
+      external: false,
+      finished: false,
+    };
     const feedback = await this.runEffects(effects, job);
     for (const link of feedback.reverse()) {
-      this.queue.unshift({ event: link.event, actor: link.actor, external: false, finished: false });
+      this.queue.unshift({
+        event: link.event,
+        actor: link.actor,
+        external: false,
+        finished: false,
+      });
     }
   }
 
@@ -172,7 +211,12 @@ export class MachineRun {
       if (!this.active) this.timers.cancelAll();
       this.publishState();
       const step = this.step;
-      chain.unshift(...(await this.runEffects(toEffects(actions, this.machine, (i) => `${step}.${i}`), job)));
+      chain.unshift(
+        ...(await this.runEffects(
+          toEffects(actions, this.machine, (i) => `${step}.${i}`),
+          job,
+        )),
+      );
     }
   }
 
@@ -210,7 +254,12 @@ export class MachineRun {
     const now = Date.now();
     for (const effect of effects) {
       if (effect.kind === 'schedule') {
-        this.timers.start({ id: effect.id, name: effect.name, event: effect.event, dueAt: now + effect.delay });
+        this.timers.start({
+          id: effect.id,
+          name: effect.name,
+          event: effect.event,
+          dueAt: now + effect.delay,
+        });
       } else if (effect.kind === 'cancel') {
         this.timers.cancel(effect.id);
       } else if (effect.kind === 'emit' && effect.event.type === 'rejected') {

@@ -10,14 +10,25 @@ import {
 } from '@temporalio/workflow';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { MachineRun } from './machine-run.js';
-import { SEND_UPDATE, SendFailure, VIEW_QUERY, type ProcessArgs, type ProcessEvent, type ProcessView, type SendMeta } from './types.js';
+import {
+  SEND_UPDATE,
+  SendFailure,
+  VIEW_QUERY,
+  type ProcessArgs,
+  type ProcessEvent,
+  type ProcessView,
+  type SendMeta,
+} from './types.js';
 import { checkEvent } from './validation.js';
 
 export const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
 export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
 
 /** Picks the definition of the version an instance was started with. */
-export async function runProcess(definitions: readonly ProcessDefinition[], args: ProcessArgs): Promise<ProcessView> {
+export async function runProcess(
+  definitions: readonly ProcessDefinition[],
+  args: ProcessArgs,
+): Promise<ProcessView> {
   const definition = definitions.find((candidate) => candidate.version === args.version);
   if (!definition) {
     throw ApplicationFailure.nonRetryable(
@@ -34,7 +45,10 @@ export async function runProcess(definitions: readonly ProcessDefinition[], args
  * update (validated before anything is written), the view is a query. Long histories
  * continue as new with the snapshot and the absolute due time of every timer.
  */
-export async function runMachine(definition: ProcessDefinition, args: ProcessArgs): Promise<ProcessView> {
+export async function runMachine(
+  definition: ProcessDefinition,
+  args: ProcessArgs,
+): Promise<ProcessView> {
   const run = new MachineRun(definition, args);
 
   // Handlers go in only once there is a snapshot: buffered updates are validated at once.
@@ -50,7 +64,10 @@ export async function runMachine(definition: ProcessDefinition, args: ProcessArg
     {
       validator: (event, meta) => {
         if (typeof meta?.actor !== 'string' || meta.actor === '') {
-          throw ApplicationFailure.nonRetryable('An event needs an actor', SendFailure.invalidPayload);
+          throw ApplicationFailure.nonRetryable(
+            'An event needs an actor',
+            SendFailure.invalidPayload,
+          );
         }
         checkEvent(definition, run.snapshot, event);
       },
@@ -61,7 +78,8 @@ export async function runMachine(definition: ProcessDefinition, args: ProcessArg
 
   const wantsContinueAsNew = (): boolean =>
     workflowInfo().continueAsNewSuggested ||
-    (args.continueAsNewAfterSteps !== undefined && run.stepsThisRun >= args.continueAsNewAfterSteps);
+    (args.continueAsNewAfterSteps !== undefined &&
+      run.stepsThisRun >= args.continueAsNewAfterSteps);
 
   while (run.active) {
     await condition(() => run.queue.length > 0 || wantsContinueAsNew());
@@ -74,7 +92,10 @@ export async function runMachine(definition: ProcessDefinition, args: ProcessArg
     await condition(allHandlersFinished);
     if (run.queue.length > 0) continue;
     const { resume: _previous, ...rest } = args;
-    await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({ ...rest, resume: run.resumeState() });
+    await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
+      ...rest,
+      resume: run.resumeState(),
+    });
   }
 
   run.refuseRemaining();

@@ -17,16 +17,18 @@ export class DurableTimers {
     this.pending.set(timer.id, { timer, scope });
     // Temporal has no zero-length timer; a due time in the past fires at once.
     const remaining = Math.max(1, timer.dueAt - Date.now());
-    void scope.run(() => sleep(remaining)).then(
-      () => {
-        if (this.pending.get(timer.id)?.scope !== scope) return;
-        this.pending.delete(timer.id);
-        this.onFire(timer);
-      },
-      (error: unknown) => {
-        if (!isCancellation(error)) throw error;
-      },
-    );
+    void scope
+      .run(() => sleep(remaining))
+      .then(
+        () => {
+          if (this.pending.get(timer.id)?.scope !== scope) return;
+          this.pending.delete(timer.id);
+          this.onFire(timer);
+        },
+        (error: unknown) => {
+          if (!isCancellation(error)) throw error;
+        },
+      );
   }
 
   cancel(id: string): void {

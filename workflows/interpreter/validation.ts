@@ -1,7 +1,12 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
-import { SendFailure, type FieldError, type ProcessEvent, type SendFailureDetails } from './types.js';
+import {
+  SendFailure,
+  type FieldError,
+  type ProcessEvent,
+  type SendFailureDetails,
+} from './types.js';
 import { allowedEvents, leafPaths } from './view.js';
 
 export interface Refusal {
@@ -15,7 +20,12 @@ export function refusal(type: string, details: SendFailureDetails): Refusal {
     type,
     details,
     toFailure: () =>
-      ApplicationFailure.create({ type, message: details.detail, details: [details], nonRetryable: true }),
+      ApplicationFailure.create({
+        type,
+        message: details.detail,
+        details: [details],
+        nonRetryable: true,
+      }),
   };
 }
 
@@ -41,7 +51,11 @@ export function checkEvent(
   snapshot: AnyMachineSnapshot,
   event: unknown,
 ): { parsed: ProcessEvent } {
-  if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
+  if (
+    typeof event !== 'object' ||
+    event === null ||
+    typeof (event as { type?: unknown }).type !== 'string'
+  ) {
     return fail(SendFailure.invalidPayload, {
       status: 422,
       detail: 'An event needs a string "type"',

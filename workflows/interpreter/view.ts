@@ -5,9 +5,7 @@ import type { PendingTimer, ProcessStatus, TimerView } from './types.js';
 const SECRET_WORDS = new Set(['hash', 'token', 'code', 'pin', 'tan', 'secret', 'password']);
 
 const isSecretKey = (key: string): boolean =>
-  key
-    .split(/(?=[A-Z])|[_\-\s]+/)
-    .some((word) => SECRET_WORDS.has(word.toLowerCase()));
+  key.split(/(?=[A-Z])|[_\-\s]+/).some((word) => SECRET_WORDS.has(word.toLowerCase()));
 
 interface StateNodeLike {
   readonly states: Readonly<Record<string, StateNodeLike>>;
@@ -56,7 +54,10 @@ export function redact(
 }
 
 /** Outside events the snapshot would take now (guards that need a payload count as open). */
-export function allowedEvents(snapshot: AnyMachineSnapshot, eventTypes: readonly string[]): string[] {
+export function allowedEvents(
+  snapshot: AnyMachineSnapshot,
+  eventTypes: readonly string[],
+): string[] {
   if (snapshot.status !== 'active') return [];
   return eventTypes.filter((type) => {
     try {

@@ -1,0 +1,336 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { ProcessView } from '../../workflows/interpreter/types.js';
+import {
+  HOUR,
+  createTestWorker,
+  createTimeSkippingEnv,
+  historyEventTypes,
+  send,
+  startProcess,
+  view,
+} from '../support/workflow-env.js';
+
+interface Sent {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const sent: Sent[] = [];
+
+const recipient = (to: unknown): string => {
+  if (typeof to === 'string') return to;
+  if (Array.isArray(to)) return to.map(recipient).join(',');
+  return String((to as { address?: string }).address ?? to);
+};
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  const activities = createActivities({
+    // Records what would leave by SMTP, with the (skipped) workflow time it left at.
+    mailer: {
+      sendMail: async (message: { to?: unknown; subject?: string; text?: unknown }) => {
+        sent.push({
+          to: recipient(message.to),
+          subject: message.subject ?? '',
+          text: String(message.text),
+        });
+        return { messageId: 'recorded' };
+      },
+    },
+    config: {
+      publicBaseUrl: 'https://portal.example',
+      mailFrom: 'praxisflow <no-reply@example.org>',
+      codeSecret: 'test-secret-test-secret-test-secret',
+    },
+  });
+  worker = await createTestWorker(env, activities);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+let counter = 0;
+const invitee = () => {
+  counter += 1;
+  return {
+    salutation: 'Frau' as const,
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    email: `erika${counter}@praxis.example`,
+    practiceId: 'BSNR-123456789',
+    inviter: { name: 'Dr. Admin', email: `admin${counter}@praxis.example` },
+  };
+};
+
+const mailsTo = (email: string): Sent[] => sent.filter((mail) => mail.to.includes(email));
+const lastToken = (email: string): string => {
+  const mails = mailsTo(email).filter((mail) => /token=/.test(mail.text));
+  const token = /token=([A-Za-z0-9_-]+)/.exec(mails.at(-1)?.text ?? '')?.[1];
+  if (!token) throw new Error(`no registration link sent to ${email}`);
+  return token;
+};
+const activationCode = (email: string): string => {
+  const code = /\b(\d{4} \d{4})\b/.exec(mailsTo(email).at(-1)?.text ?? '')?.[1];
+  if (!code) throw new Error(`no activation code sent to ${email}`);
+  return code.replace(' ', '');
+};
+
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<{ type?: string; details: Record<string, unknown> }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const failure = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  return {
+    type: failure.type ?? undefined,
+    details: failure.details?.[0] as Record<string, unknown>,
+  };
+}
+
+async function startInvitation(options: { continueAsNewAfterSteps?: number } = {}) {
+  const input = invitee();
+  const handle = await startProcess(env, 'invitation', {
+    input,
+    practiceId: input.practiceId,
+    ...options,
+  });
+  // The link is issued by an activity; wait until it is on record.
+  for (let i = 0; i < 50 && mailsTo(input.email).length === 0; i += 1)
+    await new Promise((r) => setTimeout(r, 50));
+  return { handle, input };
+}
+
+async function toDeviceRegistration() {
+  const started = await startInvitation();
+  await send(started.handle, {
+    type: 'REGISTRATION_STARTED',
+    token: lastToken(started.input.email),
+  });
+  const v = await send(started.handle, {
+    type: 'PERSONAL_DATA_SUBMITTED',
+    birthDate: '1980-05-17',
+  });
+  expect(v.state).toBe('registration.deviceRegistration');
+  return started;
+}
+
+const dueIn = (v: ProcessView, name: string): number | undefined => {
+  const timer = v.timers.find((t) => t.name === name);
+  return timer ? Date.parse(timer.dueAt) - Date.parse(v.createdAt) : undefined;
+};
+
+describe('invitation workflow', () => {
+  it('when the person walks the whole registration, then it ends in completed with consent and Postfach access', async () => {
+    const { handle, input } = await startInvitation();
+    const invited = await view(handle);
+    expect(invited).toMatchObject({
+      state: 'registration.invited',
+      stateLabel: 'Eingeladen',
+      status: 'active',
+    });
+    expect(dueIn(invited, 'invitationExpiry')).toBe(720 * HOUR);
+    expect(dueIn(invited, 'invitationReminder')).toBe(696 * HOUR);
+    expect(mailsTo(input.email)[0]?.text).toContain('https://portal.example/');
+
+    const personal = await send(handle, {
+      type: 'REGISTRATION_STARTED',
+      token: lastToken(input.email),
+    });
+    expect(personal).toMatchObject({
+      state: 'registration.personalData',
+      stateLabel: 'Persönliche Daten',
+    });
+    const device = await send(handle, { type: 'PERSONAL_DATA_SUBMITTED', birthDate: '1980-05-17' });
+    expect(device.stateLabel).toBe('Geräteregistrierung');
+    const requested = await send(handle, {
+      type: 'DEVICE_ACTIVATED',
+      activationCode: activationCode(input.email),
+      pin: '483920',
+      pinConfirmation: '483920',
+    });
+    expect(requested).toMatchObject({ state: 'requested', stateLabel: 'Beantragt' });
+    const completed = await send(handle, { type: 'REGISTRATION_APPROVED' });
+    expect(completed).toMatchObject({
+      state: 'completed',
+      stateLabel: 'Erfolgreich abgeschlossen',
+      timers: [],
+    });
+    expect(completed.context.postfachAccess).toBe(false);
+    const consented = await send(handle, { type: 'CONSENT_GIVEN', textVersion: '2026-01' });
+    expect(consented.context.postfachAccess).toBe(true);
+    const withdrawn = await send(handle, { type: 'CONSENT_WITHDRAWN' });
+    expect(withdrawn.context.postfachAccess).toBe(false);
+
+    // No secret, not even hashed, ever shows in the view.
+    const shown = JSON.stringify(withdrawn);
+    expect(shown).not.toMatch(/tokenHash|codeHash|pinHash|483920/);
+    expect(shown).not.toContain(lastToken(input.email));
+  });
+
+  it('when 719 h pass, then the invitation is still open; at 720 h it expires and the inviter is told', async () => {
+    const { handle, input } = await startInvitation();
+    await env.sleep(719 * HOUR);
+    expect((await view(handle)).state).toBe('registration.invited');
+    await env.sleep(HOUR + 60_000);
+    const expired = await view(handle);
+    expect(expired).toMatchObject({ state: 'expired', stateLabel: 'Abgelaufen', status: 'done' });
+    expect(mailsTo(input.inviter.email)).toHaveLength(1);
+  });
+
+  it('when 696 h pass, then the reminder goes out once, and not a minute earlier', async () => {
+    const { handle, input } = await startInvitation();
+    await env.sleep(696 * HOUR - 60_000);
+    expect(mailsTo(input.email)).toHaveLength(1);
+    await env.sleep(2 * 60_000);
+    const mails = mailsTo(input.email);
+    expect(mails).toHaveLength(2);
+    expect(mails[1]!.subject).toMatch(/läuft bald ab/);
+    await env.sleep(10 * HOUR);
+    expect(mailsTo(input.email)).toHaveLength(2);
+    expect((await view(handle)).state).toBe('registration.invited');
+  });
+
+  it('when the invitation is resent, then the old link is dead, the new one works and the window starts over', async () => {
+    const { handle, input } = await startInvitation();
+    const oldToken = lastToken(input.email);
+    await env.sleep(500 * HOUR);
+    const resent = await send(handle, { type: 'INVITATION_RESENT' });
+    // The window restarts at the resend, 500 h (and the milliseconds the test took) later.
+    const expiryOf = (v: ProcessView) =>
+      Date.parse(v.timers.find((t) => t.name === 'invitationExpiry')!.dueAt);
+    const shift = expiryOf(resent) - (Date.parse(resent.createdAt) + 720 * HOUR);
+    expect(shift).toBeGreaterThanOrEqual(500 * HOUR);
+    expect(shift).toBeLessThan(500 * HOUR + 5_000);
+    await new Promise((r) => setTimeout(r, 200));
+    const newToken = lastToken(input.email);
+    expect(newToken).not.toBe(oldToken);
+
+    const dead = await refusal(send(handle, { type: 'REGISTRATION_STARTED', token: oldToken }));
+    expect(dead.type).toBe('Rejected');
+    expect(dead.details).toMatchObject({ status: 422, errors: [{ path: 'token' }] });
+
+    await env.sleep(300 * HOUR); // 800 h after the first invitation, 300 h after the second
+    expect((await view(handle)).state).toBe('registration.invited');
+    const v = await send(handle, { type: 'REGISTRATION_STARTED', token: newToken });
+    expect(v.state).toBe('registration.personalData');
+  });
+
+  it('when the invitation is revoked, then it ends as Widerrufen and the link no longer works', async () => {
+    const { handle, input } = await startInvitation();
+    const revoked = await send(handle, { type: 'INVITATION_REVOKED', reason: 'falsche Person' });
+    expect(revoked).toMatchObject({
+      state: 'revoked',
+      stateLabel: 'Widerrufen',
+      status: 'done',
+      allowedEvents: [],
+    });
+    // The workflow has ended: an event has nothing to reach any more.
+    await expect(
+      send(handle, { type: 'REGISTRATION_STARTED', token: lastToken(input.email) }),
+    ).rejects.toThrow();
+    expect(await handle.result()).toMatchObject({ state: 'revoked', status: 'done' });
+  });
+
+  it('when the activation code is wrong 5 times, then the registration locks and the inviter is told', async () => {
+    const { handle, input } = await toDeviceRegistration();
+    const right = activationCode(input.email);
+    const wrong = right === '11111111' ? '22222222' : '11111111';
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      const refused = await refusal(
+        send(handle, {
+          type: 'DEVICE_ACTIVATED',
+          activationCode: wrong,
+          pin: '483920',
+          pinConfirmation: '483920',
+        }),
+      );
+      expect(refused.details).toMatchObject({ status: 422, errors: [{ path: 'activationCode' }] });
+      expect(String(refused.details.detail)).toContain(`Noch ${5 - attempt}`);
+    }
+    await refusal(
+      send(handle, {
+        type: 'DEVICE_ACTIVATED',
+        activationCode: wrong,
+        pin: '483920',
+        pinConfirmation: '483920',
+      }),
+    );
+    expect(await view(handle)).toMatchObject({
+      state: 'locked',
+      stateLabel: 'Gesperrt',
+      status: 'done',
+    });
+    expect(mailsTo(input.inviter.email)).toHaveLength(1);
+  });
+
+  it('when the PIN breaks a rule, then 422 names the field and nothing reaches the history', async () => {
+    const { handle, input } = await toDeviceRegistration();
+    const before = await historyEventTypes(handle);
+    const code = activationCode(input.email);
+    for (const [pin, pinConfirmation, path] of [
+      ['12345', '12345', 'pin'],
+      ['123456', '123456', 'pin'],
+      ['000000', '000000', 'pin'],
+      ['483920', '483921', 'pinConfirmation'],
+    ] as const) {
+      const refused = await refusal(
+        send(handle, { type: 'DEVICE_ACTIVATED', activationCode: code, pin, pinConfirmation }),
+      );
+      expect(refused.type).toBe('InvalidPayload');
+      expect(refused.details.status).toBe(422);
+      expect(refused.details.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path })]),
+      );
+    }
+    expect(await historyEventTypes(handle)).toEqual(before);
+    expect((await view(handle)).state).toBe('registration.deviceRegistration');
+  });
+
+  it('when an event is not allowed in the state, then 409 lists the allowed ones and nothing reaches the history', async () => {
+    const { handle } = await startInvitation();
+    const before = await historyEventTypes(handle);
+    const refused = await refusal(send(handle, { type: 'REGISTRATION_APPROVED' }));
+    expect(refused.type).toBe('NotAllowed');
+    expect(refused.details).toMatchObject({ status: 409 });
+    expect(refused.details.allowedEvents).toEqual(
+      expect.arrayContaining(['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED']),
+    );
+    expect(await historyEventTypes(handle)).toEqual(before);
+  });
+
+  it('when the invitation continues as new, then its state and both timers keep their due times', async () => {
+    const { handle, input } = await startInvitation({ continueAsNewAfterSteps: 2 });
+    await env.sleep(100 * HOUR);
+    const before = await send(handle, {
+      type: 'REGISTRATION_STARTED',
+      token: lastToken(input.email),
+    });
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+    const after = await view(handle);
+    expect(after).toMatchObject({
+      state: 'registration.personalData',
+      step: before.step,
+      createdAt: before.createdAt,
+    });
+    expect(after.timers).toEqual(before.timers);
+    expect(dueIn(after, 'invitationExpiry')).toBe(720 * HOUR);
+    await env.sleep(620 * HOUR + 60_000);
+    expect((await view(handle)).state).toBe('expired');
+  });
+});
