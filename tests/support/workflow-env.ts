@@ -1,3 +1,6 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -108,4 +111,33 @@ export async function historyEventTypes(handle: WorkflowHandle): Promise<string[
   return (history.events ?? [])
     .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN')
     .filter((type) => !type.startsWith('EVENT_TYPE_WORKFLOW_TASK_'));
+}
+
+const historiesDir = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+const HistoryProto = temporal.api.history.v1.History;
+
+/**
+ * With PRAXISFLOW_RECORD_HISTORIES=1, keeps the history of a test scenario as a fixture
+ * (binary protobuf, exactly as the server sent it); the replay test replays every kept
+ * history against the current workflow code.
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.PRAXISFLOW_RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  await mkdir(historiesDir, { recursive: true });
+  await writeFile(join(historiesDir, `${name}.pb`), HistoryProto.encode(history).finish());
+}
+
+export async function recordedHistories(): Promise<
+  { name: string; history: temporal.api.history.v1.History }[]
+> {
+  const files = (await readdir(historiesDir).catch(() => [])).filter((file) =>
+    file.endsWith('.pb'),
+  );
+  return Promise.all(
+    files.sort().map(async (file) => ({
+      name: file.replace(/\.pb$/, ''),
+      history: HistoryProto.decode(await readFile(join(historiesDir, file))),
+    })),
+  );
 }

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -9,6 +9,7 @@ import {
   HOUR,
   createTestWorker,
   createTimeSkippingEnv,
+  recordHistory,
   historyEventTypes,
   send,
   startProcess,
@@ -57,10 +58,21 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const scenario of scenarios) await recordHistory(scenario.handle, scenario.name);
   worker?.shutdown();
   await running;
   await env?.teardown();
 });
+
+/** Every started invitation, named after its test, for the replay fixtures. */
+const scenarios: { name: string; handle: WorkflowHandle }[] = [];
+const scenarioName = (): string =>
+  `invitation--${(expect.getState().currentTestName ?? 'unnamed')
+    .replace(/^.*?> /, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60)
+    .replace(/-+$/, '')}`;
 
 let counter = 0;
 const invitee = () => {
@@ -113,6 +125,7 @@ async function startInvitation(options: { continueAsNewAfterSteps?: number } = {
   // The link is issued by an activity; wait until it is on record.
   for (let i = 0; i < 50 && mailsTo(input.email).length === 0; i += 1)
     await new Promise((r) => setTimeout(r, 50));
+  scenarios.push({ name: scenarioName(), handle });
   return { handle, input };
 }
 
