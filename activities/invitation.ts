@@ -54,7 +54,8 @@ export function createInvitationActivities(deps: ActivityDeps) {
         to: params.invitee,
         practiceId: params.practiceId,
         inviterName: params.inviterName,
-        link: `${publicBaseUrl}/registrierung?token=${encodeURIComponent(token)}`,
+        // The process id tells the portal where to send REGISTRATION_STARTED with the token.
+        link: `${publicBaseUrl}/registrierung?prozess=${encodeURIComponent(meta.workflowId)}&token=${encodeURIComponent(token)}`,
         validUntil: formatBerlinTime(validUntil),
       });
       await deliver(deps, inviteeAddress(params.invitee), email, meta);

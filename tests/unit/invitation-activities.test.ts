@@ -53,7 +53,7 @@ function setup(config: Partial<ActivityDeps['config']> = {}) {
   return { activities, sent, last: () => sent.at(-1) as MailMessage };
 }
 
-const tokenIn = (text: string) => /registrierung\?token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+const tokenIn = (text: string) => /registrierung\?prozess=[^&\s]+&(?:amp;)?token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
 const codeIn = (text: string) => /\b(\d{4} \d{4})\b/.exec(text)?.[1] ?? '';
 
 let consoleSpies: MockInstance[] = [];
@@ -106,12 +106,16 @@ describe('issueRegistrationLink', () => {
     expect(mail.text).toContain(
       'Dr. Admin hat Sie eingeladen, sich für die Praxis BSNR-123456789 im Gesundheitspartnerservice zu registrieren.',
     );
-    expect(mail.text).toContain(`https://portal.example/registrierung?token=${token}`);
+    expect(mail.text).toContain(
+      `https://portal.example/registrierung?prozess=invitation-4711&token=${token}`,
+    );
     // 720 h after 2 March 2026, 10:30 CET is 1 April, 11:30 CEST
     expect(mail.text).toContain(
       'Der Link ist nur einmal verwendbar und gültig bis 01.04.2026, 11:30 Uhr.',
     );
-    expect(mail.html).toContain(`href="https://portal.example/registrierung?token=${token}"`);
+    expect(mail.html).toContain(
+      `href="https://portal.example/registrierung?prozess=invitation-4711&amp;token=${token}"`,
+    );
   });
 
   it('issues a new token every time, so a resent invitation kills the old link', async () => {
