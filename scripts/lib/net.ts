@@ -1,0 +1,93 @@
+/** Port checks for the dev scripts: is it free, find a free one, wait until it accepts. */
+import { createConnection, createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The error code when `port` cannot be bound on any address (EADDRINUSE, EACCES), else undefined. */
+export function portProblem(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    // No host: binds the unspecified address, which collides with a listener on any address.
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+export interface PortClaim {
+  port: number;
+  what: string;
+  /** The environment variable that moves it. */
+  envVar: string;
+}
+
+/** Throws one message naming every port that is taken, and how to move it. */
+export async function assertPortsFree(claims: PortClaim[]): Promise<void> {
+  const problems: string[] = [];
+  for (const claim of claims) {
+    const code = await portProblem(claim.port);
+    if (code === undefined) continue;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${code})`;
+    problems.push(
+      `port ${claim.port} (${claim.what}) ${why} — stop whatever holds it, or set ${claim.envVar}=<port>`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${problems.join('\n  ')}\n  (Is another \`npm start\` running? \`ss -ltnp | grep <port>\` shows the owner.)`,
+    );
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export interface WaitOptions {
+  host?: string;
+  port: number;
+  what: string;
+  timeoutMs: number;
+  /** Returns a reason to give up early, e.g. "exited with code 1". */
+  abortReason?: () => string | undefined;
+}
+
+/** Resolves once `host:port` accepts a TCP connection; rejects on timeout or abort. */
+export async function waitForPort(opts: WaitOptions): Promise<void> {
+  const host = opts.host ?? '127.0.0.1';
+  const deadline = performance.now() + opts.timeoutMs;
+  for (;;) {
+    const reason = opts.abortReason?.();
+    if (reason)
+      throw new Error(
+        `${opts.what} ${reason} before it accepted connections on ${host}:${opts.port}`,
+      );
+    if (await canConnect(host, opts.port)) return;
+    if (performance.now() > deadline) {
+      throw new Error(
+        `${opts.what} did not accept connections on ${host}:${opts.port} within ${Math.round(opts.timeoutMs / 1000)} s`,
+      );
+    }
+    await sleep(100);
+  }
+}

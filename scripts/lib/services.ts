@@ -1,0 +1,61 @@
+/** How the Temporal dev server and the mail catcher are started, shared by start and test. */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ServiceSpec } from './supervisor.js';
+
+/** Registered at start-up; the workflows upsert them after each transition. */
+export const SEARCH_ATTRIBUTES = {
+  ProcessType: 'Keyword',
+  ProcessState: 'Keyword',
+  BusinessKey: 'Keyword',
+  PracticeId: 'Keyword',
+} as const;
+
+export interface TemporalDevOptions {
+  bin: string;
+  port: number;
+  /** Web UI port; omitted: headless. */
+  uiPort?: number;
+  /** SQLite file; omitted: in memory. */
+  dbFile?: string;
+}
+
+export function temporalDevServer(opts: TemporalDevOptions): Omit<ServiceSpec, 'name'> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
+  args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]));
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  args.push('--namespace', 'default');
+  for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+    args.push('--search-attribute', `${key}=${type}`);
+  }
+  args.push('--log-level', 'warn', '--color', 'never');
+  // Graceful stop persists the SQLite state cleanly; give it time before SIGKILL.
+  return { command: opts.bin, args, graceMs: 10_000, quietOnStop: true };
+}
+
+export interface MailCatcherOptions {
+  smtpPort: number;
+  webPort: number;
+  mailDir: string;
+}
+
+/** maildev (npm devDependency): SMTP in, web inbox + REST API (`GET /email`) out. */
+export function mailCatcher(opts: MailCatcherOptions): Omit<ServiceSpec, 'name'> {
+  const require = createRequire(import.meta.url);
+  const bin = join(dirname(require.resolve('maildev/package.json')), 'bin', 'maildev');
+  return {
+    command: process.execPath,
+    args: [
+      bin,
+      '--ip',
+      '127.0.0.1',
+      '--smtp',
+      String(opts.smtpPort),
+      '--web',
+      String(opts.webPort),
+      '--mail-directory',
+      opts.mailDir,
+    ],
+    graceMs: 5_000,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * `npm start`: the whole of praxisflow on one machine. Installs the Temporal CLI if missing,
+ * then starts, each as a child with prefixed output: the Temporal dev server (SQLite in
+ * .praxisflow/temporal.db, Web UI), maildev (SMTP + web inbox, mails in .praxisflow/mail),
+ * the worker and the API. Ctrl-C stops everything; data persists in .praxisflow/.
+ *
+ * Environment: PRAXISFLOW_DATA_DIR, PRAXISFLOW_TEMPORAL_PORT (7233),
+ * PRAXISFLOW_TEMPORAL_UI_PORT (8233), PRAXISFLOW_SMTP_PORT (1025), PRAXISFLOW_MAIL_WEB_PORT
+ * (1080), PORT (3000, the API), MAIL_FROM, PRAXISFLOW_WORKER_ENTRY / PRAXISFLOW_API_ENTRY.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { box, c, log, since } from './lib/log.js';
+import { assertPortsFree, waitForPort } from './lib/net.js';
+import { loadOrCreateSecrets } from './lib/secrets.js';
+import { mailCatcher, temporalDevServer } from './lib/services.js';
+import { Supervisor, type Service } from './lib/supervisor.js';
+import { ensureTemporal } from './toolchain.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function port(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${value} is not a port`);
+  return n;
+}
+
+function config() {
+  const dataDir = resolve(root, process.env.PRAXISFLOW_DATA_DIR ?? '.praxisflow');
+  return {
+    dataDir,
+    mailDir: join(dataDir, 'mail'),
+    temporalPort: port('PRAXISFLOW_TEMPORAL_PORT', 7233),
+    temporalUiPort: port('PRAXISFLOW_TEMPORAL_UI_PORT', 8233),
+    smtpPort: port('PRAXISFLOW_SMTP_PORT', 1025),
+    mailWebPort: port('PRAXISFLOW_MAIL_WEB_PORT', 1080),
+    apiPort: port('PORT', 3000),
+    workerEntry: process.env.PRAXISFLOW_WORKER_ENTRY ?? 'worker/main.ts',
+    apiEntry: process.env.PRAXISFLOW_API_ENTRY ?? 'api/main.ts',
+    mailFrom: process.env.MAIL_FROM ?? 'praxisflow (dev) <noreply@praxisflow.localhost>',
+  };
+}
+
+let shuttingDown: Promise<void> | undefined;
+const supervisor = new Supervisor((service) => {
+  log.error(`${service.spec.name} ${service.exitReason} unexpectedly — stopping the rest`);
+  void shutdown(1);
+});
+
+/** Stops all children (last started first) and exits; idempotent. */
+function shutdown(code: number, why?: string): Promise<void> {
+  shuttingDown ??= (async () => {
+    if (supervisor.running > 0) {
+      log.step(why ?? 'stopping everything …');
+      await supervisor.stopAll();
+      log.ok('all stopped');
+    }
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+
+let firstSignalAt = 0;
+function onSignal(signal: NodeJS.Signals): void {
+  if (firstSignalAt === 0) {
+    firstSignalAt = performance.now();
+    void shutdown(0, `${signal}: stopping everything (Ctrl-C again to force) …`);
+  } else if (performance.now() - firstSignalAt > 1_000) {
+    // (within 1 s it is the same Ctrl-C once more: npm forwards it to us as well)
+    log.warn('forced stop: SIGKILL to everything');
+    supervisor.killAll();
+    process.exit(130);
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
+function waitFor(service: Service, port: number, what: string, timeoutMs: number): Promise<void> {
+  return waitForPort({ port, what, timeoutMs, abortReason: () => service.exitReason });
+}
+
+async function main(): Promise<void> {
+  const start = performance.now();
+  const cfg = config();
+  const temporalBin = await ensureTemporal();
+
+  const workerEntry = resolve(root, cfg.workerEntry);
+  const apiEntry = resolve(root, cfg.apiEntry);
+  const hasWorker = existsSync(workerEntry);
+  const hasApi = existsSync(apiEntry);
+  await assertPortsFree([
+    { port: cfg.temporalPort, what: 'Temporal gRPC', envVar: 'PRAXISFLOW_TEMPORAL_PORT' },
+    { port: cfg.temporalUiPort, what: 'Temporal Web UI', envVar: 'PRAXISFLOW_TEMPORAL_UI_PORT' },
+    { port: cfg.smtpPort, what: 'mail catcher SMTP', envVar: 'PRAXISFLOW_SMTP_PORT' },
+    { port: cfg.mailWebPort, what: 'mail catcher inbox', envVar: 'PRAXISFLOW_MAIL_WEB_PORT' },
+    ...(hasApi ? [{ port: cfg.apiPort, what: 'API', envVar: 'PORT' }] : []),
+  ]);
+
+  mkdirSync(cfg.mailDir, { recursive: true });
+  const { secrets, created } = loadOrCreateSecrets(join(cfg.dataDir, 'secrets.json'));
+  if (created) log.ok(`generated ${join(cfg.dataDir, 'secrets.json')} (admin key, code secret)`);
+
+  log.step(`starting the Temporal dev server on 127.0.0.1:${cfg.temporalPort}`);
+  const temporal = supervisor.start({
+    name: 'temporal',
+    colour: c.magenta,
+    cwd: root,
+    ...temporalDevServer({
+      bin: temporalBin,
+      port: cfg.temporalPort,
+      uiPort: cfg.temporalUiPort,
+      dbFile: join(cfg.dataDir, 'temporal.db'),
+    }),
+  });
+  await waitFor(temporal, cfg.temporalPort, 'the Temporal dev server', 60_000);
+  await waitFor(temporal, cfg.temporalUiPort, 'the Temporal Web UI', 30_000);
+
+  log.step(`starting the mail catcher (SMTP ${cfg.smtpPort}, inbox ${cfg.mailWebPort})`);
+  const mail = supervisor.start({
+    name: 'mail',
+    colour: c.yellow,
+    cwd: root,
+    ...mailCatcher({ smtpPort: cfg.smtpPort, webPort: cfg.mailWebPort, mailDir: cfg.mailDir }),
+  });
+  await waitFor(mail, cfg.smtpPort, 'the mail catcher (SMTP)', 20_000);
+  await waitFor(mail, cfg.mailWebPort, 'the mail catcher (inbox)', 20_000);
+
+  const apiUrl = `http://localhost:${cfg.apiPort}`;
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${cfg.temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    SMTP_URL: `smtp://127.0.0.1:${cfg.smtpPort}`,
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? apiUrl,
+    PORT: String(cfg.apiPort),
+    PRAXISFLOW_ADMIN_KEY: secrets.adminKey,
+    PRAXISFLOW_SECRET: secrets.codeSecret,
+    MAIL_FROM: cfg.mailFrom,
+  };
+  const app = (name: string, entry: string, colour: typeof c.blue) =>
+    supervisor.start({
+      name,
+      colour,
+      cwd: root,
+      env: appEnv,
+      command: process.execPath,
+      args: ['--import', 'tsx', entry],
+      graceMs: 15_000,
+    });
+
+  if (hasWorker) {
+    log.step(`starting the worker (${cfg.workerEntry})`);
+    app('worker', workerEntry, c.blue);
+  } else log.warn(`${cfg.workerEntry} does not exist (yet): no worker started`);
+  if (hasApi) {
+    log.step(`starting the API (${cfg.apiEntry}) on port ${cfg.apiPort}`);
+    const api = app('api', apiEntry, c.green);
+    await waitFor(api, cfg.apiPort, 'the API', 60_000);
+  } else log.warn(`${cfg.apiEntry} does not exist (yet): no API started`);
+
+  const missing = (entry: string) => c.yellow(`not started: ${entry} missing`);
+  console.log(
+    box(
+      `${c.green('✓')} ${c.bold('praxisflow is running')} ${c.gray(`(up in ${since(start)})`)}`,
+      [
+        ['API', hasApi ? c.cyan(apiUrl) : missing(cfg.apiEntry)],
+        ['Worker', hasWorker ? 'running (task queue praxisflow)' : missing(cfg.workerEntry)],
+        ['Temporal UI', c.cyan(`http://localhost:${cfg.temporalUiPort}`)],
+        ['Temporal gRPC', `127.0.0.1:${cfg.temporalPort} (namespace default)`],
+        ['Mail inbox', c.cyan(`http://localhost:${cfg.mailWebPort}`)],
+        ['SMTP', `smtp://127.0.0.1:${cfg.smtpPort}`],
+        ['Admin key', c.bold(secrets.adminKey)],
+        ['Data', cfg.dataDir],
+      ],
+      'Ctrl-C stops everything',
+    ),
+  );
+}
+
+main().catch(async (err: unknown) => {
+  if (shuttingDown) return; // a child died or a signal came: shutdown already reports it
+  log.error(err instanceof Error ? err.message : String(err));
+  await shutdown(1);
+});

@@ -1,0 +1,206 @@
+/**
+ * `npm test`: everything CI checks. Toolchain → typecheck → lint (eslint, prettier,
+ * dependency-cruiser) → a throw-away Temporal dev server and mail catcher on free ports →
+ * `vitest run` (all projects) → stop the servers → summary. Exits with vitest's code (1 if only
+ * the static checks failed).
+ *
+ *   npm test                        everything
+ *   npm test -- tests/api           arguments go to vitest
+ *   npm test -- --skip-static       no typecheck/lint
+ *
+ * Vitest sees TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TEST_SERVER_PATH,
+ * MAILCATCHER_SMTP_URL and MAILCATCHER_API_URL.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { c, log } from './lib/log.js';
+import { freePort, waitForPort } from './lib/net.js';
+import { mailCatcher, temporalDevServer } from './lib/services.js';
+import { stopMarkedProcesses } from './lib/strays.js';
+import { Supervisor, type Service } from './lib/supervisor.js';
+import { ensureToolchain, type Toolchain } from './toolchain.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const RUN_MARK = 'PRAXISFLOW_TEST_RUN';
+
+interface Phase {
+  name: string;
+  ms: number;
+  ok: boolean;
+  note?: string;
+}
+const phases: Phase[] = [];
+
+/** Times `fn`; it returns true/false, or an exit code (0 = ok). */
+async function phase(name: string, fn: () => Promise<boolean | number>): Promise<boolean> {
+  const start = performance.now();
+  let ok = false;
+  let note: string | undefined;
+  try {
+    const result = await fn();
+    ok = result === true || result === 0;
+    if (typeof result === 'number' && result !== 0) note = `exit code ${result}`;
+  } catch (err) {
+    log.error(err instanceof Error ? err.message : String(err));
+    note = 'error';
+  }
+  phases.push({ name, ms: performance.now() - start, ok, note });
+  return ok;
+}
+
+/** Runs a command in the foreground (inherited stdio: it gets the terminal's Ctrl-C itself). */
+function run(label: string, command: string, args: string[], env = process.env): Promise<number> {
+  log.step(c.bold(label));
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    child.once('error', (err) => {
+      log.error(`could not run ${command}: ${err.message}`);
+      resolvePromise(127);
+    });
+    child.once('exit', (code, signal) =>
+      resolvePromise(code ?? 128 + (signal ? constants.signals[signal] : 0)),
+    );
+  });
+}
+
+function npm(args: string[]): Promise<number> {
+  const npmCli = process.env.npm_execpath;
+  const label = `npm ${args.join(' ')}`;
+  return npmCli?.endsWith('.js')
+    ? run(label, process.execPath, [npmCli, ...args])
+    : run(label, 'npm', args);
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!interrupted) log.warn(`${signal}: finishing the current step, then cleaning up …`);
+    interrupted = true;
+  });
+}
+
+let serverTrouble = false;
+const supervisor = new Supervisor((service) => {
+  serverTrouble = true;
+  log.error(`${service.spec.name} ${service.exitReason} (log: ${service.spec.logFile})`);
+  for (const line of service.recent.slice(-10)) log.info(c.gray(`| ${line}`));
+});
+
+/** Starts both servers (logs in `dir`); returns the environment for vitest. */
+async function startServers(toolchain: Toolchain, dir: string): Promise<NodeJS.ProcessEnv> {
+  const [temporalPort, smtpPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  const up = (service: Service, port: number, what: string) =>
+    waitForPort({ port, what, timeoutMs: 60_000, abortReason: () => service.exitReason });
+  const temporal = supervisor.start({
+    name: 'temporal',
+    logFile: join(dir, 'temporal.log'),
+    ...temporalDevServer({ bin: toolchain.temporalBin, port: temporalPort }),
+    stopSignal: 'SIGKILL', // in memory: nothing to persist
+  });
+  const mail = supervisor.start({
+    name: 'maildev',
+    logFile: join(dir, 'maildev.log'),
+    ...mailCatcher({ smtpPort, webPort, mailDir: join(dir, 'mail') }),
+    stopSignal: 'SIGKILL',
+  });
+  await up(temporal, temporalPort, 'the Temporal dev server');
+  await up(mail, smtpPort, 'the mail catcher (SMTP)');
+  await up(mail, webPort, 'the mail catcher (API)');
+  log.ok(
+    `Temporal dev server 127.0.0.1:${temporalPort}, maildev SMTP ${smtpPort} / API ${webPort} ${c.gray(`(logs: ${dir})`)}`,
+  );
+  return {
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
+    MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
+  };
+}
+
+function summary(totalStart: number, exitCode: number, logs: string | undefined): void {
+  const width = Math.max(...phases.map((p) => p.name.length));
+  console.log(`\n${c.bold('── npm test ─────────────────────────────')}`);
+  for (const p of phases) {
+    const secs = `${(p.ms / 1000).toFixed(1)} s`.padStart(8);
+    const status = p.ok ? c.green('ok') : c.red(`FAILED${p.note ? ` (${p.note})` : ''}`);
+    console.log(`  ${p.name.padEnd(width)} ${secs}  ${status}`);
+  }
+  const total = `${((performance.now() - totalStart) / 1000).toFixed(1)} s`.padStart(8);
+  const verdict = interrupted
+    ? c.yellow('INTERRUPTED')
+    : exitCode === 0
+      ? c.green('PASSED')
+      : c.red('FAILED');
+  console.log(`  ${'total'.padEnd(width)} ${total}  ${verdict}`);
+  if (logs) console.log(c.gray(`  server logs kept in ${logs}`));
+}
+
+async function main(): Promise<number> {
+  const totalStart = performance.now();
+  const args = process.argv.slice(2);
+  const skipStatic = args.includes('--skip-static');
+  const vitestArgs = args.filter((arg) => arg !== '--skip-static');
+
+  let toolchain: Toolchain | undefined;
+  await phase('toolchain', async () => {
+    toolchain = await ensureToolchain({ quiet: true });
+    return true;
+  });
+  if (!toolchain) {
+    summary(totalStart, 1, undefined);
+    return 1;
+  }
+
+  let staticOk = true;
+  if (!skipStatic) {
+    staticOk =
+      (await phase('typecheck', () =>
+        run('tsc --noEmit -p .', bin('tsc'), ['--noEmit', '-p', '.']),
+      )) && staticOk;
+    if (!interrupted) staticOk = (await phase('lint', () => npm(['run', 'lint']))) && staticOk;
+  }
+
+  let vitestCode = 1;
+  let serverEnv: NodeJS.ProcessEnv | undefined;
+  const runId = randomUUID();
+  const logDir = mkdtempSync(join(tmpdir(), 'praxisflow-test-'));
+  if (!interrupted) {
+    const tc = toolchain;
+    await phase('servers', async () => {
+      serverEnv = await startServers(tc, logDir);
+      return true;
+    });
+  }
+  if (serverEnv && !interrupted) {
+    const env = { ...process.env, ...serverEnv, [RUN_MARK]: runId };
+    await phase('vitest', async () => {
+      const vitestRun = ['run', ...vitestArgs];
+      vitestCode = await run(`vitest ${vitestRun.join(' ')}`, bin('vitest'), vitestRun, env);
+      return vitestCode;
+    });
+  }
+
+  await phase('teardown', async () => {
+    await supervisor.stopAll();
+    const strays = await stopMarkedProcesses(RUN_MARK, runId);
+    if (strays.length > 0) {
+      log.warn(`stopped ${strays.length} process(es) the tests left running (missing teardown?):`);
+      for (const stray of strays) log.info(c.gray(stray));
+    }
+    return true;
+  });
+
+  const exitCode = interrupted ? 130 : vitestCode !== 0 ? vitestCode : staticOk ? 0 : 1;
+  const keepLogs = exitCode !== 0 || serverTrouble;
+  if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
+  summary(totalStart, exitCode, keepLogs ? logDir : undefined);
+  return exitCode;
+}
+
+process.exitCode = await main();

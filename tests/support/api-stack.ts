@@ -1,0 +1,114 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, createMailTransport } from '../../activities/index.js';
+import { createApp } from '../../api/app.js';
+import { workflowsPath } from '../../worker/worker.js';
+
+export interface ApiStack {
+  readonly baseUrl: string;
+  readonly adminKey: string;
+  readonly publicBaseUrl: string;
+  /** Number of events in a process's whole history, as the real server keeps it. */
+  historyLength(processId: string): Promise<number>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; raw?: string },
+  ): Promise<ApiResponse>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\``);
+  return value;
+}
+
+/**
+ * The real thing on free ports: the API over a real Temporal dev server, a real worker with
+ * the real activities sending through the real mail catcher. One task queue per stack.
+ */
+export async function startApiStack(): Promise<ApiStack> {
+  const address = required('TEMPORAL_ADDRESS');
+  const smtpUrl = required('MAILCATCHER_SMTP_URL');
+  const taskQueue = `api-test-${randomBytes(4).toString('hex')}`;
+  const adminKey = `pf_test_${randomBytes(18).toString('base64url')}`;
+  const publicBaseUrl = 'http://portal.test';
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  const mailer = createMailTransport(smtpUrl);
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({
+      mailer,
+      config: {
+        publicBaseUrl,
+        mailFrom: 'praxisflow <no-reply@praxisflow.test>',
+        codeSecret: randomBytes(32).toString('base64url'),
+      },
+    }),
+  });
+  const running = worker.run();
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const smtp = new URL(smtpUrl);
+  const app = createApp({
+    client,
+    namespace: 'default',
+    taskQueue,
+    adminKey,
+    businessKeySecret: randomBytes(32).toString('base64url'),
+    delays: {},
+    smtp: { host: smtp.hostname, port: Number(smtp.port) },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    adminKey,
+    publicBaseUrl,
+    async historyLength(processId) {
+      const history = await client.workflow.getHandle(processId).fetchHistory();
+      return history.events?.length ?? 0;
+    },
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = {};
+      const key = options.key === undefined ? adminKey : options.key;
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      let body: string | undefined;
+      if (options.raw !== undefined) body = options.raw;
+      else if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(baseUrl + path, { method, headers, body });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text ? JSON.parse(text) : {},
+      };
+    },
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      mailer.close();
+    },
+  };
+}
