@@ -14,7 +14,11 @@ module.exports = {
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
-        pathNot: ['^machines/', '^workflows/', '^node_modules/(xstate|zod|@temporalio/(workflow|common))/'],
+        pathNot: [
+          '^machines/',
+          '^workflows/',
+          '^node_modules/(xstate|zod|@temporalio/(workflow|common))/',
+        ],
         dependencyTypesNot: ['type-only'],
       },
     },
@@ -41,6 +45,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.d.ts'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.d.ts'],
+    },
   },
 };

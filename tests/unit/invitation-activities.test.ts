@@ -53,7 +53,8 @@ function setup(config: Partial<ActivityDeps['config']> = {}) {
   return { activities, sent, last: () => sent.at(-1) as MailMessage };
 }
 
-const tokenIn = (text: string) => /registrierung\?prozess=[^&\s]+&(?:amp;)?token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+const tokenIn = (text: string) =>
+  /registrierung\?prozess=[^&\s]+&(?:amp;)?token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
 const codeIn = (text: string) => /\b(\d{4} \d{4})\b/.exec(text)?.[1] ?? '';
 
 let consoleSpies: MockInstance[] = [];
