@@ -21,7 +21,7 @@ interface StateNodeLike {
   readonly after: readonly (TransitionLike & { readonly delay: string | number })[];
 }
 
-export interface StateDescription {
+interface StateDescription {
   readonly id: string;
   readonly label: string | null;
   readonly description: string | null;

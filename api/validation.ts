@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { validationError, type FieldError } from './errors.js';
 
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
     message: issue.message,

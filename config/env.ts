@@ -13,7 +13,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const TASK_QUEUE = 'praxisflow';
+const TASK_QUEUE = 'praxisflow';
 
 const temporalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),

@@ -51,4 +51,3 @@ export interface RejectionEmit {
 }
 
 export const HOUR = 60 * 60 * 1000;
-export const DAY = 24 * HOUR;

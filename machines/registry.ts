@@ -18,9 +18,3 @@ export function latestDefinition(type: string): ProcessDefinition | undefined {
       undefined,
     );
 }
-
-export function findDefinition(type: string, version: number): ProcessDefinition | undefined {
-  return definitions.find(
-    (definition) => definition.type === type && definition.version === version,
-  );
-}

@@ -10,8 +10,6 @@ const workerSchema = z.object({
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
 });
 
-export type WorkerConfig = ReturnType<typeof workerConfig>;
-
 export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
   const result = workerSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues);

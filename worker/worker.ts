@@ -12,7 +12,7 @@ import type { TemporalConfig } from '../config/env.js';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Bundles the workflow code once; workers and tests reuse the bundle. */
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
+async function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
 }
 

@@ -3,7 +3,7 @@ import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The error code when `port` cannot be bound on any address (EADDRINUSE, EACCES), else undefined. */
-export function portProblem(port: number): Promise<string | undefined> {
+function portProblem(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));

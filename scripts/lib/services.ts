@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { ServiceSpec } from './supervisor.js';
 
 /** Registered at start-up; the workflows upsert them after each transition. */
-export const SEARCH_ATTRIBUTES = {
+const SEARCH_ATTRIBUTES = {
   ProcessType: 'Keyword',
   ProcessState: 'Keyword',
   BusinessKey: 'Keyword',

@@ -2,13 +2,13 @@
  * A small client for the mail catcher (maildev) that `npm test` starts, through its REST API
  * at MAILCATCHER_API_URL. Tests run in parallel against one catcher: give every test its own
  * recipient addresses and wait for the message by recipient (and subject), not for "the
- * latest mail"; `clear()` empties the inbox for everyone.
+ * latest mail".
  *
  *   const mail = await waitForMessage({ to: 'praxis-4711@example.de', subject: /Einladung/ });
  *   expect(mail.text).toContain('Ihr Code');
  */
 
-export interface MailAttachment {
+interface MailAttachment {
   filename: string;
   contentType: string;
   size: number;
@@ -38,7 +38,7 @@ export interface Message {
 }
 
 /** A message without body and attachment content, as `listMessages()` returns it. */
-export type MessageSummary = Omit<Message, 'text' | 'html' | 'attachments'>;
+type MessageSummary = Omit<Message, 'text' | 'html' | 'attachments'>;
 
 export interface WaitOptions {
   /** A recipient address (To, Cc or Bcc), compared case-insensitively. */
@@ -134,11 +134,6 @@ async function allEmails(): Promise<MaildevEmail[]> {
   return (await (await request('/email')).json()) as MaildevEmail[];
 }
 
-/** Every message in the inbox, oldest first. */
-export async function listMessages(): Promise<MessageSummary[]> {
-  return (await allEmails()).map(summarize);
-}
-
 /**
  * Polls until a message to `to` (and matching `subject`) has arrived; returns the newest such
  * message with its bodies and attachments. Fails after `timeoutMs` listing what did arrive.
@@ -168,9 +163,4 @@ export async function waitForMessage(options: WaitOptions): Promise<Message> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** Deletes every message (for all tests that share the catcher). */
-export async function clear(): Promise<void> {
-  await request('/email/all', { method: 'DELETE' });
 }

@@ -17,7 +17,7 @@ import {
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
-export const TASK_QUEUE = 'praxisflow-test';
+const TASK_QUEUE = 'praxisflow-test';
 
 /** The time-skipping test server, started from the cached wrapper script. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {

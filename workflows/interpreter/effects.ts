@@ -29,14 +29,14 @@ const AFTER_PREFIX = 'xstate.after.';
 const INERT_BUILTINS = new Set(['xstate.log', 'xstate.assign']);
 
 /** `xstate.after.invitationExpiry.invitation.registration` → `invitationExpiry`. */
-export function timerName(id: string): string {
+function timerName(id: string): string {
   if (!id.startsWith(AFTER_PREFIX)) return id;
   const rest = id.slice(AFTER_PREFIX.length);
   const dot = rest.indexOf('.');
   return dot === -1 ? rest : rest.slice(0, dot);
 }
 
-export class UnsupportedActionError extends Error {
+class UnsupportedActionError extends Error {
   constructor(actionType: string, why: string) {
     super(`praxisflow cannot run action '${actionType}': ${why}`);
     this.name = 'UnsupportedActionError';

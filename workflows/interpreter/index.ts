@@ -1,1 +1,1 @@
-export { runMachine, runProcess, sendUpdate, viewQuery } from './run-machine.js';
+export { runMachine, runProcess } from './run-machine.js';

@@ -21,8 +21,8 @@ import {
 } from './types.js';
 import { checkEvent } from './validation.js';
 
-export const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
-export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
+const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
+const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
 
 /** Picks the definition of the version an instance was started with. */
 export async function runProcess(
