@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
   SEND_UPDATE,
@@ -14,7 +14,12 @@ import {
   type ProcessView,
   type SendMeta,
 } from '../../workflows/interpreter/types.js';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
 const TASK_QUEUE = 'praxisflow-test';
@@ -140,4 +145,46 @@ export async function recordedHistories(): Promise<
       history: HistoryProto.decode(await readFile(join(historiesDir, file))),
     })),
   );
+}
+
+/**
+ * One time-skipping server and one worker with the given activities for a whole test file;
+ * `env()` is usable inside tests once `beforeAll` has run.
+ */
+export function useTimeSkippingWorker(activities: object): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    worker = await createTestWorker(env, activities);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the time-skipping environment is not up yet');
+    return env;
+  };
+}
+
+/** The failure type and details of a refused `send`; fails the test if it was not refused. */
+export async function refusalOf(
+  promise: Promise<unknown>,
+): Promise<{ type: string | undefined; details: Record<string, unknown> }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  const failure = cause as ApplicationFailure;
+  return {
+    type: failure.type ?? undefined,
+    details: failure.details?.[0] as Record<string, unknown>,
+  };
 }

@@ -1,16 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import {
   HOUR,
-  createTestWorker,
-  createTimeSkippingEnv,
   historyEventTypes,
+  refusalOf,
   send,
   startProcess,
+  useTimeSkippingWorker,
   view,
 } from '../support/workflow-env.js';
 
@@ -18,53 +15,25 @@ interface Call {
   readonly name: string;
   readonly params: unknown;
   readonly idempotencyKey: string;
-  readonly at: number;
 }
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const calls: Call[] = [];
-
 const record = (name: string, meta: { idempotencyKey: string }, params: unknown): void => {
-  calls.push({ name, params, idempotencyKey: meta.idempotencyKey, at: Date.now() });
+  calls.push({ name, params, idempotencyKey: meta.idempotencyKey });
 };
 
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, {
-    recordEffect: async (params: unknown, meta: { idempotencyKey: string }) =>
-      record('recordEffect', meta, params),
-    askOracle: async (params: unknown, meta: { idempotencyKey: string }) => {
-      record('askOracle', meta, params);
-      return { type: 'ANSWERED', answer: 42 };
-    },
-  });
-  running = worker.run();
+const testEnv = useTimeSkippingWorker({
+  recordEffect: async (params: unknown, meta: { idempotencyKey: string }) =>
+    record('recordEffect', meta, params),
+  askOracle: async (params: unknown, meta: { idempotencyKey: string }) => {
+    record('askOracle', meta, params);
+    return { type: 'ANSWERED', answer: 42 };
+  },
 });
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+let env: TestWorkflowEnvironment;
+beforeAll(() => {
+  env = testEnv();
 });
-
-async function refusalOf(
-  promise: Promise<unknown>,
-): Promise<{ type: string | undefined; details: Record<string, unknown> }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  const failure = cause as ApplicationFailure;
-  return {
-    type: failure.type ?? undefined,
-    details: failure.details?.[0] as Record<string, unknown>,
-  };
-}
 
 const timer = (v: ProcessView, name: string): number | undefined => {
   const found = v.timers.find((t) => t.name === name);

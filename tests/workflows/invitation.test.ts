@@ -1,18 +1,16 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import {
   HOUR,
-  createTestWorker,
-  createTimeSkippingEnv,
   recordHistory,
   historyEventTypes,
+  refusalOf as refusal,
   send,
   startProcess,
+  useTimeSkippingWorker,
   view,
 } from '../support/workflow-env.js';
 
@@ -22,9 +20,6 @@ interface Sent {
   readonly text: string;
 }
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const sent: Sent[] = [];
 
 const recipient = (to: unknown): string => {
@@ -33,10 +28,9 @@ const recipient = (to: unknown): string => {
   return String((to as { address?: string }).address ?? to);
 };
 
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const activities = createActivities({
-    // Records what would leave by SMTP, with the (skipped) workflow time it left at.
+const testEnv = useTimeSkippingWorker(
+  createActivities({
+    // Records what would leave by SMTP.
     mailer: {
       sendMail: async (message: { to?: unknown; subject?: string; text?: unknown }) => {
         sent.push({
@@ -52,16 +46,15 @@ beforeAll(async () => {
       mailFrom: 'praxisflow <no-reply@example.org>',
       codeSecret: 'test-secret-test-secret-test-secret',
     },
-  });
-  worker = await createTestWorker(env, activities);
-  running = worker.run();
+  }),
+);
+let env: TestWorkflowEnvironment;
+beforeAll(() => {
+  env = testEnv();
 });
 
 afterAll(async () => {
   for (const scenario of scenarios) await recordHistory(scenario.handle, scenario.name);
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
 });
 
 /** Every started invitation, named after its test, for the replay fixtures. */
@@ -99,21 +92,6 @@ const activationCode = (email: string): string => {
   if (!code) throw new Error(`no activation code sent to ${email}`);
   return code.replace(' ', '');
 };
-
-async function refusal(
-  promise: Promise<unknown>,
-): Promise<{ type?: string; details: Record<string, unknown> }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const failure = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  return {
-    type: failure.type ?? undefined,
-    details: failure.details?.[0] as Record<string, unknown>,
-  };
-}
 
 async function startInvitation(options: { continueAsNewAfterSteps?: number } = {}) {
   const input = invitee();

@@ -18,6 +18,7 @@ import { ProcessSearchAttributes } from './search-attributes.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
+  type PendingTimer,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
@@ -43,6 +44,8 @@ export interface Job {
   readonly actor: string;
   /** Outside events are re-checked when their turn comes: a timer may have moved the state. */
   readonly external: boolean;
+  /** The timer that fired, for a timer's event: a cancel before its turn drops it. */
+  readonly timer?: PendingTimer;
   finished: boolean;
   refusal?: Refusal;
 }
@@ -66,7 +69,15 @@ const nowIso = (): string => new Date().toISOString();
 export class MachineRun {
   readonly machine: AnyStateMachine;
   readonly queue: Job[] = [];
-  readonly timers = new DurableTimers((timer) => this.enqueue(timer.event, 'timer', false));
+  readonly timers = new DurableTimers((timer) => {
+    this.queue.push({
+      event: timer.event,
+      actor: 'timer',
+      external: false,
+      finished: false,
+      timer,
+    });
+  });
   readonly eventTypes: readonly string[];
   snapshot: AnyMachineSnapshot;
   step: number;
@@ -191,6 +202,7 @@ export class MachineRun {
 
   /** One job: its event and everything its activities feed back, before the next job. */
   async process(job: Job): Promise<void> {
+    if (job.timer && !this.timers.take(job.timer)) return;
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
     for (let link = chain.shift(); link && this.active; link = chain.shift()) {
       const event = { ...link.event, receivedAt: nowIso(), actor: link.actor };

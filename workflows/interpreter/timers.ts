@@ -1,28 +1,42 @@
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 import type { PendingTimer } from './types.js';
 
+interface Entry {
+  readonly timer: PendingTimer;
+  readonly scope: CancellationScope;
+}
+
 /**
  * Durable timers: each is a Temporal timer in its own cancellation scope, with its due time
  * kept absolute so it survives continue-as-new with exactly the time it had left.
+ *
+ * Ids behave as in XState's own scheduler: `cancel(id)` reaches the timer last set under that
+ * id; setting an id again leaves the earlier timer running, uncancellable; and once any timer
+ * of an id fires, no timer of that id can be cancelled any more.
  */
 export class DurableTimers {
-  private readonly pending = new Map<string, { timer: PendingTimer; scope: CancellationScope }>();
+  /** Every running timer, in the order set. */
+  private readonly entries: Entry[] = [];
+  /** The timer `cancel(id)` reaches. */
+  private readonly cancellable = new Map<string, Entry>();
+  /** Fired timers whose event is still waiting in line; a cancel still stops them. */
+  private readonly fired = new Set<PendingTimer>();
 
   constructor(private readonly onFire: (timer: PendingTimer) => void) {}
 
-  /** Starts (or, for an id already running, restarts) a timer. */
   start(timer: PendingTimer): void {
-    this.cancel(timer.id);
-    const scope = new CancellationScope();
-    this.pending.set(timer.id, { timer, scope });
+    const entry: Entry = { timer, scope: new CancellationScope() };
+    this.entries.push(entry);
+    this.cancellable.set(timer.id, entry);
     // Temporal has no zero-length timer; a due time in the past fires at once.
     const remaining = Math.max(1, timer.dueAt - Date.now());
-    void scope
+    void entry.scope
       .run(() => sleep(remaining))
       .then(
         () => {
-          if (this.pending.get(timer.id)?.scope !== scope) return;
-          this.pending.delete(timer.id);
+          this.remove(entry);
+          this.cancellable.delete(timer.id);
+          this.fired.add(timer);
           this.onFire(timer);
         },
         (error: unknown) => {
@@ -32,17 +46,34 @@ export class DurableTimers {
   }
 
   cancel(id: string): void {
-    const entry = this.pending.get(id);
+    for (const timer of this.fired) {
+      if (timer.id === id) this.fired.delete(timer);
+    }
+    const entry = this.cancellable.get(id);
     if (!entry) return;
-    this.pending.delete(id);
+    this.cancellable.delete(id);
+    this.remove(entry);
     entry.scope.cancel();
   }
 
-  cancelAll(): void {
-    for (const id of [...this.pending.keys()]) this.cancel(id);
+  /** True when a fired timer's event may still be taken (no cancel came in between). */
+  take(timer: PendingTimer): boolean {
+    return this.fired.delete(timer);
   }
 
+  cancelAll(): void {
+    for (const entry of this.entries.splice(0)) entry.scope.cancel();
+    this.cancellable.clear();
+    this.fired.clear();
+  }
+
+  /** Running timers in the order they were set. */
   list(): PendingTimer[] {
-    return [...this.pending.values()].map((entry) => entry.timer);
+    return this.entries.map((entry) => entry.timer);
+  }
+
+  private remove(entry: Entry): void {
+    const index = this.entries.indexOf(entry);
+    if (index !== -1) this.entries.splice(index, 1);
   }
 }

@@ -15,7 +15,10 @@ interface StateNodeLike {
 /** Dotted paths of the active leaf states, in document order. */
 export function leafPaths(value: StateValue, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];
-  return Object.entries(value).flatMap(([key, child]) =>
+  const children = Object.entries(value);
+  // An atomic region of a parallel state has the value {}.
+  if (children.length === 0) return prefix ? [prefix.slice(0, -1)] : [];
+  return children.flatMap(([key, child]) =>
     child === undefined ? [prefix + key] : leafPaths(child, `${prefix}${key}.`),
   );
 }
