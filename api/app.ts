@@ -5,6 +5,7 @@ import { problemHandler, unknownRoute } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { processRoutes } from './routes/processes.js';
+import { registrationLinkRoutes } from './routes/registration-link.js';
 
 export interface AppDeps {
   readonly client: Client;
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
 
   app.use(healthRoutes(deps));
+  app.use(registrationLinkRoutes());
   app.use('/api/v1', requireApiKey(deps.adminKey));
   app.use('/api/v1', machineRoutes());
   app.use('/api/v1', processRoutes(deps));

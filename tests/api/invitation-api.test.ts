@@ -50,6 +50,13 @@ describe('the processes API', () => {
     const token = link.searchParams.get('token')!;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(mail.subject).not.toContain(token);
+    // In development the link lands on the API, which says what the portal would do with it.
+    const landing = await fetch(`${api.baseUrl}${link.pathname}${link.search}`);
+    expect(landing.status).toBe(200);
+    expect(landing.headers.get('cache-control')).toBe('no-store');
+    const page = await landing.text();
+    expect(page).toContain(created.body.id);
+    expect(page).toContain('REGISTRATION_STARTED');
 
     const location = created.headers.get('location')!;
     const fetched = await api.request('GET', location);
