@@ -31,8 +31,8 @@ export const inviteeAddress = (invitee: Invitee): MailAddress => ({
 
 /** The invitation's delays as this deployment runs them. */
 export const deployedInvitationDelays = (deps: ActivityDeps) => ({
-  ...invitationDelays,
-  ...deps.config.invitationDelays,
+  invitationExpiry: deps.config.delays?.invitationExpiry ?? invitationDelays.invitationExpiry,
+  invitationReminder: deps.config.delays?.invitationReminder ?? invitationDelays.invitationReminder,
 });
 
 /**

@@ -36,13 +36,11 @@ interface ActivityConfig {
   /** HMAC key of the code and token hashes, and pepper of the PIN hashes. */
   readonly codeSecret: string;
   /**
-   * The invitation delays this deployment gives the machine, in milliseconds, so that emails
-   * state the right expiry. Absent: the machine's defaults.
+   * The delay overrides this deployment gives every machine (`PRAXISFLOW_DELAY_*`), in
+   * milliseconds by delay name, so that emails state the right deadlines. Absent names: the
+   * machine's defaults.
    */
-  readonly invitationDelays?: {
-    readonly invitationExpiry?: number;
-    readonly invitationReminder?: number;
-  };
+  readonly delays?: Readonly<Record<string, number>>;
 }
 
 export interface ActivityDeps {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, secretConfig, temporalConfig } from '../config/env.js';
+import { ConfigError, delayOverrides, secretConfig, temporalConfig } from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
 
 const workerSchema = z.object({
@@ -21,6 +21,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
       mailFrom: result.data.MAIL_FROM,
       publicBaseUrl: result.data.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       codeSecret: deriveKey(secret, 'codes'),
+      delays: delayOverrides(env),
     },
   };
 }

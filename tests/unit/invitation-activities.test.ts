@@ -137,7 +137,7 @@ describe('issueRegistrationLink', () => {
   });
 
   it('states the expiry of the deployment when it overrides the delay', async () => {
-    const { activities, last } = setup({ invitationDelays: { invitationExpiry: 60 * 60_000 } });
+    const { activities, last } = setup({ delays: { invitationExpiry: 60 * 60_000 } });
     await activities.issueRegistrationLink(
       { invitee, practiceId: 'P-1', inviterName: null },
       meta(),
