@@ -266,6 +266,8 @@ export class MachineRun {
     const now = Date.now();
     for (const effect of effects) {
       if (effect.kind === 'schedule') {
+        // A process that has ended sets no timers (XState's actor stops its scheduler too).
+        if (!this.active) continue;
         this.timers.start({
           id: effect.id,
           name: effect.name,

@@ -10,10 +10,14 @@ interface Entry {
  * Durable timers: each is a Temporal timer in its own cancellation scope, with its due time
  * kept absolute so it survives continue-as-new with exactly the time it had left.
  *
- * Ids behave as in XState's own scheduler: `cancel(id)` reaches the timer last set under that
- * id; setting an id again leaves the earlier timer running, uncancellable; and once any timer
- * of an id fires, no timer of that id can be cancelled any more.
+ * They fire as in XState's own scheduler: when any timer fires, every timer due by then is
+ * taken, earliest first and, at the same instant, in the order they were set (Temporal gives
+ * no order among timers due together). `cancel(id)` reaches the timer last set under that id;
+ * setting an id again leaves the earlier timer running, uncancellable; once any timer of an
+ * id fires, no timer of that id can be cancelled any more.
  */
+const LAZY_CANCEL_MARGIN_MS = 60_000;
+
 export class DurableTimers {
   /** Every running timer, in the order set. */
   private readonly entries: Entry[] = [];
@@ -33,12 +37,7 @@ export class DurableTimers {
     void entry.scope
       .run(() => sleep(remaining))
       .then(
-        () => {
-          this.remove(entry);
-          this.cancellable.delete(timer.id);
-          this.fired.add(timer);
-          this.onFire(timer);
-        },
+        () => this.fireDue(),
         (error: unknown) => {
           if (!isCancellation(error)) throw error;
         },
@@ -53,7 +52,7 @@ export class DurableTimers {
     if (!entry) return;
     this.cancellable.delete(id);
     this.remove(entry);
-    entry.scope.cancel();
+    this.stop(entry);
   }
 
   /** True when a fired timer's event may still be taken (no cancel came in between). */
@@ -62,7 +61,7 @@ export class DurableTimers {
   }
 
   cancelAll(): void {
-    for (const entry of this.entries.splice(0)) entry.scope.cancel();
+    for (const entry of this.entries.splice(0)) this.stop(entry);
     this.cancellable.clear();
     this.fired.clear();
   }
@@ -70,6 +69,30 @@ export class DurableTimers {
   /** Running timers in the order they were set. */
   list(): PendingTimer[] {
     return this.entries.map((entry) => entry.timer);
+  }
+
+  /** Takes every timer due by now, earliest first, ties in the order they were set. */
+  private fireDue(): void {
+    const now = Date.now();
+    const due = this.entries
+      .filter((entry) => entry.timer.dueAt <= now)
+      .sort((a, b) => a.timer.dueAt - b.timer.dueAt);
+    for (const entry of due) {
+      this.remove(entry);
+      this.cancellable.delete(entry.timer.id);
+      this.fired.add(entry.timer);
+      this.onFire(entry.timer);
+    }
+  }
+
+  /**
+   * Cancels the Temporal timer, unless it is (nearly) due: then it may be firing at this very
+   * moment on the server, where a cancel would race the firing; its firing is simply not
+   * heeded (its entry is gone). The margin covers the time between computing a due time and
+   * the server starting the timer.
+   */
+  private stop(entry: Entry): void {
+    if (entry.timer.dueAt > Date.now() + LAZY_CANCEL_MARGIN_MS) entry.scope.cancel();
   }
 
   private remove(entry: Entry): void {
