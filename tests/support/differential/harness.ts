@@ -1,0 +1,218 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { type StateValue } from 'xstate';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { ActionMeta } from '../../../activities/types.js';
+import type { ProcessView } from '../../../workflows/interpreter/types.js';
+import { type EventType } from '../../fixtures/generated-machine.js';
+import {
+  createTestWorker,
+  createTimeSkippingEnv,
+  send,
+  startProcess,
+  view,
+} from '../workflow-env.js';
+import {
+  GRAIN,
+  STEP_TIMEOUT_MS,
+  advanceMs,
+  pause,
+  runReference,
+  type Case,
+  type Observation,
+  type Step,
+} from './reference.js';
+
+// ---------------------------------------------------------------------------------------------
+// The interpreter: the `generated` workflow in the time-skipping test server.
+
+const effectCalls = new Map<string, string[]>();
+
+try {
+  // Quiet worker; a stuck step reports the workflow's history itself.
+  const level = process.env.PRAXISFLOW_TEST_LOG === 'warn' ? 'WARN' : 'ERROR';
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+  });
+} catch {
+  // Another file in this process installed the runtime already: keep its logger.
+}
+
+/**
+ * One test server and one worker for the file, as `useTimeSkippingWorker` gives, but
+ * restartable: once a workflow task keeps failing, the test server may keep time locked for
+ * good, and every later case (fast-check's shrinking included) would time out.
+ */
+export let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+async function startEnvironment(): Promise<void> {
+  env = await createTimeSkippingEnv();
+  worker = await createTestWorker(env, {
+    effect: async (params: { tag: string }, meta: ActionMeta) => {
+      const calls = effectCalls.get(meta.workflowId) ?? [];
+      calls.push(params.tag);
+      effectCalls.set(meta.workflowId, calls);
+    },
+  });
+  running = worker.run();
+}
+
+async function stopEnvironment(): Promise<void> {
+  worker?.shutdown();
+  await Promise.race([running?.catch(() => undefined), pause(5_000)]);
+  await env?.teardown();
+}
+
+beforeAll(startEnvironment);
+afterAll(stopEnvironment);
+
+const observeView = (v: ProcessView): Observation => {
+  const start = Date.parse(v.createdAt);
+  return {
+    state: v.state,
+    status: v.status,
+    context: v.context,
+    allowedEvents: v.allowedEvents,
+    // Rounded to the grain: the test server's clock runs on a little while the test talks to it.
+    timers: (v.status === 'active' ? v.timers : [])
+      .map((timer) => Math.round((Date.parse(timer.dueAt) - start) / GRAIN) * GRAIN)
+      .sort((a, b) => a - b),
+  };
+};
+
+/** Sends an event; a 409 refusal is an answer (the event is not allowed), anything else fails. */
+async function sendOrRefuse(
+  handle: WorkflowHandle,
+  type: EventType,
+): Promise<ProcessView | 'refused'> {
+  try {
+    return await send(handle, { type });
+  } catch (error) {
+    if (
+      error instanceof WorkflowUpdateFailedError &&
+      error.cause instanceof ApplicationFailure &&
+      error.cause.type === 'NotAllowed'
+    ) {
+      return 'refused';
+    }
+    throw error;
+  }
+}
+
+class StepTimeout extends Error {}
+
+/** Set when a step got stuck: the case's `finally` restarts the test server. */
+let stuck = false;
+
+/** Fails a step that does not finish: its workflow task keeps failing, or time stands still. */
+async function finishing<T>(handle: WorkflowHandle, label: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeout(label)), STEP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    if (!(error instanceof StepTimeout)) throw error;
+    stuck = true;
+    work.catch(() => undefined);
+    const history = await handle.fetchHistory();
+    const last = (history.events ?? [])
+      .slice(-4)
+      .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
+    throw new Error(
+      `${label} did not finish within ${STEP_TIMEOUT_MS} ms; the workflow's history ends with ` +
+        `${last.join(', ')}: a workflow task that keeps failing, or a test server that keeps ` +
+        'time locked (PRAXISFLOW_TEST_LOG=warn shows the worker log)',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The effect calls of a workflow once at least `count` have arrived (or 2 s have passed). */
+async function settled(workflowId: string, count: number): Promise<readonly string[]> {
+  for (let waited = 0; waited < 2_000; waited += 20) {
+    const calls = effectCalls.get(workflowId) ?? [];
+    if (calls.length >= count) return [...calls];
+    await pause(20);
+  }
+  return [...(effectCalls.get(workflowId) ?? [])];
+}
+
+const describeStep = (index: number, step: Step): string =>
+  'send' in step
+    ? `step ${index} (send ${step.send})`
+    : `step ${index} (advance ${step.advanceMinutes} min)`;
+
+/** Leaf paths as XState means them: an atomic region of a parallel state has the value `{}`. */
+export function activeLeaves(value: StateValue, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix + value];
+  return Object.entries(value).flatMap(([key, child]) =>
+    child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
+      ? [prefix + key]
+      : activeLeaves(child, `${prefix}${key}.`),
+  );
+}
+
+/** Runs one case on both sides and compares them after every step. */
+export async function checkCase(c: Case): Promise<void> {
+  const reference = runReference(c);
+  const handle = await startProcess(env, 'generated', { input: { spec: c.spec } });
+  try {
+    const initial = await finishing(handle, 'the initial view', view(handle));
+    expect(observeView(initial), 'initial state').toEqual(reference.initial);
+    let advanced = 0;
+    for (const [index, expected] of reference.steps.entries()) {
+      const step = c.steps[index]!;
+      const label = describeStep(index, step);
+      let current: ProcessView;
+      if ('send' in step) {
+        const answer = await finishing(handle, label, sendOrRefuse(handle, step.send));
+        expect(answer === 'refused' ? 'refused' : 'taken', `${label}: taken or refused`).toBe(
+          expected.accepted ? 'taken' : 'refused',
+        );
+        current = answer === 'refused' ? await view(handle) : answer;
+      } else {
+        advanced += advanceMs(step);
+        await finishing(handle, label, env.sleep(advanceMs(step)));
+        current = await finishing(handle, `the view after ${label}`, view(handle));
+      }
+      expect(observeView(current), `${label}: the view`).toEqual(expected.observation);
+      // A refused event does not wait for the activities still running from earlier steps.
+      const effects = await settled(handle.workflowId, expected.effects.length);
+      expect(effects, `${label}: effect calls so far`).toEqual(expected.effects);
+    }
+    expect(await settled(handle.workflowId, reference.effects.length), 'all effect calls').toEqual(
+      reference.effects,
+    );
+    // The premise of the timing: the server's clock ran on by far less than the 30 s margin.
+    const { startTime } = await handle.describe();
+    const drift = (await env.currentTimeMs()) - startTime.getTime() - advanced;
+    expect(drift, 'drift of the test server clock').toBeLessThan(GRAIN / 3);
+  } finally {
+    effectCalls.delete(handle.workflowId);
+    if (stuck) {
+      stuck = false;
+      await stopEnvironment();
+      await startEnvironment();
+    } else if ((await handle.describe()).status.name === 'RUNNING') {
+      // Not while a workflow task is running: the test server would keep time locked for good.
+      await view(handle);
+      await handle.terminate('differential case over').catch((error: unknown) => {
+        // It may have ended meanwhile.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+    }
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * The differential test of the interpreter (DESIGN.md, "The interpreter is a library"): for the
+ * same machine, the same events and the same times, the snapshots of `runMachine` in Temporal's
+ * time-skipping test server equal those of XState's own `createActor` with a simulated clock.
+ *
+ * Machines are generated as JSON specs (tests/fixtures/generated-machine.ts) so that they cross
+ * into the workflow sandbox; `buildMachine` turns a spec into the same XState machine on both
+ * sides. After every step (an event sent, or time advanced) these must be equal: the leaf states,
+ * the status, the context (its `trail` records the order of entry, exit and transition actions),
+ * the events the machine takes now, the due times of the pending timers, and the calls of the
+ * named action `effect` (activities in the interpreter). An event the reference cannot take
+ * (`snapshot.can` is false, and `send` leaves it unchanged) must be refused by the interpreter
+ * with 409, and an event it takes must be admitted.
+ *
+ * Time: every delay is a whole multiple of DELAY_UNIT (10 min) and every advance is a whole
+ * multiple of it plus 30 s (GRAIN). With at most MAX_STEPS advances, every instant at which an
+ * event is sent or time stops is at least 30 s away from every timer's due time, so the order of
+ * a timer and a step boundary is never a matter of milliseconds (the test server's clock runs on
+ * while the test talks to it; the drift is checked). The reference clock is advanced from due
+ * time to due time: one long `SimulatedClock.increment` would start a timer set by a timer that
+ * fired inside it at the end of the increment instead of at the instant it was set.
+ *
+ * Budget: one test server and one worker for the file, a fresh workflow per case; NUM_RUNS
+ * generated cases (DIFFERENTIAL_RUNS overrides) take about 10 s when nothing differs. A failing
+ * case is shrunk for at most two minutes; fast-check prints it as JSON (spec + steps).
+ */
+import fc from 'fast-check';
+import { createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import {
+  DELAY_UNIT,
+  buildMachine,
+  type EventType,
+  type MachineSpec,
+  type StateSpec,
+} from '../fixtures/generated-machine.js';
+import { startProcess, view } from '../support/workflow-env.js';
+import { NUM_RUNS, type Step } from '../support/differential/reference.js';
+import { activeLeaves, checkCase, env } from '../support/differential/harness.js';
+import { caseArb } from '../support/differential/generators.js';
+
+// ---------------------------------------------------------------------------------------------
+
+const wait = (minutes: number): Step => ({ advanceMinutes: minutes });
+const sendEvent = (type: EventType): Step => ({ send: type });
+
+describe('the interpreter against XState createActor', () => {
+  it('when parallel regions each run a timer, then both fire at their times, in order', async () => {
+    await checkCase({
+      spec: {
+        type: 'parallel',
+        states: {
+          left: {
+            type: 'compound',
+            initial: 'l1',
+            states: {
+              l1: {
+                type: 'atomic',
+                entry: ['log:+l1'],
+                exit: ['log:-l1'],
+                after: [
+                  { delay: 'short', target: 'l2', actions: ['log:l1 after short', 'increment'] },
+                ],
+              },
+              l2: {
+                type: 'atomic',
+                entry: ['log:+l2'],
+                after: [{ delay: 3 * DELAY_UNIT, target: 'l1', actions: ['log:l2 after 30 min'] }],
+              },
+            },
+          },
+          right: {
+            type: 'compound',
+            initial: 'r1',
+            states: {
+              r1: {
+                type: 'atomic',
+                entry: ['log:+r1'],
+                exit: ['log:-r1'],
+                after: [{ delay: 2 * DELAY_UNIT, target: 'r2', actions: ['log:r1 after 20 min'] }],
+                on: { A: [{ target: 'r1', reenter: true, actions: ['log:r1 restarted'] }] },
+              },
+              r2: { type: 'atomic', entry: ['log:+r2', 'effect:r2 entered'] },
+            },
+          },
+        },
+      },
+      steps: [wait(15.5), sendEvent('A'), wait(20.5), wait(30.5), wait(60.5)],
+    });
+  });
+
+  it('when a state with history is left and a timer brings it back, then the deep history is restored', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'work',
+        states: {
+          work: {
+            type: 'compound',
+            initial: 'w1',
+            entry: ['log:+work'],
+            exit: ['log:-work'],
+            on: { B: [{ target: 'pause', actions: ['log:pause'] }] },
+            states: {
+              w1: { type: 'atomic', entry: ['log:+w1'], on: { A: [{ target: 'w2' }] } },
+              w2: {
+                type: 'compound',
+                initial: 'w2a',
+                entry: ['log:+w2'],
+                exit: ['log:-w2'],
+                states: {
+                  w2a: { type: 'atomic', on: { A: [{ target: 'w2b' }] } },
+                  w2b: { type: 'atomic', entry: ['log:+w2b'] },
+                },
+              },
+              deep: { type: 'history', history: 'deep' },
+              shallow: { type: 'history', history: 'shallow' },
+            },
+          },
+          pause: {
+            type: 'atomic',
+            entry: ['log:+pause'],
+            after: [{ delay: 'short', target: 'deep', actions: ['log:resume deep'] }],
+            on: { C: [{ target: 'shallow', actions: ['log:resume shallow'] }] },
+          },
+        },
+      },
+      steps: [
+        sendEvent('A'),
+        sendEvent('A'),
+        sendEvent('B'),
+        wait(10.5),
+        sendEvent('B'),
+        sendEvent('C'),
+        sendEvent('B'),
+        wait(5.5),
+        wait(5.5),
+      ],
+    });
+  });
+
+  it('when an after delay is computed from the context, then each re-entry waits as long as the context says', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'tick',
+        states: {
+          tick: {
+            type: 'atomic',
+            entry: ['log:+tick'],
+            after: [{ delay: 'byCount', target: 'tick', reenter: true, actions: ['increment'] }],
+            on: { A: [{ actions: ['increment', 'log:A'] }] },
+          },
+        },
+      },
+      steps: [
+        wait(5.5),
+        wait(20.5),
+        wait(10.5),
+        sendEvent('A'),
+        wait(30.5),
+        wait(10.5),
+        wait(10.5),
+      ],
+    });
+  });
+
+  it('when an assign makes an eventless guard true, then the always transition is taken at once', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'counting',
+        states: {
+          counting: {
+            type: 'atomic',
+            entry: ['log:+counting'],
+            on: { A: [{ actions: ['increment', 'log:counted'] }] },
+            after: [
+              {
+                delay: 'short',
+                target: 'counting',
+                reenter: true,
+                actions: ['increment', 'log:tick'],
+              },
+            ],
+            always: [{ guard: 'countAbove2', target: 'full', actions: ['log:always'] }],
+          },
+          full: { type: 'atomic', entry: ['log:+full'], on: { B: [{ target: 'counting' }] } },
+        },
+      },
+      steps: [sendEvent('A'), wait(10.5), sendEvent('B'), sendEvent('A'), sendEvent('B')],
+    });
+  });
+
+  it('when a compound and a parallel state reach their final states, then onDone is taken, and the machine ends', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'job',
+        states: {
+          job: {
+            type: 'compound',
+            initial: 'step1',
+            entry: ['log:+job'],
+            exit: ['log:-job'],
+            onDone: { target: 'review', actions: ['log:job done', 'effect:job done'] },
+            states: {
+              step1: { type: 'atomic', on: { A: [{ target: 'step2' }] } },
+              step2: { type: 'atomic', after: [{ delay: 'short', target: 'finished' }] },
+              finished: { type: 'final', entry: ['log:+finished'] },
+            },
+          },
+          review: {
+            type: 'parallel',
+            entry: ['log:+review'],
+            onDone: { target: 'end', actions: ['log:review done'] },
+            states: {
+              first: {
+                type: 'compound',
+                initial: 'open',
+                states: {
+                  open: { type: 'atomic', on: { B: [{ target: 'ok' }] } },
+                  ok: { type: 'final' },
+                },
+              },
+              second: {
+                type: 'compound',
+                initial: 'open',
+                states: {
+                  open: { type: 'atomic', after: [{ delay: 'long', target: 'ok' }] },
+                  ok: { type: 'final', entry: ['log:second ok'] },
+                },
+              },
+            },
+          },
+          end: { type: 'final', entry: ['log:+end', 'effect:end'] },
+        },
+      },
+      steps: [sendEvent('A'), sendEvent('B'), wait(10.5), sendEvent('B'), wait(60.5)],
+    });
+  });
+
+  it('when the machine sends itself a delayed event and cancels a delayed raise, then only the first arrives', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'idle',
+        states: {
+          idle: {
+            type: 'atomic',
+            on: {
+              A: [{ actions: ['raiseLaterPing', 'log:armed'] }],
+              B: [{ actions: ['cancelPing', 'log:cancelled'] }],
+              C: [{ actions: ['sendSelfLater', 'log:sent later'] }],
+              PING: [{ actions: ['increment', 'log:ping'] }],
+            },
+          },
+        },
+      },
+      steps: [
+        sendEvent('A'),
+        wait(10.5),
+        sendEvent('B'),
+        wait(20.5),
+        sendEvent('C'),
+        wait(20.5),
+        wait(10.5),
+        sendEvent('A'),
+        wait(20.5),
+      ],
+    });
+  });
+});
+
+/**
+ * Cases where the differential test found the interpreter to differ from XState: timers due at
+ * the same instant (their order; a cancel between them), a delayed raise set again under its id,
+ * and the view's state of a parallel state whose regions are atomic.
+ */
+describe('the interpreter against XState createActor, where they were found to differ', () => {
+  it('when timers of parallel regions are due at the same instant, then they fire in the order they were set', async () => {
+    const region = (name: string): StateSpec => ({
+      type: 'compound',
+      initial: `${name}1`,
+      states: {
+        [`${name}1`]: {
+          type: 'atomic',
+          after: [
+            { delay: 'short', target: `${name}2`, actions: [`log:${name} fired`, 'increment'] },
+          ],
+        },
+        [`${name}2`]: { type: 'atomic', entry: [`log:+${name}2`] },
+      },
+    });
+    // Four regions: one order in 24 is XState's, so a fire order left to chance shows.
+    await checkCase({
+      spec: {
+        type: 'parallel',
+        states: { a: region('a'), b: region('b'), c: region('c'), d: region('d') },
+      },
+      steps: [wait(10.5)],
+    });
+  });
+
+  it('when the transition of one timer cancels a delayed raise due at the same instant, then the raise never arrives', async () => {
+    // XState sets the outer after-timer first (the parent is entered first), so it fires first,
+    // and its transition cancels the raise before the clock gets to it.
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'outer',
+        states: {
+          outer: {
+            type: 'compound',
+            initial: 'inner',
+            after: [
+              { delay: 2 * DELAY_UNIT, target: 'over', actions: ['cancelPing', 'log:outer after'] },
+            ],
+            states: { inner: { type: 'atomic', entry: ['raiseLaterPing', 'log:+inner'] } },
+          },
+          over: {
+            type: 'atomic',
+            entry: ['log:+over'],
+            on: { PING: [{ actions: ['increment', 'log:ping'] }] },
+          },
+        },
+      },
+      steps: [wait(20.5)],
+    });
+  });
+
+  it('when a delayed raise is set again under the same id before it fired, then both arrive, as in XState', async () => {
+    await checkCase({
+      spec: {
+        type: 'compound',
+        initial: 'idle',
+        states: {
+          idle: {
+            type: 'atomic',
+            on: {
+              A: [{ actions: ['raiseLaterPing'] }],
+              B: [{ actions: ['cancelPing'] }],
+              PING: [{ actions: ['increment'] }],
+            },
+          },
+        },
+      },
+      steps: [sendEvent('A'), wait(10.5), sendEvent('A'), wait(30.5)],
+    });
+  });
+
+  it('when a parallel state has atomic regions, then the view names every active leaf', async () => {
+    const spec: MachineSpec = {
+      type: 'compound',
+      initial: 'both',
+      states: {
+        both: { type: 'parallel', states: { left: { type: 'atomic' }, right: { type: 'atomic' } } },
+      },
+    };
+    // XState's value of such a state is { both: { left: {}, right: {} } }.
+    const value = createActor(buildMachine(spec)).getSnapshot().value;
+    expect(activeLeaves(value)).toEqual(['both.left', 'both.right']);
+    const handle = await startProcess(env, 'generated', { input: { spec } });
+    try {
+      expect((await view(handle)).state).toBe('both.left, both.right');
+    } finally {
+      await handle.terminate('differential case over');
+    }
+  });
+});
+
+describe('the interpreter against XState createActor, on generated machines', () => {
+  it('when generated machines take generated events and times, then every snapshot equals the reference', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => checkCase(c)),
+      {
+        numRuns: NUM_RUNS,
+        plugins: [fc.interruptAfterTimeLimit(120_000, { failOnInterrupt: true })],
+      },
+    );
+  }, 180_000);
+});
