@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError } from '../config/env.js';
+import { encryptedDataConverter } from '../codec/payload-codec.js';
+import { ConfigError, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
@@ -11,7 +12,11 @@ async function main(): Promise<void> {
     tls: await temporalTls(config.temporal),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptedDataConverter(payloadKeys()),
+  });
   const app = createApp({
     client,
     namespace: config.temporal.namespace,

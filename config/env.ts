@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deriveKey } from './secrets.js';
 
 /**
  * Configuration read once at start-up from the environment, validated, and handed down.
@@ -82,4 +83,31 @@ export function delayOverrides(env: NodeJS.ProcessEnv = process.env): Record<str
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return overrides;
+}
+
+/**
+ * Keys of the payload codec: `PRAXISFLOW_PAYLOAD_KEYS=id:base64key,older-id:base64key`, newest
+ * first (it encrypts; all decrypt). Absent: one key derived from PRAXISFLOW_SECRET, id `k0`.
+ */
+export function payloadKeys(env: NodeJS.ProcessEnv = process.env): { id: string; key: Buffer }[] {
+  const raw = env.PRAXISFLOW_PAYLOAD_KEYS?.trim();
+  if (!raw) {
+    return [
+      { id: 'k0', key: Buffer.from(deriveKey(secretConfig(env).secret, 'payloads'), 'base64url') },
+    ];
+  }
+  const issues: { path: string[]; message: string }[] = [];
+  const keys = raw.split(',').map((entry, index) => {
+    const [id = '', material = ''] = entry.trim().split(':');
+    const key = Buffer.from(material, 'base64');
+    if (!/^[A-Za-z0-9._-]{1,32}$/.test(id) || key.length !== 32) {
+      issues.push({
+        path: ['PRAXISFLOW_PAYLOAD_KEYS', String(index)],
+        message: 'each entry must be <id>:<32 bytes in base64> (id: letters, digits, . _ -)',
+      });
+    }
+    return { id, key };
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return keys;
 }

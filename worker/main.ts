@@ -1,5 +1,6 @@
 import { createActivities, createMailTransport } from '../activities/index.js';
-import { ConfigError } from '../config/env.js';
+import { encryptedDataConverter } from '../codec/payload-codec.js';
+import { ConfigError, payloadKeys } from '../config/env.js';
 import { workerConfig } from './config.js';
 import { connectWorker, createWorker } from './worker.js';
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({ mailer, config: config.activities }),
+    dataConverter: encryptedDataConverter(payloadKeys()),
   });
   console.log(
     `worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address} (namespace ${config.temporal.namespace})`,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import {
   NativeConnection,
   Worker,
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   readonly taskQueue: string;
   readonly activities: Activities;
   readonly workflowBundle?: WorkflowBundle;
+  /** The payload codec that encrypts what goes to Temporal. */
+  readonly dataConverter: DataConverter;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -48,5 +51,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: options.activities,
+    dataConverter: options.dataConverter,
   });
 }

@@ -75,6 +75,11 @@ describe('the processes API', () => {
       state: 'registration.personalData',
       stateLabel: 'Persönliche Daten',
     });
+
+    // What lies in Temporal's history is encrypted: no name, address or token in the clear.
+    const stored = await api.rawHistory(created.body.id);
+    expect(stored).toContain('binary/encrypted');
+    for (const secret of [input.email, input.lastName, token]) expect(stored).not.toContain(secret);
   });
 
   it('when the same person is invited twice while the first runs, then the second answers 409', async () => {

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../../activities/index.js';
+import { temporal } from '@temporalio/proto';
 import { createApp } from '../../api/app.js';
+import { encryptedDataConverter } from '../../codec/payload-codec.js';
 import { workflowsPath } from '../../worker/worker.js';
 
 export interface ApiStack {
@@ -13,6 +15,8 @@ export interface ApiStack {
   readonly publicBaseUrl: string;
   /** Number of events in a process's whole history, as the real server keeps it. */
   historyLength(processId: string): Promise<number>;
+  /** A process's whole history as Temporal stores it (payloads as sent: encrypted). */
+  rawHistory(processId: string): Promise<string>;
   request(
     method: string,
     path: string,
@@ -46,8 +50,10 @@ export async function startApiStack(): Promise<ApiStack> {
 
   const nativeConnection = await NativeConnection.connect({ address });
   const mailer = createMailTransport(smtpUrl);
+  const dataConverter = encryptedDataConverter([{ id: 'test', key: randomBytes(32) }]);
   const worker = await Worker.create({
     connection: nativeConnection,
+    dataConverter,
     taskQueue,
     workflowsPath,
     activities: createActivities({
@@ -62,7 +68,9 @@ export async function startApiStack(): Promise<ApiStack> {
   const running = worker.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter });
+  // Reads history as it lies in Temporal, without the key.
+  const rawClient = new Client({ connection, namespace: 'default' });
   const smtp = new URL(smtpUrl);
   const app = createApp({
     client,
@@ -82,6 +90,13 @@ export async function startApiStack(): Promise<ApiStack> {
     baseUrl,
     adminKey,
     publicBaseUrl,
+    async rawHistory(processId) {
+      const history = await rawClient.workflow.getHandle(processId).fetchHistory();
+      // The bytes as the server keeps them, read as text: any clear payload would show.
+      return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString(
+        'latin1',
+      );
+    },
     async historyLength(processId) {
       const history = await client.workflow.getHandle(processId).fetchHistory();
       return history.events?.length ?? 0;
