@@ -57,14 +57,18 @@ export function fromTemporal(error: unknown, processId: string): unknown {
       message,
     )
   ) {
-    return new AppError(
-      'process-ended',
-      409,
-      `Process ${processId} has ended and takes no more events`,
-      {
-        allowedEvents: [],
-      },
-    );
+    return processEnded(processId);
   }
   return error;
 }
+
+/** 409 for an event to a process that has ended. */
+export const processEnded = (processId: string, how = ''): AppError =>
+  new AppError(
+    'process-ended',
+    409,
+    `Process ${processId} has ended${how} and takes no more events`,
+    {
+      allowedEvents: [],
+    },
+  );

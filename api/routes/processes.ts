@@ -15,7 +15,7 @@ import {
 import { callerOf } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey, isValidBusinessKey } from '../business-key.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import { fromTemporal } from '../temporal-errors.js';
+import { fromTemporal, processEnded } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
 
 export interface ProcessRoutesDeps {
@@ -59,14 +59,7 @@ async function refusalOf(error: unknown, handle: WorkflowHandle): Promise<unknow
   if (!(mapped instanceof AppError) || mapped.status !== 404) return mapped;
   try {
     const { status } = await handle.describe();
-    return new AppError(
-      'process-ended',
-      409,
-      `Process ${handle.workflowId} has ended (${status.name}) and takes no more events`,
-      {
-        allowedEvents: [],
-      },
-    );
+    return processEnded(handle.workflowId, ` (${status.name})`);
   } catch {
     return mapped;
   }

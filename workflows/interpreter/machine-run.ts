@@ -62,6 +62,13 @@ const isEvent = (value: unknown): value is ProcessEvent =>
 
 const nowIso = (): string => new Date().toISOString();
 
+const newJob = (event: ProcessEvent, actor: string, external: boolean): Job => ({
+  event,
+  actor,
+  external,
+  finished: false,
+});
+
 /**
  * The state of one workflow run of a process: the XState snapshot, its durable timers and the
  * queue of jobs. XState decides every transition; this class only carries out the effects.
@@ -70,13 +77,7 @@ export class MachineRun {
   readonly machine: AnyStateMachine;
   readonly queue: Job[] = [];
   readonly timers = new DurableTimers((timer) => {
-    this.queue.push({
-      event: timer.event,
-      actor: 'timer',
-      external: false,
-      finished: false,
-      timer,
-    });
+    this.queue.push({ ...newJob(timer.event, 'timer', false), timer });
   });
   readonly eventTypes: readonly string[];
   snapshot: AnyMachineSnapshot;
@@ -135,25 +136,17 @@ export class MachineRun {
   async start(): Promise<void> {
     const effects = this.pendingStartEffects;
     this.pendingStartEffects = [];
-    const job: Job = {
-      event: { type: 'xstate.init' },
-      actor: this.args.actor,
-      external: false,
-      finished: false,
-    };
-    const feedback = await this.runEffects(effects, job);
+    const feedback = await this.runEffects(
+      effects,
+      newJob({ type: 'xstate.init' }, this.args.actor, false),
+    );
     for (const link of feedback.reverse()) {
-      this.queue.unshift({
-        event: link.event,
-        actor: link.actor,
-        external: false,
-        finished: false,
-      });
+      this.queue.unshift(newJob(link.event, link.actor, false));
     }
   }
 
   enqueue(event: ProcessEvent, actor: string, external: boolean): Job {
-    const job: Job = { event, actor, external, finished: false };
+    const job = newJob(event, actor, external);
     this.queue.push(job);
     return job;
   }
