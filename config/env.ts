@@ -111,3 +111,16 @@ export function payloadKeys(env: NodeJS.ProcessEnv = process.env): { id: string;
   if (issues.length > 0) throw new ConfigError(issues);
   return keys;
 }
+
+const databaseSchema = z.object({
+  DATABASE_URL: z
+    .string({
+      error: 'is required: postgres://user:password@host:port/database (npm start sets it)',
+    })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+});
+
+/** Where the read model lives. */
+export function databaseConfig(env: NodeJS.ProcessEnv = process.env): { url: string } {
+  return { url: parse(databaseSchema, env).DATABASE_URL };
+}

@@ -1,10 +1,13 @@
 /**
  * `npm start`: the whole of praxisflow on one machine. Installs the Temporal CLI if missing,
  * then starts, each as a child with prefixed output: the Temporal dev server (SQLite in
- * .praxisflow/temporal.db, Web UI), maildev (SMTP + web inbox, mails in .praxisflow/mail),
- * the worker and the API. Ctrl-C stops everything; data persists in .praxisflow/.
+ * .praxisflow/temporal.db, Web UI), the embedded Postgres of the read model (in
+ * .praxisflow/postgres; not started when DATABASE_URL is set), maildev (SMTP + web inbox, mails
+ * in .praxisflow/mail), the worker and the API. Ctrl-C stops everything; data persists in
+ * .praxisflow/.
  *
- * Environment: PRAXISFLOW_DATA_DIR, PRAXISFLOW_TEMPORAL_PORT (7233),
+ * Environment: PRAXISFLOW_DATA_DIR, PRAXISFLOW_TEMPORAL_PORT (7233), PRAXISFLOW_POSTGRES_PORT
+ * (5433), DATABASE_URL,
  * PRAXISFLOW_TEMPORAL_UI_PORT (8233), PRAXISFLOW_SMTP_PORT (1025), PRAXISFLOW_MAIL_WEB_PORT
  * (1080), PORT (3000, the API), MAIL_FROM, PRAXISFLOW_WORKER_ENTRY / PRAXISFLOW_API_ENTRY.
  */
@@ -14,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { box, c, log, since } from './lib/log.js';
 import { assertPortsFree, waitForPort } from './lib/net.js';
 import { loadOrCreateSecrets } from './lib/secrets.js';
-import { mailCatcher, temporalDevServer } from './lib/services.js';
+import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './lib/services.js';
 import { Supervisor, type Service } from './lib/supervisor.js';
 import { ensureTemporal } from './toolchain.js';
 
@@ -35,6 +38,8 @@ function config() {
     mailDir: join(dataDir, 'mail'),
     temporalPort: port('PRAXISFLOW_TEMPORAL_PORT', 7233),
     temporalUiPort: port('PRAXISFLOW_TEMPORAL_UI_PORT', 8233),
+    postgresPort: port('PRAXISFLOW_POSTGRES_PORT', 5433),
+    externalDatabase: process.env.DATABASE_URL,
     smtpPort: port('PRAXISFLOW_SMTP_PORT', 1025),
     mailWebPort: port('PRAXISFLOW_MAIL_WEB_PORT', 1080),
     apiPort: port('PORT', 3000),
@@ -93,6 +98,9 @@ async function main(): Promise<void> {
   await assertPortsFree([
     { port: cfg.temporalPort, what: 'Temporal gRPC', envVar: 'PRAXISFLOW_TEMPORAL_PORT' },
     { port: cfg.temporalUiPort, what: 'Temporal Web UI', envVar: 'PRAXISFLOW_TEMPORAL_UI_PORT' },
+    ...(cfg.externalDatabase
+      ? []
+      : [{ port: cfg.postgresPort, what: 'Postgres', envVar: 'PRAXISFLOW_POSTGRES_PORT' }]),
     { port: cfg.smtpPort, what: 'mail catcher SMTP', envVar: 'PRAXISFLOW_SMTP_PORT' },
     { port: cfg.mailWebPort, what: 'mail catcher inbox', envVar: 'PRAXISFLOW_MAIL_WEB_PORT' },
     ...(hasApi ? [{ port: cfg.apiPort, what: 'API', envVar: 'PORT' }] : []),
@@ -112,8 +120,25 @@ async function main(): Promise<void> {
       port: cfg.temporalPort,
       uiPort: cfg.temporalUiPort,
       dbFile: join(cfg.dataDir, 'temporal.db'),
+      codecEndpoint: `http://localhost:${cfg.apiPort}/codec`,
     }),
   });
+  let database = cfg.externalDatabase;
+  if (!database) {
+    log.step(`starting the embedded Postgres on 127.0.0.1:${cfg.postgresPort}`);
+    const postgres = supervisor.start({
+      name: 'postgres',
+      colour: c.cyan,
+      cwd: root,
+      ...embeddedPostgres({
+        port: cfg.postgresPort,
+        dataDir: join(cfg.dataDir, 'postgres'),
+        password: secrets.postgresPassword,
+      }),
+    });
+    await waitFor(postgres, cfg.postgresPort, 'Postgres', 120_000);
+    database = databaseUrl(cfg.postgresPort, secrets.postgresPassword);
+  } else log.ok('using the Postgres of DATABASE_URL');
   await waitFor(temporal, cfg.temporalPort, 'the Temporal dev server', 60_000);
   await waitFor(temporal, cfg.temporalUiPort, 'the Temporal Web UI', 30_000);
 
@@ -133,11 +158,13 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: `127.0.0.1:${cfg.temporalPort}`,
     TEMPORAL_NAMESPACE: 'default',
     SMTP_URL: `smtp://127.0.0.1:${cfg.smtpPort}`,
+    DATABASE_URL: database,
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? apiUrl,
     PORT: String(cfg.apiPort),
     PRAXISFLOW_ADMIN_KEY: secrets.adminKey,
     PRAXISFLOW_SECRET: secrets.codeSecret,
     MAIL_FROM: cfg.mailFrom,
+    PRAXISFLOW_TEMPORAL_UI_ORIGINS: `http://localhost:${cfg.temporalUiPort},http://127.0.0.1:${cfg.temporalUiPort}`,
   };
   const app = (name: string, entry: string, colour: typeof c.blue) =>
     supervisor.start({
@@ -166,11 +193,27 @@ async function main(): Promise<void> {
       `${c.green('✓')} ${c.bold('praxisflow is running')} ${c.gray(`(up in ${since(start)})`)}`,
       [
         ['API', hasApi ? c.cyan(apiUrl) : missing(cfg.apiEntry)],
-        ['Worker', hasWorker ? 'running (task queue praxisflow)' : missing(cfg.workerEntry)],
+        [
+          'Worker',
+          hasWorker
+            ? `running (task queue praxisflow), metrics http://localhost:9464/metrics`
+            : missing(cfg.workerEntry),
+        ],
+        ['API reference', hasApi ? c.cyan(`${apiUrl}/api/v1/docs`) : missing(cfg.apiEntry)],
         ['Temporal UI', c.cyan(`http://localhost:${cfg.temporalUiPort}`)],
+        [
+          'Decrypted in UI',
+          `log in at ${c.cyan(`${apiUrl}/codec/session`)}, then tick "Include cross-origin credentials" in the UI's codec settings`,
+        ],
         ['Temporal gRPC', `127.0.0.1:${cfg.temporalPort} (namespace default)`],
         ['Mail inbox', c.cyan(`http://localhost:${cfg.mailWebPort}`)],
         ['SMTP', `smtp://127.0.0.1:${cfg.smtpPort}`],
+        [
+          'Postgres',
+          cfg.externalDatabase
+            ? 'DATABASE_URL'
+            : `127.0.0.1:${cfg.postgresPort} (database praxisflow)`,
+        ],
         ['Admin key', c.bold(secrets.adminKey)],
         ['Data', cfg.dataDir],
       ],

@@ -9,7 +9,8 @@
  *   npm test -- --skip-static       no typecheck/lint
  *
  * Vitest sees TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TEST_SERVER_PATH,
- * MAILCATCHER_SMTP_URL and MAILCATCHER_API_URL.
+ * MAILCATCHER_SMTP_URL, MAILCATCHER_API_URL and DATABASE_URL (a throw-away embedded Postgres;
+ * tests make a fresh database of their own on it).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,10 +19,9 @@ import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { c, log } from './lib/log.js';
-import { freePort, waitForPort } from './lib/net.js';
-import { mailCatcher, temporalDevServer } from './lib/services.js';
 import { stopMarkedProcesses } from './lib/strays.js';
-import { Supervisor, type Service } from './lib/supervisor.js';
+import { Supervisor } from './lib/supervisor.js';
+import { startThrowawayServers } from './lib/throwaway-servers.js';
 import { ensureToolchain, type Toolchain } from './toolchain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,38 +91,6 @@ const supervisor = new Supervisor((service) => {
   for (const line of service.recent.slice(-10)) log.info(c.gray(`| ${line}`));
 });
 
-/** Starts both servers (logs in `dir`); returns the environment for vitest. */
-async function startServers(toolchain: Toolchain, dir: string): Promise<NodeJS.ProcessEnv> {
-  const [temporalPort, smtpPort, webPort] = [await freePort(), await freePort(), await freePort()];
-  const up = (service: Service, port: number, what: string) =>
-    waitForPort({ port, what, timeoutMs: 60_000, abortReason: () => service.exitReason });
-  const temporal = supervisor.start({
-    name: 'temporal',
-    logFile: join(dir, 'temporal.log'),
-    ...temporalDevServer({ bin: toolchain.temporalBin, port: temporalPort }),
-    stopSignal: 'SIGKILL', // in memory: nothing to persist
-  });
-  const mail = supervisor.start({
-    name: 'maildev',
-    logFile: join(dir, 'maildev.log'),
-    ...mailCatcher({ smtpPort, webPort, mailDir: join(dir, 'mail') }),
-    stopSignal: 'SIGKILL',
-  });
-  await up(temporal, temporalPort, 'the Temporal dev server');
-  await up(mail, smtpPort, 'the mail catcher (SMTP)');
-  await up(mail, webPort, 'the mail catcher (API)');
-  log.ok(
-    `Temporal dev server 127.0.0.1:${temporalPort}, maildev SMTP ${smtpPort} / API ${webPort} ${c.gray(`(logs: ${dir})`)}`,
-  );
-  return {
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
-    MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
-  };
-}
-
 function summary(totalStart: number, exitCode: number, logs: string | undefined): void {
   const width = Math.max(...phases.map((p) => p.name.length));
   console.log(`\n${c.bold('── npm test ─────────────────────────────')}`);
@@ -173,7 +141,7 @@ async function main(): Promise<number> {
   if (!interrupted) {
     const tc = toolchain;
     await phase('servers', async () => {
-      serverEnv = await startServers(tc, logDir);
+      serverEnv = await startThrowawayServers(supervisor, tc, logDir);
       return true;
     });
   }

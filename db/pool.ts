@@ -1,0 +1,46 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+
+export interface PoolOptions {
+  /** Connections of this process; Postgres' own limit is shared by all processes. */
+  readonly max?: number;
+  /** Shown in pg_stat_activity: which part of praxisflow holds the connection. */
+  readonly applicationName: string;
+}
+
+/** A connection pool to the read model; `DATABASE_URL` says where. */
+export function createPool(databaseUrl: string, options: PoolOptions): Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection that breaks (server restart) must not crash the process: the next
+  // query gets a fresh connection.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Waits until Postgres answers (it may still be starting next to us), up to `timeoutMs`;
+ * then fails with what the last attempt said.
+ */
+export async function waitForDatabase(pool: Pool, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await pool.query('select 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Postgres did not answer within ${timeoutMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The servers of `npm test` and `npm run bench`, each on a free port and thrown away after:
+ * a Temporal dev server in memory, the embedded Postgres without fsync, and the mail catcher.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { c, log } from './log.js';
+import { freePort, waitForPort } from './net.js';
+import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './services.js';
+import type { Service, Supervisor } from './supervisor.js';
+import type { Toolchain } from '../toolchain.js';
+
+/** Starts them (logs in `dir`) and returns the environment that tells where they are. */
+export async function startThrowawayServers(
+  supervisor: Supervisor,
+  toolchain: Toolchain,
+  dir: string,
+): Promise<NodeJS.ProcessEnv> {
+  const [temporalPort, smtpPort, webPort, pgPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const pgPassword = randomUUID();
+  const up = (service: Service, port: number, what: string) =>
+    waitForPort({ port, what, timeoutMs: 60_000, abortReason: () => service.exitReason });
+  const temporal = supervisor.start({
+    name: 'temporal',
+    logFile: join(dir, 'temporal.log'),
+    ...temporalDevServer({ bin: toolchain.temporalBin, port: temporalPort }),
+    stopSignal: 'SIGKILL', // in memory: nothing to persist
+  });
+  const mail = supervisor.start({
+    name: 'maildev',
+    logFile: join(dir, 'maildev.log'),
+    ...mailCatcher({ smtpPort, webPort, mailDir: join(dir, 'mail') }),
+    stopSignal: 'SIGKILL',
+  });
+  const postgres = supervisor.start({
+    name: 'postgres',
+    logFile: join(dir, 'postgres.log'),
+    ...embeddedPostgres({
+      port: pgPort,
+      dataDir: join(dir, 'postgres'),
+      password: pgPassword,
+      throwAway: true,
+    }),
+  });
+  await up(temporal, temporalPort, 'the Temporal dev server');
+  await up(postgres, pgPort, 'Postgres');
+  await up(mail, smtpPort, 'the mail catcher (SMTP)');
+  await up(mail, webPort, 'the mail catcher (API)');
+  log.ok(
+    `Temporal dev server 127.0.0.1:${temporalPort}, Postgres ${pgPort}, maildev SMTP ${smtpPort} / API ${webPort} ${c.gray(`(logs: ${dir})`)}`,
+  );
+  return {
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
+    MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
+    DATABASE_URL: databaseUrl(pgPort, pgPassword),
+  };
+}
