@@ -325,6 +325,14 @@ export const invitationProcess: ProcessDefinition = {
   machine: invitationMachine,
   input: invitationInputSchema,
   events: invitationEventSchemas,
+  // The back office decides on a registration; the inviting practice or the back office may
+  // resend or revoke an invitation; the rest is the invited person's, through the portal.
+  eventSenders: {
+    REGISTRATION_APPROVED: 'operator',
+    REGISTRATION_REJECTED: 'operator',
+    INVITATION_RESENT: 'both',
+    INVITATION_REVOKED: 'both',
+  },
   businessKeyParts: (input: InvitationInput) => [input.practiceId, input.email.toLowerCase()],
   practiceId: (input: InvitationInput) => input.practiceId,
   redact: ['tokenHash', 'codeHash', 'pinHash'],

@@ -20,6 +20,12 @@ export interface ProcessDefinition {
    */
   readonly events: Readonly<Record<string, z.ZodType>>;
   /**
+   * Who may send which event: `client` (the practice's side, e.g. the portal), `operator` (the
+   * back office, e.g. an approval) or `both`. Unlisted events are `client` events; an admin may
+   * send every event. Keeps an applicant's key from approving its own application.
+   */
+  readonly eventSenders?: Readonly<Record<string, EventSender>>;
+  /**
    * Parts of the input that identify the process for the business (`practiceId`, email).
    * The API turns them into a keyed hash, so the business key carries no personal data.
    * Absent: the API generates a business key unless the caller gives one.
@@ -30,6 +36,8 @@ export interface ProcessDefinition {
   /** Context keys never shown in a view (on top of the interpreter's secret-name rule). */
   readonly redact?: readonly string[];
 }
+
+export type EventSender = 'client' | 'operator' | 'both';
 
 /** Event meta the interpreter adds to every event it hands to a machine. */
 export interface EventMeta {

@@ -4,6 +4,19 @@ import type { ProcessDefinition } from './process-definition.js';
 /** Every process type with every machine version, newest last. */
 const definitions: readonly ProcessDefinition[] = [invitationProcess];
 
+// A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the
+// first `-` is always the type.
+for (const { type } of definitions) {
+  if (!/^[a-z][A-Za-z0-9]*$/.test(type))
+    throw new Error(`Process type "${type}" must be camelCase`);
+}
+
+/** The process type of a process id (`invitation-4711` → `invitation`). */
+export function typeOfProcessId(id: string): string {
+  const dash = id.indexOf('-');
+  return dash === -1 ? id : id.slice(0, dash);
+}
+
 export function processTypes(): string[] {
   return [...new Set(definitions.map((definition) => definition.type))];
 }

@@ -4,9 +4,11 @@ import {
   NativeConnection,
   Worker,
   bundleWorkflowCode,
+  type WorkerInterceptors,
   type WorkflowBundle,
 } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import type { ProjectionActivities } from '../activities/projection.js';
 import { temporalTls } from '../config/temporal.js';
 import type { TemporalConfig } from '../config/env.js';
 
@@ -38,10 +40,11 @@ export interface WorkerOptions {
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;
-  readonly activities: Activities;
+  readonly activities: Activities & ProjectionActivities;
   readonly workflowBundle?: WorkflowBundle;
   /** The payload codec that encrypts what goes to Temporal. */
   readonly dataConverter: DataConverter;
+  readonly interceptors?: WorkerInterceptors;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -52,5 +55,10 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: options.activities,
     dataConverter: options.dataConverter,
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    // Running activities get 20 s to finish on SIGTERM; a cut-off one is retried, and every
+    // effect carries an idempotency key.
+    shutdownGraceTime: '20 seconds',
+    shutdownForceTime: '40 seconds',
   });
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
+import type { ProjectionActivities, TransitionRecord } from '../../activities/projection.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
   SEND_UPDATE,
@@ -46,16 +47,25 @@ export function workflowBundle(): WorkflowBundleOption {
   return { codePath: inject('workflowBundlePath') };
 }
 
+/** What the interpreter handed the read model projection, in order, across the test file. */
+export const projected: TransitionRecord[] = [];
+
+/** A worker with the given activities; the read model projection records into `projected`. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   activities: object,
 ): Promise<Worker> {
+  const projection: ProjectionActivities = {
+    recordTransition: async (record) => {
+      projected.push(record);
+    },
+  };
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities,
+    activities: { ...projection, ...activities },
   });
 }
 
@@ -116,6 +126,17 @@ export async function historyEventTypes(handle: WorkflowHandle): Promise<string[
   return (history.events ?? [])
     .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN')
     .filter((type) => !type.startsWith('EVENT_TYPE_WORKFLOW_TASK_'));
+}
+
+/** The history event types once the workflow has stopped writing (its effects have run). */
+export async function settledHistoryEventTypes(handle: WorkflowHandle): Promise<string[]> {
+  let previous = await historyEventTypes(handle);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const current = await historyEventTypes(handle);
+    if (current.length === previous.length) return current;
+    previous = current;
+  }
 }
 
 const historiesDir = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));

@@ -1,9 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import {
+  CANCEL_UPDATE,
+  type CancelRequest,
+  type ProcessView,
+} from '../../workflows/interpreter/types.js';
 import {
   HOUR,
   historyEventTypes,
+  projected,
   refusalOf,
   send,
   startProcess,
@@ -190,5 +195,52 @@ describe('the interpreter', () => {
     expect(after.timers).toEqual(before.timers);
     await env.sleep(2 * HOUR + 60_000);
     expect((await view(handle)).context.pongs).toBe(1);
+  });
+
+  it('when every step is taken, then the projection gets the view and one audit entry per step, in order', async () => {
+    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
+    await send(handle, { type: 'START' });
+    await send(handle, { type: 'ASK' });
+    const final = await view(handle);
+    const records = projected.filter((r) => r.view.id === handle.workflowId);
+    expect(records.map((r) => r.audit.step)).toEqual(
+      Array.from({ length: final.step + 1 }, (_, n) => n),
+    );
+    expect(records[0]?.audit).toMatchObject({ event: 'STARTED', from: null, actor: 'key-test' });
+    // The answer an activity fed back is the system's step, after the event that asked.
+    const asked = records.findIndex((r) => r.audit.event === 'ASK');
+    expect(records[asked + 1]?.audit).toMatchObject({ event: 'ANSWERED', actor: 'system' });
+    expect(records.at(-1)?.view).toEqual(final);
+    expect(new Set(records.map((r) => r.runId))).toEqual(new Set([handle.firstExecutionRunId]));
+  });
+
+  it('when an operator cancels, then no timer fires any more, the process ends as cancelled, and further events are refused', async () => {
+    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
+    await send(handle, { type: 'START' });
+    const cancelled = await handle.executeUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE, {
+      args: [{ reason: 'Doppelt angelegt', actor: 'key-operator' }],
+    });
+    expect(cancelled).toMatchObject({ status: 'cancelled', allowedEvents: [], timers: [] });
+    expect(cancelled.state).toBe('working.busy');
+    const last = projected.filter((r) => r.view.id === handle.workflowId).at(-1);
+    expect(last?.audit).toMatchObject({
+      event: 'CANCELLED',
+      actor: 'key-operator',
+      detail: { reason: 'Doppelt angelegt' },
+    });
+    expect(last?.view.status).toBe('cancelled');
+    await env.sleep(200 * HOUR);
+    expect((await handle.result()).status).toBe('cancelled');
+    expect(await historyEventTypes(handle)).not.toContain('EVENT_TYPE_TIMER_FIRED');
+  });
+
+  it('when the workflow is cancelled in Temporal itself, then the read model hears of it as a cancel', async () => {
+    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
+    await send(handle, { type: 'START' });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const last = projected.filter((r) => r.view.id === handle.workflowId).at(-1);
+    expect(last?.audit).toMatchObject({ event: 'CANCELLED', actor: 'temporal' });
+    expect(last?.view.status).toBe('cancelled');
   });
 });

@@ -9,6 +9,7 @@ import {
   historyEventTypes,
   refusalOf as refusal,
   send,
+  settledHistoryEventTypes,
   startProcess,
   useTimeSkippingWorker,
   view,
@@ -295,7 +296,7 @@ describe('invitation workflow', () => {
 
   it('when an event is not allowed in the state, then 409 lists the allowed ones and nothing reaches the history', async () => {
     const { handle } = await startInvitation();
-    const before = await historyEventTypes(handle);
+    const before = await settledHistoryEventTypes(handle);
     const refused = await refusal(send(handle, { type: 'REGISTRATION_APPROVED' }));
     expect(refused.type).toBe('NotAllowed');
     expect(refused.details).toMatchObject({ status: 409 });

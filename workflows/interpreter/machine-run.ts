@@ -14,16 +14,17 @@ import {
 import type { ActionMeta } from '../../activities/types.js';
 import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
 import { toEffects, type Effect } from './effects.js';
+import { Projection } from './projection.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
-  type PendingTimer,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type ResumeState,
 } from './types.js';
+import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
 import { refusal, type Refusal } from './validation.js';
 import { allowedEvents, labelOf, leafPaths, redact, statusOf, timerViews } from './view.js';
 
@@ -38,36 +39,7 @@ const activityPresets = {
 type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
 const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
 
-/** One unit of work: an outside event, a fired timer, or what the start fed back. */
-export interface Job {
-  readonly event: ProcessEvent;
-  readonly actor: string;
-  /** Outside events are re-checked when their turn comes: a timer may have moved the state. */
-  readonly external: boolean;
-  /** The timer that fired, for a timer's event: a cancel before its turn drops it. */
-  readonly timer?: PendingTimer;
-  finished: boolean;
-  refusal?: Refusal;
-}
-
-interface Link {
-  readonly event: ProcessEvent;
-  readonly actor: string;
-}
-
-const isEvent = (value: unknown): value is ProcessEvent =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { type?: unknown }).type === 'string';
-
 const nowIso = (): string => new Date().toISOString();
-
-const newJob = (event: ProcessEvent, actor: string, external: boolean): Job => ({
-  event,
-  actor,
-  external,
-  finished: false,
-});
 
 /**
  * The state of one workflow run of a process: the XState snapshot, its durable timers and the
@@ -80,7 +52,10 @@ export class MachineRun {
     this.queue.push({ ...newJob(timer.event, 'timer', false), timer });
   });
   readonly eventTypes: readonly string[];
+  private readonly projection = new Projection();
   snapshot: AnyMachineSnapshot;
+  /** Set by an operator's cancel: the machine stays where it was, the process ends. */
+  private cancelled = false;
   step: number;
   stepsThisRun = 0;
   private readonly createdAt: string;
@@ -139,6 +114,7 @@ export class MachineRun {
     const feedback = await this.runEffects(
       effects,
       newJob({ type: 'xstate.init' }, this.args.actor, false),
+      { step: this.step, event: 'STARTED', actor: this.args.actor, from: null, at: this.updatedAt },
     );
     for (const link of feedback.reverse()) {
       this.queue.unshift(newJob(link.event, link.actor, false));
@@ -151,8 +127,14 @@ export class MachineRun {
     return job;
   }
 
+  enqueueCancel(reason: string, actor: string): Job {
+    const job: Job = { ...newJob({ type: 'CANCELLED' }, actor, true), cancel: { reason } };
+    this.queue.push(job);
+    return job;
+  }
+
   get active(): boolean {
-    return this.snapshot.status === 'active';
+    return this.snapshot.status === 'active' && !this.cancelled;
   }
 
   currentState(): string {
@@ -160,7 +142,7 @@ export class MachineRun {
   }
 
   allowedEvents(): string[] {
-    return allowedEvents(this.snapshot, this.eventTypes);
+    return this.cancelled ? [] : allowedEvents(this.snapshot, this.eventTypes);
   }
 
   view(): ProcessView {
@@ -173,7 +155,7 @@ export class MachineRun {
       practiceId: this.args.practiceId ?? null,
       state: leaves.join(', '),
       stateLabel: leaves.map((path) => labelOf(this.machine, path)).join(' / '),
-      status: statusOf(this.snapshot, false),
+      status: statusOf(this.snapshot, this.cancelled),
       allowedEvents: this.allowedEvents(),
       timers: timerViews(this.timers.list()),
       context: redact(this.snapshot.context, this.definition.redact),
@@ -196,6 +178,7 @@ export class MachineRun {
   /** One job: its event and everything its activities feed back, before the next job. */
   async process(job: Job): Promise<void> {
     if (job.timer && !this.timers.take(job.timer)) return;
+    if (job.cancel) return this.cancel(job, job.cancel.reason);
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
     for (let link = chain.shift(); link && this.active; link = chain.shift()) {
       const event = { ...link.event, receivedAt: nowIso(), actor: link.actor };
@@ -209,6 +192,7 @@ export class MachineRun {
       }
       this.step += 1;
       this.stepsThisRun += 1;
+      const from = this.currentState();
       const [next, actions] = transition(this.machine, this.snapshot, event);
       this.checkHealthy(next);
       this.snapshot = next;
@@ -220,19 +204,67 @@ export class MachineRun {
         ...(await this.runEffects(
           toEffects(actions, this.machine, (i) => `${step}.${i}`),
           job,
+          { step, event: event.type, actor: link.actor, from, at: this.updatedAt },
         )),
       );
     }
   }
 
+  /**
+   * Ends the process where it stands: no timer fires any more, no event is taken, and the
+   * audit trail says who cancelled and why.
+   */
+  private async cancel(job: Job, reason: string): Promise<void> {
+    if (!this.active) {
+      job.refusal = this.endedRefusal();
+      return;
+    }
+    await this.end(job.actor, reason);
+  }
+
+  /**
+   * The workflow itself was cancelled through Temporal (its UI or CLI), not through the API:
+   * the process records that as a cancel too, so the read model does not show it running.
+   */
+  async cancelledOutside(): Promise<void> {
+    if (this.active) await this.end('temporal', 'Cancelled in Temporal, not through the API');
+  }
+
+  private async end(actor: string, reason: string): Promise<void> {
+    this.cancelled = true;
+    this.timers.cancelAll();
+    this.step += 1;
+    this.stepsThisRun += 1;
+    this.updatedAt = nowIso();
+    const state = this.currentState();
+    if (!this.projection.enabled) return;
+    await this.projection.record(this.view(), {
+      step: this.step,
+      event: 'CANCELLED',
+      actor,
+      from: state,
+      at: this.updatedAt,
+      detail: { reason },
+    });
+  }
+
+  private endedRefusal(): Refusal {
+    return refusal(SendFailure.notAllowed, {
+      status: 409,
+      detail: `The process has ended (${statusOf(this.snapshot, this.cancelled)}) in state ${this.currentState()}`,
+      allowedEvents: [],
+    });
+  }
+
+  /** For validators: an ended process takes nothing more. */
+  refuseEnded(): never {
+    throw this.endedRefusal().toFailure();
+  }
+
   /** Refuses every job still waiting once the process has ended. */
   refuseRemaining(): void {
     for (const job of this.queue.splice(0)) {
-      job.refusal = refusal(SendFailure.notAllowed, {
-        status: 409,
-        detail: `The process has ended in state ${this.currentState()}`,
-        allowedEvents: [],
-      });
+      job.refusal = this.endedRefusal();
       job.finished = true;
     }
   }
@@ -252,10 +284,14 @@ export class MachineRun {
 
   /**
    * Runs the effects of one step. Timers, cancels and emits take effect at the instant of the
-   * transition, as in XState itself; then the activities run one after the other, in order.
-   * Returns the events they feed back.
+   * transition, as in XState itself; then the read model records the step; then the
+   * activities run one after the other, in order. Returns the events they feed back.
    */
-  private async runEffects(effects: readonly Effect[], job: Job): Promise<Link[]> {
+  private async runEffects(
+    effects: readonly Effect[],
+    job: Job,
+    audit: Parameters<Projection['record']>[1],
+  ): Promise<Link[]> {
     const now = Date.now();
     for (const effect of effects) {
       if (effect.kind === 'schedule') {
@@ -273,6 +309,8 @@ export class MachineRun {
         job.refusal = rejection(effect.event as unknown as RejectionEmit);
       }
     }
+    // Histories from before the read model replay with exactly their old command order.
+    if (this.projection.enabled) await this.projection.record(this.view(), audit);
     const feedback: Link[] = [];
     for (const [index, effect] of effects.entries()) {
       if (effect.kind === 'raiseLater') {
@@ -296,12 +334,4 @@ export class MachineRun {
       idempotencyKey: `${workflowId}:${this.step}:${index}`,
     });
   }
-}
-
-function rejection(emitted: RejectionEmit): Refusal {
-  return refusal(SendFailure.rejected, {
-    status: emitted.status,
-    detail: emitted.detail,
-    ...(emitted.path ? { errors: [{ path: emitted.path, message: emitted.detail }] } : {}),
-  });
 }

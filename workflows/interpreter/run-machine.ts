@@ -1,19 +1,23 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineUpdate,
+  isCancellation,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { MachineRun } from './machine-run.js';
 import {
+  CANCEL_UPDATE,
   SEND_UPDATE,
   SendFailure,
   VIEW_QUERY,
+  type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
@@ -22,6 +26,7 @@ import {
 import { checkEvent } from './validation.js';
 
 const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
+const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
 const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
 
 /** Picks the definition of the version an instance was started with. */
@@ -69,7 +74,35 @@ export async function runMachine(
             SendFailure.invalidPayload,
           );
         }
+        if (!run.active) run.refuseEnded();
         checkEvent(definition, run.snapshot, event);
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    async (request) => {
+      const job = run.enqueueCancel(request.reason, request.actor);
+      await condition(() => job.finished);
+      if (job.refusal) throw job.refusal.toFailure();
+      return run.view();
+    },
+    {
+      validator: (request) => {
+        if (typeof request?.actor !== 'string' || request.actor === '') {
+          throw ApplicationFailure.nonRetryable(
+            'A cancel needs an actor',
+            SendFailure.invalidPayload,
+          );
+        }
+        if (typeof request.reason !== 'string' || request.reason.trim() === '') {
+          throw ApplicationFailure.nonRetryable(
+            'A cancel needs a reason',
+            SendFailure.invalidPayload,
+          );
+        }
+        if (!run.active) run.refuseEnded();
       },
     },
   );
@@ -81,21 +114,26 @@ export async function runMachine(
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);
 
-  while (run.active) {
-    await condition(() => run.queue.length > 0 || wantsContinueAsNew());
-    const job = run.queue.shift();
-    if (job) {
-      await run.process(job);
-      job.finished = true;
-      continue;
+  try {
+    while (run.active) {
+      await condition(() => run.queue.length > 0 || wantsContinueAsNew());
+      const job = run.queue.shift();
+      if (job) {
+        await run.process(job);
+        job.finished = true;
+        continue;
+      }
+      await condition(allHandlersFinished);
+      if (run.queue.length > 0) continue;
+      const { resume: _previous, ...rest } = args;
+      await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
+        ...rest,
+        resume: run.resumeState(),
+      });
     }
-    await condition(allHandlersFinished);
-    if (run.queue.length > 0) continue;
-    const { resume: _previous, ...rest } = args;
-    await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
-      ...rest,
-      resume: run.resumeState(),
-    });
+  } catch (error) {
+    if (isCancellation(error)) await CancellationScope.nonCancellable(() => run.cancelledOutside());
+    throw error;
   }
 
   run.refuseRemaining();

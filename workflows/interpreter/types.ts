@@ -77,6 +77,15 @@ export interface SendMeta {
 
 /** Name of the Update through which every outside event arrives. */
 export const SEND_UPDATE = 'send';
+/** Name of the Update through which an operator cancels a process. */
+export const CANCEL_UPDATE = 'cancel';
+
+export interface CancelRequest {
+  readonly reason: string;
+  /** API key id of the caller. */
+  readonly actor: string;
+}
+
 /** Name of the Query that answers the process view. */
 export const VIEW_QUERY = 'view';
 

@@ -1,0 +1,43 @@
+import type { RejectionEmit } from '../../machines/process-definition.js';
+import { SendFailure, type PendingTimer, type ProcessEvent } from './types.js';
+import { refusal, type Refusal } from './validation.js';
+
+/** One unit of work: an outside event, a fired timer, or what the start fed back. */
+export interface Job {
+  readonly event: ProcessEvent;
+  readonly actor: string;
+  /** Outside events are re-checked when their turn comes: a timer may have moved the state. */
+  readonly external: boolean;
+  /** The timer that fired, for a timer's event: a cancel before its turn drops it. */
+  readonly timer?: PendingTimer;
+  /** An operator's cancel of the whole process, with the reason for the audit trail. */
+  readonly cancel?: { readonly reason: string };
+  finished: boolean;
+  refusal?: Refusal;
+}
+
+export interface Link {
+  readonly event: ProcessEvent;
+  readonly actor: string;
+}
+
+export const isEvent = (value: unknown): value is ProcessEvent =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { type?: unknown }).type === 'string';
+
+export const newJob = (event: ProcessEvent, actor: string, external: boolean): Job => ({
+  event,
+  actor,
+  external,
+  finished: false,
+});
+
+/** The refusal a machine's `rejected` emit stands for. */
+export function rejection(emitted: RejectionEmit): Refusal {
+  return refusal(SendFailure.rejected, {
+    status: emitted.status,
+    detail: emitted.detail,
+    ...(emitted.path ? { errors: [{ path: emitted.path, message: emitted.detail }] } : {}),
+  });
+}
