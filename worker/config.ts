@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ConfigError, delayOverrides, secretConfig, temporalConfig } from '../config/env.js';
+import {
+  ConfigError,
+  databaseConfig,
+  delayOverrides,
+  secretConfig,
+  temporalConfig,
+} from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
 
 const workerSchema = z.object({
@@ -8,6 +14,9 @@ const workerSchema = z.object({
     .default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('praxisflow <no-reply@praxisflow.localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Prometheus endpoint of the worker (0: any free port). */
+  PRAXISFLOW_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  PRAXISFLOW_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -16,7 +25,12 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
   const { secret } = secretConfig(env);
   return {
     temporal: temporalConfig(env),
+    database: databaseConfig(env),
     smtpUrl: result.data.SMTP_URL,
+    metrics: {
+      port: result.data.PRAXISFLOW_WORKER_METRICS_PORT,
+      host: result.data.PRAXISFLOW_WORKER_METRICS_HOST,
+    },
     activities: {
       mailFrom: result.data.MAIL_FROM,
       publicBaseUrl: result.data.PUBLIC_BASE_URL.replace(/\/+$/, ''),
