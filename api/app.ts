@@ -1,34 +1,122 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
-import { requireApiKey } from './auth.js';
+import type { PayloadCodec } from '@temporalio/common';
+import type { Registry } from 'prom-client';
+import { latestDefinition } from '../machines/registry.js';
+import type { Pool } from '../db/pool.js';
+import { authenticate } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
+import {
+  createLogger,
+  requestContext,
+  type Logger,
+  type LogLevel,
+} from './observability/logger.js';
+import {
+  createApiMetrics,
+  createApiRegistry,
+  httpMetrics,
+  metricsRoutes,
+} from './observability/metrics.js';
+import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
+import { ReadModel } from './read-model.js';
+import { codecRoutes } from './routes/codec.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
+import { processListRoutes } from './routes/process-list.js';
 import { processRoutes } from './routes/processes.js';
 import { registrationLinkRoutes } from './routes/registration-link.js';
+import { securityHeaders } from './security.js';
 
 export interface AppDeps {
   readonly client: Client;
   readonly namespace: string;
   readonly taskQueue: string;
-  readonly adminKey: string;
+  /** The read model (and the API keys). */
+  readonly database: Pool;
+  /** Key of the API keys' stored HMACs. */
+  readonly apiKeyPepper: string;
+  /** An admin key from the environment, valid without a row: the bootstrap. */
+  readonly bootstrapAdminKey?: string;
   readonly businessKeySecret: string;
   readonly delays: Readonly<Record<string, number>>;
   readonly smtp?: { readonly host: string; readonly port: number };
+  /** The payload codec of the deployment, for the Web UI's codec endpoint. */
+  readonly codec: PayloadCodec;
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint. */
+  readonly temporalUiOrigins?: readonly string[];
+  readonly logger?: Logger;
+  readonly logLevel?: LogLevel;
+  readonly registry?: Registry;
+  readonly rateLimit?: RateLimitOptions;
+  /** Served behind HTTPS: HSTS and secure cookies. */
+  readonly https?: boolean;
 }
 
-/** The HTTP API: thin routes over Temporal; every error leaves as problem+json. */
+/** The HTTP API: thin routes over Temporal and the read model; every error is problem+json. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const logger = deps.logger ?? createLogger({ level: deps.logLevel ?? 'info' });
+  const registry = deps.registry ?? createApiRegistry();
+  const auth = authenticate({
+    pool: deps.database,
+    pepper: deps.apiKeyPepper,
+    ...(deps.bootstrapAdminKey ? { bootstrapAdminKey: deps.bootstrapAdminKey } : {}),
+  });
+  const readModel = new ReadModel(deps.database);
+
+  // Timed, logged and with security headers: every answer, errors included.
+  app.use(requestContext(logger));
+  app.use(httpMetrics(registry));
+  app.use(
+    securityHeaders({
+      https: deps.https ?? false,
+      pagePaths: ['/registrierung', '/api/v1/docs', '/codec/session', '/dashboard'],
+      noStorePaths: ['/api', '/healthz', '/metrics', '/codec'],
+    }),
+  );
+  app.use(metricsRoutes(registry));
+  // The codec parses its own, larger bodies (whole histories).
+  app.use(
+    '/codec',
+    codecRoutes({
+      codec: deps.codec,
+      allowedOrigins: deps.temporalUiOrigins ?? [],
+      authenticate: auth,
+    }),
+  );
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
 
-  app.use(healthRoutes(deps));
+  app.use(
+    healthRoutes({
+      client: deps.client,
+      namespace: deps.namespace,
+      database: deps.database,
+      ...(deps.smtp ? { smtp: deps.smtp } : {}),
+    }),
+  );
   app.use(registrationLinkRoutes());
-  app.use('/api/v1', requireApiKey(deps.adminKey));
+  app.use(docsRoutes());
+  app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
   app.use('/api/v1', machineRoutes());
-  app.use('/api/v1', processRoutes(deps));
+  app.use('/api/v1', processListRoutes(readModel));
+  app.use(
+    '/api/v1',
+    processRoutes({
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      businessKeySecret: deps.businessKeySecret,
+      delays: deps.delays,
+      readModel,
+      metrics: createApiMetrics(registry, {
+        isKnownType: (type) => latestDefinition(type) !== undefined,
+        isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),
+      }),
+    }),
+  );
   app.use(unknownRoute);
   app.use(problemHandler);
   return app;

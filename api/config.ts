@@ -1,25 +1,58 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError, delayOverrides, secretConfig, temporalConfig } from '../config/env.js';
+import {
+  ConfigError,
+  databaseConfig,
+  delayOverrides,
+  secretConfig,
+  temporalConfig,
+} from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
+import { logLevelSchema } from './observability/logger.js';
 
 const apiSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** An admin key valid without a row in api_keys: the bootstrap for creating the others. */
   PRAXISFLOW_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   SMTP_URL: z.url().default('smtp://127.0.0.1:1025'),
+  /** Origins of the Temporal Web UI that may call the codec endpoint (CORS), comma-separated. */
+  PRAXISFLOW_TEMPORAL_UI_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ error: 'each origin must be a URL like http://localhost:8233' }))),
+  LOG_LEVEL: logLevelSchema,
+  /** Served behind HTTPS: send HSTS. */
+  PRAXISFLOW_HTTPS: z.enum(['true', 'false']).default('false'),
+  /** Writes per minute and API key, per API process. */
+  PRAXISFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  PRAXISFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
 });
 
 export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
   const result = apiSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues);
+  const { secret } = secretConfig(env);
   const smtp = new URL(result.data.SMTP_URL);
   return {
     port: result.data.PORT,
     temporal: temporalConfig(env),
-    adminKey: result.data.PRAXISFLOW_ADMIN_KEY ?? `pf_${randomBytes(24).toString('base64url')}`,
-    adminKeyGenerated: result.data.PRAXISFLOW_ADMIN_KEY === undefined,
-    businessKeySecret: deriveKey(secretConfig(env).secret, 'business-keys'),
+    database: databaseConfig(env),
+    bootstrapAdminKey: result.data.PRAXISFLOW_ADMIN_KEY,
+    apiKeyPepper: deriveKey(secret, 'api-keys'),
+    businessKeySecret: deriveKey(secret, 'business-keys'),
     delays: delayOverrides(env),
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25) },
+    temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,
+    logLevel: result.data.LOG_LEVEL,
+    https: result.data.PRAXISFLOW_HTTPS === 'true',
+    rateLimit: {
+      perMinute: result.data.PRAXISFLOW_RATE_LIMIT_PER_MINUTE,
+      burst: result.data.PRAXISFLOW_RATE_LIMIT_BURST,
+    },
   };
 }

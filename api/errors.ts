@@ -12,15 +12,46 @@ export class AppError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly extra: Readonly<Record<string, unknown>> = {},
+    /** Seconds after which the client may try again (429, 503): sent as `Retry-After`. */
+    readonly retryAfter?: number,
   ) {
     super(detail);
     this.name = 'AppError';
   }
 }
 
+/** A dependency (Temporal, Postgres) is down or overloaded: the client should come back. */
+export const unavailable = (what: string, retryAfter = 5): AppError =>
+  new AppError(
+    'unavailable',
+    503,
+    `${what} is not reachable right now; try again shortly`,
+    {},
+    retryAfter,
+  );
+
+/** Postgres unreachable, restarting or refusing connections; not a bug in the request. */
+function isDatabaseOutage(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code)
+    )
+      return true;
+    if (code.startsWith('08')) return true; // connection exceptions
+  }
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  );
+}
+
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -55,10 +86,13 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
     problem = new AppError('malformed-json', 400, 'The request body is not valid JSON');
   } else if ((error as BodyParserError).type === 'entity.too.large') {
     problem = new AppError('body-too-large', 413, 'The request body is too large');
+  } else if (isDatabaseOutage(error)) {
+    problem = unavailable('The read model (Postgres)');
   } else {
     console.error(`api: ${req.method} ${req.path} failed`, error);
     problem = new AppError('internal', 500, 'An unexpected error occurred; it has been logged');
   }
+  if (problem.retryAfter !== undefined) res.set('Retry-After', String(problem.retryAfter));
   res
     .status(problem.status)
     .type('application/problem+json')

@@ -1,48 +1,79 @@
 import { Client, Connection } from '@temporalio/client';
-import { encryptedDataConverter } from '../codec/payload-codec.js';
+import { EncryptionCodec } from '../codec/payload-codec.js';
 import { ConfigError, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
+import { migrate } from '../db/migrate.js';
+import { createPool, waitForDatabase } from '../db/pool.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+import { createApiRegistry } from './observability/metrics.js';
 
+/** The API process: config, connections, the app; on SIGTERM it drains and closes cleanly. */
 async function main(): Promise<void> {
   const config = apiConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const database = createPool(config.database.url, { applicationName: 'praxisflow-api', max: 20 });
+  await waitForDatabase(database);
+  const applied = await migrate(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   const connection = await Connection.connect({
     address: config.temporal.address,
     tls: await temporalTls(config.temporal),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
   });
+  const codec = new EncryptionCodec(payloadKeys());
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: encryptedDataConverter(payloadKeys()),
+    dataConverter: { payloadCodecs: [codec] },
   });
   const app = createApp({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    adminKey: config.adminKey,
+    database,
+    apiKeyPepper: config.apiKeyPepper,
+    ...(config.bootstrapAdminKey ? { bootstrapAdminKey: config.bootstrapAdminKey } : {}),
     businessKeySecret: config.businessKeySecret,
     delays: config.delays,
     smtp: config.smtp,
+    codec,
+    temporalUiOrigins: config.temporalUiOrigins,
+    logger,
+    registry: createApiRegistry(),
+    rateLimit: config.rateLimit,
+    https: config.https,
   });
   const server = app.listen(config.port, () => {
-    console.log(`api: listening on http://localhost:${config.port}/api/v1`);
-    if (config.adminKeyGenerated) {
-      console.log(`api: no PRAXISFLOW_ADMIN_KEY set; this run's admin key: ${config.adminKey}`);
+    logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);
+    if (!config.bootstrapAdminKey) {
+      logger.warn('no PRAXISFLOW_ADMIN_KEY: only keys made with `npm run keys` are accepted');
     }
   });
+
+  let closing = false;
   const shutdown = (signal: string): void => {
-    console.log(`api: ${signal}, closing`);
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'draining: no new connections, finishing requests in flight');
+    // Requests in flight finish; idle keep-alive connections are closed at once.
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), database.end()]).finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 5000).unref();
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn('requests still running after 20 s: stopping anyway');
+      process.exit(1);
+    }, 20_000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (reason) => {
-    console.error('api: unhandled rejection', reason);
+    logger.error({ err: reason }, 'unhandled rejection');
   });
 }
 

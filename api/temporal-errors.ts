@@ -5,7 +5,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SendFailureDetails } from '../workflows/interpreter/types.js';
-import { AppError, notFound } from './errors.js';
+import { AppError, notFound, unavailable } from './errors.js';
 
 const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>
   typeof value === 'object' &&
@@ -52,6 +52,15 @@ export function fromTemporal(error: unknown, processId: string): unknown {
     }
   }
   const message = links.map((link) => (link as Error).message ?? '').join(' | ');
+  const grpcCodes = links.map((link) => (link as { code?: unknown }).code);
+  // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): the cluster is down or restarting.
+  if (
+    grpcCodes.includes(14) ||
+    grpcCodes.includes(4) ||
+    /\b14 UNAVAILABLE\b|ECONNREFUSED/.test(message)
+  ) {
+    return unavailable('Temporal');
+  }
   if (
     /workflow execution already completed|workflow.*(is )?(already )?(completed|closed)/i.test(
       message,

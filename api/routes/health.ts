@@ -1,10 +1,12 @@
 import { Router } from 'express';
 import { connect } from 'node:net';
 import type { Client } from '@temporalio/client';
+import type { Pool } from '../../db/pool.js';
 
 export interface HealthDeps {
   readonly client: Client;
   readonly namespace: string;
+  readonly database: Pool;
   /** SMTP relay to probe, as host and port. */
   readonly smtp?: { readonly host: string; readonly port: number };
 }
@@ -54,12 +56,14 @@ export function healthRoutes(deps: HealthDeps): Router {
         () => deps.client.workflowService.describeNamespace({ namespace: deps.namespace }),
         'Temporal',
       ),
+      postgres: await probe(() => deps.database.query('select 1'), 'Postgres'),
     };
     if (deps.smtp) {
       const { host, port } = deps.smtp;
       parts.smtp = await probe(() => tcpReachable(host, port), 'SMTP');
     }
     const healthy = Object.values(parts).every((part) => part.status === 'up');
+    if (!healthy) res.set('Retry-After', '5');
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'up' : 'down', parts });
   });
   return router;

@@ -1,20 +1,25 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import { z } from 'zod';
-import { latestDefinition } from '../../machines/registry.js';
+import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
+  CANCEL_UPDATE,
   SEND_UPDATE,
-  VIEW_QUERY,
+  type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type SendMeta,
 } from '../../workflows/interpreter/types.js';
-import { callerOf } from '../auth.js';
-import { generatedBusinessKey, hashedBusinessKey, isValidBusinessKey } from '../business-key.js';
+import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
+import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { AppError, notFound, validationError } from '../errors.js';
+import type { ApiMetrics } from '../observability/metrics.js';
+import { processId, viewOf } from '../process-handles.js';
+import type { ReadModel } from '../read-model.js';
+import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal, processEnded } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
 
@@ -25,32 +30,8 @@ export interface ProcessRoutesDeps {
   readonly businessKeySecret: string;
   /** Per-deployment delay overrides handed to every new process. */
   readonly delays: Readonly<Record<string, number>>;
-}
-
-const startBody = z.strictObject({
-  businessKey: z
-    .string()
-    .refine(isValidBusinessKey, 'letters, digits, ".", "_" and "-", at most 100, no personal data')
-    .optional(),
-  practiceId: z.string().min(1).max(64).optional(),
-  input: z.unknown(),
-});
-
-const eventBody = z.looseObject({ type: z.string().min(1).max(100) });
-
-const PROCESS_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
-
-/** Asks the workflow for its view; right after a start the first workflow task may still run. */
-async function viewOf(handle: WorkflowHandle, attempts = 20): Promise<ProcessView> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await handle.query<ProcessView>(VIEW_QUERY);
-    } catch (error) {
-      const retriable = /not (yet )?ready|no poller|first workflow task/i.test(String(error));
-      if (!retriable || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
+  readonly readModel: ReadModel;
+  readonly metrics?: ApiMetrics;
 }
 
 /** An update to a closed workflow reads as "not found"; the process exists but has ended: 409. */
@@ -65,18 +46,69 @@ async function refusalOf(error: unknown, handle: WorkflowHandle): Promise<unknow
   }
 }
 
+const outcomeOf = (error: unknown): string => {
+  const status = error instanceof AppError ? error.status : 500;
+  return (
+    { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'invalid', 503: 'unavailable' }[
+      status
+    ] ?? 'error'
+  );
+};
+
+/** Who may send an event of this type: admins always; else the definition says. */
+function maySend(caller: Caller, definition: ProcessDefinition, eventType: string): boolean {
+  if (caller.role === 'admin') return true;
+  const sender = definition.eventSenders?.[eventType] ?? 'client';
+  return sender === 'both' || sender === caller.role;
+}
+
 export function processRoutes(deps: ProcessRoutesDeps): Router {
   const router = Router();
 
-  const handleFor = (id: string): WorkflowHandle => {
-    if (!PROCESS_ID.test(id)) throw notFound(`No process ${id}`);
-    return deps.client.workflow.getHandle(id);
-  };
+  /**
+   * The process behind an id, if this caller may see it; anything else is the same 404, so
+   * that a stranger's key learns nothing about which ids exist.
+   */
+  async function visibleProcess(
+    req: Request,
+  ): Promise<{ handle: WorkflowHandle; view?: ProcessView }> {
+    const id = processId(req.params.id);
+    const handle = deps.client.workflow.getHandle(id);
+    const caller = callerOf(req);
+    if (caller.role !== 'client') return { handle };
+    const known = await deps.readModel.practiceOf(id);
+    if (known) {
+      if (!mayActForPractice(caller, known.practiceId)) throw notFound(`No process ${id}`);
+      return { handle };
+    }
+    // Not (yet) in the read model: ask the process itself.
+    const view = await viewOf(handle).catch((error: unknown) => {
+      throw fromTemporal(error, id);
+    });
+    if (!mayActForPractice(caller, view.practiceId)) throw notFound(`No process ${id}`);
+    return { handle, view };
+  }
 
-  router.post('/processes/:type', async (req, res) => {
-    const type = req.params.type;
+  router.post('/processes/:type', requireRole('admin', 'client'), async (req, res) => {
+    const type = req.params.type as string;
     const definition = latestDefinition(type);
     if (!definition) throw notFound(`No process type ${type}`);
+    try {
+      const view = await start(req, definition);
+      deps.metrics?.processStarted(type, 'ok');
+      res
+        .status(201)
+        .location(`/api/v1/processes/${encodeURIComponent(view.id)}`)
+        .json(view);
+    } catch (error) {
+      deps.metrics?.processStarted(type, outcomeOf(error));
+      throw error;
+    }
+  });
+
+  async function start(req: Request, definition: ProcessDefinition): Promise<ProcessView> {
+    const { type } = definition;
+    const caller = callerOf(req);
     const body = parseOrThrow(startBody, req.body ?? {}, 'The request body');
     const input = parseOrThrow(definition.input, body.input, `The input of ${type}`, 'input');
 
@@ -86,9 +118,6 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         { path: 'businessKey', message: 'must not be given for this process type' },
       ]);
     }
-    const businessKey = derivedParts
-      ? hashedBusinessKey(deps.businessKeySecret, derivedParts)
-      : (body.businessKey ?? generatedBusinessKey());
     const derivedPractice = definition.practiceId?.(input as never);
     if (body.practiceId && derivedPractice && body.practiceId !== derivedPractice) {
       throw validationError('practiceId differs from the input', [
@@ -96,12 +125,22 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       ]);
     }
     const practiceId = body.practiceId ?? derivedPractice;
+    if (caller.role === 'client' && !mayActForPractice(caller, practiceId ?? null)) {
+      throw practiceId
+        ? new AppError('forbidden', 403, `This API key may not act for practice ${practiceId}`)
+        : validationError('A client key starts processes for one of its practices', [
+            { path: 'practiceId', message: 'required for this API key' },
+          ]);
+    }
+    const businessKey = derivedParts
+      ? hashedBusinessKey(deps.businessKeySecret, derivedParts)
+      : (body.businessKey ?? generatedBusinessKey());
     const workflowId = `${type}-${businessKey}`;
     const args: ProcessArgs = {
       input,
       version: definition.version,
       businessKey,
-      actor: callerOf(req).keyId,
+      actor: caller.keyId,
       delays: deps.delays,
       ...(practiceId ? { practiceId } : {}),
     };
@@ -119,33 +158,63 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           ...(practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: practiceId }] : []),
         ],
       });
+      return await viewOf(handle);
     } catch (error) {
       throw fromTemporal(error, workflowId);
     }
-    const view = await viewOf(handle);
-    res
-      .status(201)
-      .location(`/api/v1/processes/${encodeURIComponent(workflowId)}`)
-      .json(view);
-  });
+  }
 
   router.get('/processes/:id', async (req, res) => {
-    const handle = handleFor(req.params.id);
+    const { handle, view } = await visibleProcess(req);
     try {
-      res.json(await viewOf(handle));
+      res.json(view ?? (await viewOf(handle)));
     } catch (error) {
-      throw fromTemporal(error, req.params.id);
+      throw fromTemporal(error, handle.workflowId);
     }
   });
 
-  router.post('/processes/:id/events', async (req, res) => {
-    const handle = handleFor(req.params.id);
-    const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
-    const meta: SendMeta = { actor: callerOf(req).keyId };
+  router.post(
+    '/processes/:id/events',
+    requireRole('admin', 'operator', 'client'),
+    async (req, res) => {
+      const { handle } = await visibleProcess(req);
+      const caller = callerOf(req);
+      const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
+      const type = typeOfProcessId(handle.workflowId);
+      const definition = latestDefinition(type);
+      try {
+        if (definition && !maySend(caller, definition, event.type)) {
+          throw new AppError(
+            'forbidden',
+            403,
+            `${event.type} is sent by the ${definition.eventSenders?.[event.type] === 'operator' ? 'back office' : 'practice'}, not with this API key`,
+          );
+        }
+        const meta: SendMeta = { actor: caller.keyId };
+        const view = await handle
+          .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+            args: [event, meta],
+          })
+          .catch(async (error: unknown) => {
+            throw await refusalOf(error, handle);
+          });
+        deps.metrics?.eventSent(type, event.type, 'ok');
+        res.json(view);
+      } catch (error) {
+        deps.metrics?.eventSent(type, event.type, outcomeOf(error));
+        throw error;
+      }
+    },
+  );
+
+  router.delete('/processes/:id', requireRole('admin', 'operator'), async (req, res) => {
+    const { handle } = await visibleProcess(req);
+    const { reason } = parseOrThrow(cancelBody, req.body ?? {}, 'The request body');
+    const request: CancelRequest = { reason, actor: callerOf(req).keyId };
     try {
       res.json(
-        await handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
-          args: [event, meta],
+        await handle.executeUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE, {
+          args: [request],
         }),
       );
     } catch (error) {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { waitForMessage } from '../support/mailcatcher.js';
 
 /**
@@ -11,6 +12,8 @@ import { waitForMessage } from '../support/mailcatcher.js';
 const children: ChildProcess[] = [];
 const output: string[] = [];
 let baseUrl = '';
+let workerMetricsUrl = '';
+let database: TestDatabase;
 const adminKey = `pf_${randomBytes(18).toString('base64url')}`;
 
 const freePort = (): Promise<number> =>
@@ -49,8 +52,13 @@ async function waitUntilHealthy(timeoutMs: number): Promise<void> {
 
 beforeAll(async () => {
   const port = await freePort();
+  const metricsPort = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
+  workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  database = await freshDatabase('entry');
   const env = {
+    DATABASE_URL: database.url,
+    PRAXISFLOW_WORKER_METRICS_PORT: String(metricsPort),
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
     SMTP_URL: process.env.MAILCATCHER_SMTP_URL,
     PUBLIC_BASE_URL: baseUrl,
@@ -74,6 +82,7 @@ afterAll(async () => {
         }),
     ),
   );
+  await database?.drop();
 });
 
 describe('the entry points', () => {
@@ -93,8 +102,27 @@ describe('the entry points', () => {
       }),
     });
     expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
     const mail = await waitForMessage({ to: email, timeoutMs: 20_000 });
     expect(mail.text).toContain(`${baseUrl}/registrierung?prozess=`);
+
+    // The worker's projection wrote the read model; the list finds it.
+    const list = await fetch(`${baseUrl}/api/v1/processes?type=invitation`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    const { items } = (await list.json()) as { items: { id: string; stateLabel: string }[] };
+    expect(items).toEqual([expect.objectContaining({ id, stateLabel: 'Eingeladen' })]);
+
+    // Both processes count what they did, in Prometheus' format.
+    const apiMetrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(apiMetrics).toMatch(/praxisflow_process_starts_total\{[^}]*type="invitation"[^}]*\} 1/);
+    const workerMetrics = await (await fetch(workerMetricsUrl)).text();
+    expect(workerMetrics).toMatch(
+      /praxisflow_transitions_total\{[^}]*type="invitation"[^}]*\} [1-9]/,
+    );
+    // (The invitation's link mail goes out with the link activity; notification activities
+    // of their own are counted by channel once a process sends one.)
+    expect(workerMetrics).toContain('# TYPE praxisflow_notifications_total counter');
   });
 
   it('when the API is stopped with SIGTERM, then it exits cleanly', async () => {
@@ -103,6 +131,15 @@ describe('the entry points', () => {
       api.once('exit', (code) => resolve(code)),
     );
     api.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('when the worker is stopped with SIGTERM, then it drains and exits cleanly', async () => {
+    const worker = children[0]!;
+    const exited = new Promise<number | null>((resolve) =>
+      worker.once('exit', (code) => resolve(code)),
+    );
+    worker.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 });

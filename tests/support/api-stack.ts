@@ -2,17 +2,26 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
+import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
+import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
-import { encryptedDataConverter } from '../../codec/payload-codec.js';
+import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { workflowsPath } from '../../worker/worker.js';
+import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface ApiStack {
   readonly baseUrl: string;
   readonly adminKey: string;
   readonly publicBaseUrl: string;
+  /** The stack's own database (migrated), with its pool. */
+  readonly database: TestDatabase;
+  /** A new API key with this role (and practices, for a client). */
+  createKey(role: Role, practices?: readonly string[]): Promise<string>;
+  /** Stops the worker (letting running tasks finish) and starts a new one on the same queue. */
+  restartWorker(): Promise<void>;
   /** Number of events in a process's whole history, as the real server keeps it. */
   historyLength(processId: string): Promise<number>;
   /** A process's whole history as Temporal stores it (payloads as sent: encrypted). */
@@ -31,6 +40,15 @@ interface ApiResponse {
   readonly body: Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+const silentLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+  log: () => undefined,
+};
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\``);
@@ -41,22 +59,28 @@ function required(name: string): string {
  * The real thing on free ports: the API over a real Temporal dev server, a real worker with
  * the real activities sending through the real mail catcher. One task queue per stack.
  */
-export async function startApiStack(): Promise<ApiStack> {
+export interface ApiStackOptions {
+  /**
+   * Wraps the read model the projection writes to, e.g. to make it fail after writing, as a
+   * crash between the write and the activity's completion would.
+   */
+  readonly projectionReadModel?: (real: ReadModel) => ReadModel;
+}
+
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   const address = required('TEMPORAL_ADDRESS');
   const smtpUrl = required('MAILCATCHER_SMTP_URL');
   const taskQueue = `api-test-${randomBytes(4).toString('hex')}`;
   const adminKey = `pf_test_${randomBytes(18).toString('base64url')}`;
   const publicBaseUrl = 'http://portal.test';
 
+  const database = await freshDatabase('api');
   const nativeConnection = await NativeConnection.connect({ address });
   const mailer = createMailTransport(smtpUrl);
-  const dataConverter = encryptedDataConverter([{ id: 'test', key: randomBytes(32) }]);
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    dataConverter,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({
+  const codec = new EncryptionCodec([{ id: 'test', key: randomBytes(32) }]);
+  const dataConverter = { payloadCodecs: [codec] };
+  const activities = {
+    ...createActivities({
       mailer,
       config: {
         publicBaseUrl,
@@ -64,19 +88,38 @@ export async function startApiStack(): Promise<ApiStack> {
         codeSecret: randomBytes(32).toString('base64url'),
       },
     }),
-  });
-  const running = worker.run();
+    ...createProjectionActivities({
+      readModel: options.projectionReadModel?.(database.pool) ?? database.pool,
+    }),
+  };
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: silentLogger });
+  const startWorker = async () => {
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      dataConverter,
+      taskQueue,
+      workflowBundle,
+      activities,
+    });
+    return { worker, running: worker.run() };
+  };
+  let current = await startWorker();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default', dataConverter });
   // Reads history as it lies in Temporal, without the key.
   const rawClient = new Client({ connection, namespace: 'default' });
   const smtp = new URL(smtpUrl);
+  const apiKeyPepper = randomBytes(32).toString('base64url');
   const app = createApp({
     client,
     namespace: 'default',
     taskQueue,
-    adminKey,
+    database: database.pool,
+    apiKeyPepper,
+    bootstrapAdminKey: adminKey,
+    codec,
+    logLevel: 'silent',
     businessKeySecret: randomBytes(32).toString('base64url'),
     delays: {},
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
@@ -90,6 +133,21 @@ export async function startApiStack(): Promise<ApiStack> {
     baseUrl,
     adminKey,
     publicBaseUrl,
+    database,
+    async createKey(role, practices = []) {
+      const { key } = await createApiKey(database.pool, apiKeyPepper, {
+        name: `test ${role}`,
+        role,
+        practices: [...practices],
+        createdBy: 'test',
+      });
+      return key;
+    },
+    async restartWorker() {
+      current.worker.shutdown();
+      await current.running;
+      current = await startWorker();
+    },
     async rawHistory(processId) {
       const history = await rawClient.workflow.getHandle(processId).fetchHistory();
       // The bytes as the server keeps them, read as text: any clear payload would show.
@@ -119,11 +177,12 @@ export async function startApiStack(): Promise<ApiStack> {
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
+      current.worker.shutdown();
+      await current.running;
       await connection.close();
       await nativeConnection.close();
       mailer.close();
+      await database.drop();
     },
   };
 }

@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import {
+  cancelBody,
+  history,
+  listQuery,
+  processIdParameter,
+  processList,
+  processView,
+} from '../schemas.js';
+import { EXAMPLE_ID, processViewExample } from './examples.js';
+import type { ProcessTypeDoc } from './process-types.js';
+import { platformOperations, referenceOperations } from './platform-operations.js';
+import type { OperationSpec } from './spec.js';
+import {
+  forbiddenResponse,
+  notFoundResponse,
+  problemExample,
+  problemResponse,
+  securedResponses,
+  validationResponse,
+  writeResponses,
+} from './responses.js';
+
+export const TAGS = [
+  { name: 'Processes', description: 'Start processes, send them events, list and cancel them.' },
+  { name: 'Process types', description: 'The machines behind the process types.' },
+  { name: 'Service', description: 'Health and metrics, for the platform.' },
+  { name: 'Reference', description: 'This document, as JSON and as a page.' },
+  {
+    name: 'Registration link',
+    description: 'Where invitation emails link to when the portal is this API (development).',
+  },
+] as const;
+
+const PROCESS = `/api/v1/processes/${EXAMPLE_ID}`;
+
+const byId = z.object({ id: processIdParameter });
+
+const processNotFound = (instance: string) =>
+  notFoundResponse(
+    'No such process, or not one of the practices of this client key.',
+    `No process ${EXAMPLE_ID}`,
+    instance,
+  );
+
+const ended = (instance: string) =>
+  problemResponse(
+    'The process has ended and takes no more events.',
+    problemExample(
+      409,
+      'process-ended',
+      `Process ${EXAMPLE_ID} has ended (COMPLETED) and takes no more events`,
+      instance,
+      { allowedEvents: [] },
+    ),
+  );
+
+function startOperation(doc: ProcessTypeDoc): OperationSpec {
+  const path = `/api/v1/processes/${doc.type}`;
+  return {
+    method: 'post',
+    path,
+    operationId: `start${doc.type.charAt(0).toUpperCase()}${doc.type.slice(1).replace(/[^A-Za-z0-9]/g, '')}`,
+    tag: 'Processes',
+    summary: `Start a process: ${doc.title}`,
+    description:
+      `Starts a process of type \`${doc.type}\` (machine version ${doc.version}) and answers its ` +
+      'first view. The workflow id is `{type}-{businessKey}`; ' +
+      (doc.businessKeyFromInput
+        ? 'the business key is a keyed hash of identifying parts of the input (no personal data in ids), so the body names none. '
+        : 'the business key is the given one or a generated one. ') +
+      'A second start with the business key of a running process is refused. A type that is ' +
+      'not registered answers 404.',
+    security: 'apiKey',
+    roles: ['admin', 'client'],
+    requestBody: {
+      schema: doc.startBody,
+      ...(doc.startExample === undefined ? {} : { example: doc.startExample }),
+    },
+    responses: {
+      201: {
+        description: 'Started; `Location` names the process.',
+        schema: processView,
+        headers: {
+          Location: {
+            description: 'Path of the new process.',
+            schema: { type: 'string', examples: [PROCESS] },
+          },
+        },
+      },
+      ...writeResponses(path),
+      ...securedResponses(path),
+      403: forbiddenResponse('This API key may not act for practice BSNR-123456789', path),
+      409: problemResponse(
+        'A process with this business key is already running.',
+        problemExample(409, 'already-running', `Process ${EXAMPLE_ID} is already running`, path, {
+          processId: EXAMPLE_ID,
+        }),
+      ),
+      422: validationResponse(
+        'The body or the input is invalid; `errors` names every field.',
+        `The input of ${doc.type} is invalid`,
+        [{ path: 'input.email', message: 'Bitte eine gültige E-Mail-Adresse angeben.' }],
+        path,
+      ),
+    },
+  };
+}
+
+/** Every operation of the API contract (v1), for the process types registered now. */
+export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
+  const eventExamples = Object.fromEntries(
+    types.flatMap((doc) =>
+      doc.events.flatMap((event) =>
+        event.example
+          ? [
+              [
+                `${doc.type}.${event.name}`,
+                { summary: `${doc.type}: ${event.name}`, value: event.example },
+              ],
+            ]
+          : [],
+      ),
+    ),
+  );
+
+  return [
+    ...platformOperations,
+    ...types.map(startOperation),
+    {
+      method: 'get',
+      path: '/api/v1/processes',
+      operationId: 'listProcesses',
+      tag: 'Processes',
+      summary: 'List processes',
+      description:
+        'Processes from the read model, newest first, filtered by every parameter given, one ' +
+        'page at a time (keyset pagination: pass `nextCursor` as `cursor`). A client key sees ' +
+        'only its practices. Unknown parameters are refused.',
+      security: 'apiKey',
+      queryParameters: listQuery,
+      queryExamples: { type: 'invitation', status: 'active', limit: 50 },
+      responses: {
+        200: { description: 'One page.', schema: processList },
+        ...securedResponses('/api/v1/processes'),
+        422: validationResponse(
+          'A parameter is invalid or unknown, or the cursor is not one this API handed out.',
+          'The query is invalid',
+          [{ path: 'dueBefore', message: 'Invalid ISO datetime' }],
+          '/api/v1/processes?dueBefore=tomorrow',
+        ),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/processes/{id}',
+      operationId: 'getProcess',
+      tag: 'Processes',
+      summary: 'Get a process',
+      description: 'The live view, as the workflow answers it: state, allowed events, timers.',
+      security: 'apiKey',
+      pathParameters: byId,
+      responses: {
+        200: { description: 'The view.', schema: processView },
+        ...securedResponses(PROCESS),
+        404: processNotFound(PROCESS),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/processes/{id}/events',
+      operationId: 'sendEvent',
+      tag: 'Processes',
+      summary: 'Send an event',
+      description:
+        'Sends one event to the process: `type` and its payload fields beside it. The process ' +
+        'refuses an event its current state does not take (409, with the events it takes) or ' +
+        'a payload that fails the schema of the event (422), without changing anything. Some ' +
+        'events belong to the back office (operator keys), the rest to the practice side.',
+      security: 'apiKey',
+      roles: ['admin', 'operator', 'client'],
+      pathParameters: byId,
+      requestBody: {
+        description: 'One event of the process type of this process.',
+        schema: { anyOf: types.map((doc) => doc.eventBody) },
+        examples: eventExamples,
+      },
+      responses: {
+        200: { description: 'Taken; the new view.', schema: processView },
+        ...writeResponses(`${PROCESS}/events`),
+        ...securedResponses(`${PROCESS}/events`),
+        403: forbiddenResponse(
+          'REGISTRATION_APPROVED is sent by the back office, not with this API key',
+          `${PROCESS}/events`,
+        ),
+        404: processNotFound(`${PROCESS}/events`),
+        409: problemResponse(
+          'The process does not take this event now (or has ended); `allowedEvents` lists what it takes.',
+          problemExample(
+            409,
+            'event-not-allowed',
+            'Event DEVICE_ACTIVATED is not allowed in state registration.invited',
+            `${PROCESS}/events`,
+            { allowedEvents: ['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED'] },
+          ),
+        ),
+        422: validationResponse(
+          'Unknown event type, or the payload fails its schema; `errors` names every field.',
+          'The event is invalid',
+          [{ path: 'pin', message: 'Die PIN muss aus genau 6 Ziffern bestehen.' }],
+          `${PROCESS}/events`,
+        ),
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/v1/processes/{id}',
+      operationId: 'cancelProcess',
+      tag: 'Processes',
+      summary: 'Cancel a process',
+      description:
+        'An operator cancels a running process, with a reason for the audit trail. Its timers ' +
+        'stop; it answers its final view, `status: cancelled`.',
+      security: 'apiKey',
+      roles: ['admin', 'operator'],
+      pathParameters: byId,
+      requestBody: {
+        schema: cancelBody,
+        example: { reason: 'Doppelt angelegt, siehe Vorgang invitation-4711.' },
+      },
+      responses: {
+        200: {
+          description: 'Cancelled; the final view.',
+          schema: processView,
+          example: {
+            ...processViewExample,
+            status: 'cancelled',
+            allowedEvents: [],
+            timers: [],
+            step: 2,
+            updatedAt: '2026-11-24T09:30:00.000Z',
+          },
+        },
+        ...writeResponses(PROCESS),
+        ...securedResponses(PROCESS),
+        403: forbiddenResponse('This needs an API key of role admin or operator', PROCESS),
+        404: processNotFound(PROCESS),
+        409: ended(PROCESS),
+        422: validationResponse(
+          'No reason, or one longer than 500 characters.',
+          'The request body is invalid',
+          [{ path: 'reason', message: 'Too small: expected string to have >=1 characters' }],
+          PROCESS,
+        ),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/processes/{id}/history',
+      operationId: 'getHistory',
+      tag: 'Processes',
+      summary: 'Audit trail of a process',
+      description:
+        'Every step from the read model: event, who sent it (API key id, `timer`, `system`), ' +
+        'from which state to which, and when; oldest first.',
+      security: 'apiKey',
+      pathParameters: byId,
+      responses: {
+        200: { description: 'The audit trail.', schema: history },
+        ...securedResponses(`${PROCESS}/history`),
+        404: processNotFound(`${PROCESS}/history`),
+      },
+    },
+    ...referenceOperations,
+  ];
+}

@@ -1,0 +1,196 @@
+import type { Pool } from '../db/pool.js';
+import { validationError } from './errors.js';
+
+/** Filters of `GET /api/v1/processes`, parsed at the edge. */
+export interface ProcessFilter {
+  readonly type?: string;
+  readonly state?: string;
+  readonly status?: string;
+  readonly practiceId?: string;
+  readonly businessKey?: string;
+  readonly q?: string;
+  readonly dueBefore?: Date;
+  readonly updatedSince?: Date;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface ProcessSummary {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly businessKey: string;
+  readonly practiceId: string | null;
+  readonly state: string;
+  readonly stateLabel: string;
+  readonly status: string;
+  readonly nextDueAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface HistoryEntry {
+  readonly step: number;
+  readonly event: string;
+  readonly actor: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly toLabel: string;
+  readonly at: string;
+  readonly detail?: Record<string, unknown>;
+}
+
+interface Cursor {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof createdAt === 'string' &&
+      typeof id === 'string' &&
+      !Number.isNaN(Date.parse(createdAt))
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // falls through to the 422 below
+  }
+  throw validationError('The cursor is not one this API handed out', [
+    { path: 'cursor', message: 'use nextCursor of the previous page, unchanged' },
+  ]);
+}
+
+/** `%` and `_` in a search mean themselves. */
+const likePattern = (text: string): string =>
+  `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+interface ProcessRow {
+  id: string;
+  type: string;
+  version: number;
+  business_key: string;
+  practice_id: string | null;
+  state: string;
+  state_label: string;
+  status: string;
+  next_due_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const summary = (row: ProcessRow): ProcessSummary => ({
+  id: row.id,
+  type: row.type,
+  version: row.version,
+  businessKey: row.business_key,
+  practiceId: row.practice_id,
+  state: row.state,
+  stateLabel: row.state_label,
+  status: row.status,
+  nextDueAt: row.next_due_at?.toISOString() ?? null,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/**
+ * Reads of the read model. `practices` limits everything to those practices (a client key);
+ * undefined means all.
+ */
+export class ReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  /** One page, newest first; pages are cut by keyset, so paging is stable under inserts. */
+  async list(
+    filter: ProcessFilter,
+    practices: readonly string[] | undefined,
+  ): Promise<{ items: ProcessSummary[]; nextCursor: string | null }> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown): string => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (practices) where.push(`practice_id = any(${param(practices)}::text[])`);
+    if (filter.type) where.push(`type = ${param(filter.type)}`);
+    if (filter.state) {
+      const state = param(filter.state);
+      // A parent state finds the processes in any of its children.
+      where.push(`(state = ${state} or state like ${state} || '.%')`);
+    }
+    if (filter.status) where.push(`status = ${param(filter.status)}`);
+    if (filter.practiceId) where.push(`practice_id = ${param(filter.practiceId)}`);
+    if (filter.businessKey) where.push(`business_key = ${param(filter.businessKey)}`);
+    if (filter.q) where.push(`search_text like ${param(likePattern(filter.q))}`);
+    if (filter.dueBefore) where.push(`next_due_at < ${param(filter.dueBefore)}`);
+    if (filter.updatedSince) where.push(`updated_at >= ${param(filter.updatedSince)}`);
+    if (filter.cursor) {
+      const cursor = decodeCursor(filter.cursor);
+      where.push(
+        `(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)})`,
+      );
+    }
+    const sql = `select id, type, version, business_key, practice_id, state, state_label, status,
+        next_due_at, created_at, updated_at
+      from processes ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by created_at desc, id desc
+      limit ${param(filter.limit + 1)}`;
+    const { rows } = await this.pool.query<ProcessRow>(sql, values);
+    const page = rows.slice(0, filter.limit).map(summary);
+    const last = page.at(-1);
+    return {
+      items: page,
+      nextCursor:
+        rows.length > filter.limit && last
+          ? encodeCursor({
+              createdAt: rows[filter.limit - 1]!.created_at.toISOString(),
+              id: last.id,
+            })
+          : null,
+    };
+  }
+
+  /** The practice a process belongs to: undefined if the read model does not know it. */
+  async practiceOf(id: string): Promise<{ practiceId: string | null } | undefined> {
+    const { rows } = await this.pool.query<{ practice_id: string | null }>(
+      'select practice_id from processes where id = $1',
+      [id],
+    );
+    return rows[0] ? { practiceId: rows[0].practice_id } : undefined;
+  }
+
+  /** The audit trail of the process now under this id, oldest step first. */
+  async history(id: string): Promise<HistoryEntry[] | undefined> {
+    const { rows } = await this.pool.query<{
+      step: number;
+      event: string;
+      actor: string;
+      from_state: string | null;
+      to_state: string;
+      to_label: string;
+      at: Date;
+      detail: Record<string, unknown> | null;
+    }>(
+      `select a.step, a.event, a.actor, a.from_state, a.to_state, a.to_label, a.at, a.detail
+       from processes p join audit a on a.process_id = p.id and a.run_id = p.run_id
+       where p.id = $1 order by a.step`,
+      [id],
+    );
+    if (rows.length === 0) return undefined;
+    return rows.map((row) => ({
+      step: row.step,
+      event: row.event,
+      actor: row.actor,
+      from: row.from_state,
+      to: row.to_state,
+      toLabel: row.to_label,
+      at: row.at.toISOString(),
+      ...(row.detail ? { detail: row.detail } : {}),
+    }));
+  }
+}

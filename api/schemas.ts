@@ -1,0 +1,339 @@
+import { z } from 'zod';
+import { isValidBusinessKey } from './business-key.js';
+import {
+  EXAMPLE_ID,
+  EXAMPLE_PRACTICE,
+  healthExamples,
+  historyExamples,
+  machineDescriptionExamples,
+  machineListExamples,
+  problemExamples,
+  processListExample,
+  processViewExample,
+} from './openapi/examples.js';
+
+/**
+ * The requests and responses of the API contract (v1), one schema each: the routes parse with
+ * them, and the OpenAPI document is generated from them (`api/openapi/`). The `id` of a schema's
+ * metadata names its component in the document; its examples must pass the schema (a unit test
+ * checks them all).
+ */
+
+const isoTime = (description: string) => z.iso.datetime().meta({ description });
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export const startBody = z
+  .strictObject({
+    businessKey: z
+      .string()
+      .refine(
+        isValidBusinessKey,
+        'letters, digits, ".", "_" and "-", at most 100, no personal data',
+      )
+      .optional()
+      .meta({
+        description:
+          'Identifies the process for the business; the workflow id is `{type}-{businessKey}`. ' +
+          'Letters, digits, `.`, `_` and `-`, at most 100, no personal data. Generated when ' +
+          'absent; refused for types that derive it from their input.',
+        examples: ['4711'],
+      }),
+    practiceId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({
+        description:
+          'The practice the process belongs to. A client key must name one of its practices; ' +
+          'types that carry the practice in their input take it from there.',
+        examples: [EXAMPLE_PRACTICE],
+      }),
+    input: z.unknown().meta({ description: "The input of the process type's machine." }),
+  })
+  .meta({
+    id: 'StartRequest',
+    description: 'Starts a process of one type.',
+  });
+
+export const eventBody = z.looseObject({ type: z.string().min(1).max(100) }).meta({
+  id: 'EventRequest',
+  description: 'An event for a process: its `type` and its payload fields beside it.',
+  examples: [{ type: 'INVITATION_REVOKED', reason: 'Die Praxis hat die Einladung zurückgezogen.' }],
+});
+
+export const cancelBody = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .meta({ description: 'Why the operator cancels; kept in the audit trail.' }),
+  })
+  .meta({
+    id: 'CancelRequest',
+    description: 'An operator cancels a process.',
+    examples: [{ reason: 'Doppelt angelegt, siehe Vorgang invitation-4711.' }],
+  });
+
+export const processStatus = z.enum(['active', 'done', 'failed', 'cancelled']).meta({
+  id: 'ProcessStatus',
+  description:
+    '`active` while it runs, `done` in a final state, `failed` on an error state, `cancelled` by an operator.',
+});
+
+const dateTimeParameter = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .meta({ description });
+
+/** The query of `GET /api/v1/processes`; unknown parameters are refused (422). */
+export const listQuery = z.strictObject({
+  type: z.string().min(1).max(100).optional().meta({ description: 'Process type.' }),
+  state: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'State path; a parent state (`registration`) matches its children.' }),
+  status: processStatus.optional().meta({ description: 'Process status.' }),
+  practiceId: z.string().min(1).max(64).optional().meta({ description: 'Practice id.' }),
+  businessKey: z.string().min(1).max(100).optional().meta({ description: 'Business key.' }),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Free text, case-insensitive, in the searchable fields of a process.' }),
+  dueBefore: dateTimeParameter(
+    'Only processes whose next timer is due before this time.',
+  ).optional(),
+  updatedSince: dateTimeParameter('Only processes changed at or after this time.').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Page size.' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({ description: '`nextCursor` of the previous page, unchanged (opaque).' }),
+});
+
+/** A process id in a path: anything else cannot exist, and is simply not found (404). */
+export const processIdParameter = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/)
+  .meta({ description: 'Process id: `{type}-{businessKey}`.', examples: [EXAMPLE_ID] });
+
+export const processTypeParameter = z
+  .string()
+  .min(1)
+  .max(100)
+  .meta({ description: 'Process type.', examples: ['invitation'] });
+
+/** The query of the registration link in invitation emails (`GET /registrierung`). */
+export const registrationLinkQuery = z.object({
+  prozess: z
+    .string()
+    .optional()
+    .meta({ description: 'The process id.', examples: [EXAMPLE_ID] }),
+  token: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The one-time registration token.',
+      examples: ['q8Vd0S3x1n5f2kLw7Rj9bYc4TzPmA6eHuG0iNoXs-_Q'],
+    }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export const timerView = z
+  .object({
+    name: z.string().meta({ description: 'Name of the delay (`invitationExpiry`).' }),
+    dueAt: isoTime('When it fires.'),
+  })
+  .meta({ id: 'Timer', description: 'A pending durable timer.' });
+
+export const processView = z
+  .object({
+    id: z.string().meta({ description: 'Process id = workflow id: `{type}-{businessKey}`.' }),
+    type: z.string().meta({ description: 'Process type.' }),
+    version: z.int().min(1).meta({ description: 'Machine version this instance runs.' }),
+    businessKey: z.string(),
+    practiceId: z.string().nullable(),
+    state: z.string().meta({
+      description:
+        'Dotted path of the active leaf state (`registration.invited`); parallel leaves joined by `, `.',
+    }),
+    stateLabel: z.string().meta({ description: 'German label of that state (`Eingeladen`).' }),
+    status: processStatus,
+    allowedEvents: z.array(z.string()).meta({ description: 'Events the process takes now.' }),
+    timers: z.array(timerView),
+    context: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'The machine context, without secrets (hashes, tokens, codes).' }),
+    step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
+    createdAt: isoTime('When the process started.'),
+    updatedAt: isoTime('When it last changed.'),
+  })
+  .meta({
+    id: 'ProcessView',
+    description: 'The live view of a process, as its workflow answers it.',
+    examples: [processViewExample],
+  });
+
+export const processSummary = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    version: z.int().min(1),
+    businessKey: z.string(),
+    practiceId: z.string().nullable(),
+    state: z.string(),
+    stateLabel: z.string(),
+    status: processStatus,
+    nextDueAt: isoTime('When its next timer fires.').nullable(),
+    createdAt: isoTime('When the process started.'),
+    updatedAt: isoTime('When it last changed.'),
+  })
+  .meta({ id: 'ProcessSummary', description: 'A process as the read model lists it.' });
+
+export const processList = z
+  .object({
+    items: z.array(processSummary),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  })
+  .meta({
+    id: 'ProcessList',
+    description: 'One page of processes, newest first (keyset pagination).',
+    examples: [processListExample],
+  });
+
+export const historyEntry = z
+  .object({
+    step: z.int().min(0),
+    event: z.string().meta({ description: 'The event type, `CANCELLED` for an operator cancel.' }),
+    actor: z.string().meta({ description: 'API key id, `timer` or `system`.' }),
+    from: z.string().nullable().meta({ description: 'State before; null for the start.' }),
+    to: z.string(),
+    toLabel: z.string(),
+    at: isoTime('When it happened.'),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'HistoryEntry', description: 'One step of the audit trail.' });
+
+export const history = z.object({ processId: z.string(), entries: z.array(historyEntry) }).meta({
+  id: 'History',
+  description: 'The audit trail of a process, oldest step first.',
+  examples: historyExamples,
+});
+
+export const machineList = z
+  .object({
+    items: z.array(
+      z.object({
+        type: z.string(),
+        version: z.int().min(1),
+        title: z.string().meta({ description: 'German title.' }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'MachineList',
+    description: 'Process types with the version new instances start with.',
+    examples: machineListExamples,
+  });
+
+export const machineDescription = z
+  .object({
+    type: z.string(),
+    version: z.int().min(1),
+    title: z.string(),
+    initial: z.string().meta({ description: 'Id of the initial state.' }),
+    states: z.array(
+      z.object({
+        id: z.string().meta({ description: 'Dotted state path.' }),
+        label: z.string().nullable().meta({ description: 'German label.' }),
+        description: z.string().nullable(),
+        final: z.boolean(),
+        events: z.array(z.string()).meta({ description: 'Outside events this state takes.' }),
+        timers: z.array(z.string()).meta({ description: 'Timers started in this state.' }),
+      }),
+    ),
+    events: z.array(z.string()).meta({ description: 'Every outside event of the type.' }),
+    timers: z.array(
+      z.object({
+        name: z.string(),
+        defaultMs: z.number().nullable().meta({ description: 'Default delay in milliseconds.' }),
+        states: z.array(z.string()),
+      }),
+    ),
+    mermaid: z.string().meta({ description: 'A Mermaid `stateDiagram-v2` of the machine.' }),
+  })
+  .meta({
+    id: 'MachineDescription',
+    description: 'States, labels, events, timers and a diagram of one machine version.',
+    examples: machineDescriptionExamples,
+  });
+
+export const fieldError = z
+  .object({
+    path: z.string().meta({ description: 'Dotted path of the field (`input.email`).' }),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldError' });
+
+/** RFC 9457 problem details; further members may follow (RFC 9457 §3.2). */
+export const problem = z
+  .looseObject({
+    type: z
+      .string()
+      .meta({ description: 'URI of the problem type: `urn:praxisflow:problem:{code}`.' }),
+    title: z.string().meta({ description: 'The status text (`Not Found`).' }),
+    status: z.int().min(400).max(599),
+    detail: z.string().meta({ description: 'What went wrong, for people.' }),
+    instance: z.string().optional().meta({ description: 'The path of the request.' }),
+    errors: z
+      .array(fieldError)
+      .optional()
+      .meta({ description: '422: every field that failed validation.' }),
+    allowedEvents: z
+      .array(z.string())
+      .optional()
+      .meta({ description: '409 on an event: the events the process takes now.' }),
+    processId: z
+      .string()
+      .optional()
+      .meta({ description: '409 on a start: the process that already runs.' }),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'An error, as RFC 9457 `application/problem+json`.',
+    examples: problemExamples,
+  });
+
+const partStatus = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('up') }),
+  z.object({ status: z.literal('down'), detail: z.string() }),
+]);
+
+export const health = z
+  .object({
+    status: z.enum(['up', 'down']).meta({ description: '`up` only when every part is up.' }),
+    parts: z
+      .record(z.string(), partStatus)
+      .meta({ description: 'Per dependency: `temporal`, `postgres` and, if configured, `smtp`.' }),
+  })
+  .meta({
+    id: 'Health',
+    description: 'Reachability of Temporal, Postgres and the SMTP relay.',
+    examples: healthExamples,
+  });

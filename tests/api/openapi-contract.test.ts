@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsPlugin from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument, type OpenApiDocument } from '../../api/openapi/document.js';
+import { startApiStack, type ApiStack } from '../support/api-stack.js';
+
+/**
+ * The document against the real thing: every documented operation is called once with its
+ * documented example (every named example, for events) and must answer a documented status,
+ * with a body that passes the schema documented for that status.
+ */
+
+type Json = Record<string, unknown>;
+
+const document: OpenApiDocument = openApiDocument();
+
+// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
+
+function absoluteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(absoluteRefs);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      key,
+      key === '$ref' && typeof child === 'string'
+        ? child.replace('#/components/schemas/', 'urn:praxisflow:schema:')
+        : absoluteRefs(child),
+    ]),
+  );
+}
+
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+addFormats(ajv);
+for (const [name, schema] of Object.entries(document.components.schemas)) {
+  ajv.addSchema({ ...(absoluteRefs(schema) as Json), $id: `urn:praxisflow:schema:${name}` });
+}
+
+interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly operation: Json;
+}
+
+const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, operation]) => ({ method, path, operation })),
+);
+
+const secured = (operation: Json): boolean =>
+  Array.isArray(operation.security) && operation.security.length > 0;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+let api: ApiStack;
+/** A running invitation for reads and events, and one to cancel. */
+const ids = { read: '', cancel: '' };
+
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; key?: string | null } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  const key = options.key === undefined ? api.adminKey : options.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(api.baseUrl + path, {
+    method: method.toUpperCase(),
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The status is documented, and so are its content type, headers and body. */
+function expectDocumented(where: string, operation: Json, answer: Answer): void {
+  const responses = operation.responses as Record<string, Json>;
+  expect(
+    Object.keys(responses),
+    `${where}: ${answer.status} ${answer.text.slice(0, 300)}`,
+  ).toContain(String(answer.status));
+  const documented = responses[String(answer.status)]!;
+  const contentType = answer.headers.get('content-type') ?? '';
+  // Every error of the API is problem+json; only /healthz (its 503) and the pages differ.
+  if (answer.status >= 400 && where.includes('/api/')) {
+    expect(contentType, where).toContain('application/problem+json');
+  }
+  for (const header of Object.keys((documented.headers ?? {}) as Json)) {
+    expect(answer.headers.get(header), `${where}: header ${header}`).not.toBeNull();
+  }
+  const content = (documented.content ?? {}) as Record<string, Json>;
+  const [mediaType, media] = Object.entries(content)[0] ?? [];
+  if (!mediaType || !media) return;
+  expect(contentType, where).toContain(mediaType);
+  const body: unknown = /json/.test(mediaType) ? JSON.parse(answer.text) : answer.text;
+  const validate = ajv.compile(absoluteRefs(media.schema) as Json);
+  expect(validate(body) ? [] : validate.errors, `${where}: ${answer.text.slice(0, 500)}`).toEqual(
+    [],
+  );
+}
+
+function parameterValue(operation: Json, name: string): string | undefined {
+  const parameter = ((operation.parameters ?? []) as Json[]).find((p) => p.name === name);
+  return parameter?.example === undefined ? undefined : String(parameter.example);
+}
+
+/** The concrete URL of an operation from its parameters' examples and the ids of this run. */
+function urlOf({ method, path, operation }: Operation): string {
+  const concrete = path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (name === 'id') return encodeURIComponent(method === 'delete' ? ids.cancel : ids.read);
+    return encodeURIComponent(parameterValue(operation, name) ?? name);
+  });
+  const query = new URLSearchParams();
+  for (const parameter of (operation.parameters ?? []) as Json[]) {
+    if (parameter.in === 'query' && parameter.example !== undefined) {
+      query.set(String(parameter.name), String(parameter.example));
+    }
+  }
+  return query.size ? `${concrete}?${query}` : concrete;
+}
+
+/** The documented request bodies: the example, or each named example. */
+function bodiesOf(operation: Json): { name: string; body?: unknown }[] {
+  const content = ((operation.requestBody as Json | undefined)?.content ?? {}) as Record<
+    string,
+    Json
+  >;
+  const media = content['application/json'];
+  if (!media) return [{ name: 'no body' }];
+  if (media.examples) {
+    return Object.entries(media.examples as Record<string, Json>).map(([name, example]) => ({
+      name,
+      body: example.value,
+    }));
+  }
+  expect(media.example, 'a documented request example').toBeDefined();
+  return [{ name: 'example', body: media.example }];
+}
+
+/** A start body from the documented example, made unique so that it starts a new process. */
+function uniqueStart(): unknown {
+  const start = document.paths['/api/v1/processes/invitation']?.post as Json;
+  const media = ((start.requestBody as Json).content as Record<string, Json>)['application/json']!;
+  const example = structuredClone(media.example) as { input: Json };
+  example.input.email = `erika.${randomBytes(4).toString('hex')}@praxis.example`;
+  return example;
+}
+
+beforeAll(async () => {
+  api = await startApiStack();
+  for (const which of ['read', 'cancel'] as const) {
+    const created = await call('post', '/api/v1/processes/invitation', { body: uniqueStart() });
+    expect(created.status, created.text).toBe(201);
+    ids[which] = (JSON.parse(created.text) as { id: string }).id;
+  }
+  // The list and the history read the read model, which the projection fills shortly after.
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const history = await call('get', `/api/v1/processes/${ids.read}/history`);
+    if (history.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+// The cancel last: a run reads like the life of a process.
+const ordered = [...operations].sort(
+  (a, b) => Number(a.method === 'delete') - Number(b.method === 'delete'),
+);
+
+describe('the OpenAPI document against the running API', () => {
+  it.each(
+    ordered.map(
+      (operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation] as const,
+    ),
+  )(
+    'when %s is called with its documented example, then it answers a documented status with a body of the documented schema',
+    async (where, operation) => {
+      for (const { name, body } of bodiesOf(operation.operation)) {
+        const answer = await call(operation.method, urlOf(operation), {
+          ...(body === undefined ? {} : { body }),
+          key: secured(operation.operation) ? api.adminKey : null,
+        });
+        expectDocumented(`${where} (${name})`, operation.operation, answer);
+        // Its own example must work (an event example may meet a state that refuses it: 409).
+        if (!operation.path.endsWith('/events')) {
+          expect(answer.status, `${where} (${name}): ${answer.text.slice(0, 300)}`).toBeLessThan(
+            300,
+          );
+        }
+      }
+    },
+  );
+
+  it.each(
+    operations
+      .filter(({ operation }) => secured(operation))
+      .map(
+        (operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation] as const,
+      ),
+  )(
+    'when %s is called without an API key, then it answers the documented 401',
+    async (where, operation) => {
+      const body = bodiesOf(operation.operation)[0]?.body;
+      const answer = await call(operation.method, urlOf(operation), {
+        ...(body === undefined ? {} : { body }),
+        key: null,
+      });
+      expect(answer.status, where).toBe(401);
+      expectDocumented(where, operation.operation, answer);
+    },
+  );
+
+  it('when openapi.json is fetched, then it is the document the code builds', async () => {
+    const answer = await call('get', '/api/v1/openapi.json', { key: null });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it('when the docs page is fetched, then its CSP allows nothing but its inline style', async () => {
+    const answer = await call('get', '/api/v1/docs', { key: null });
+    expect(answer.status).toBe(200);
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(answer.text).not.toMatch(/<script|\bsrc=/i);
+  });
+});
