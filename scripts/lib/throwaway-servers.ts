@@ -3,6 +3,7 @@
  * a Temporal dev server in memory, the embedded Postgres without fsync, and the mail catcher.
  */
 import { randomUUID } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { c, log } from './log.js';
 import { freePort, waitForPort } from './net.js';
@@ -22,6 +23,8 @@ export async function startThrowawayServers(
     await freePort(),
     await freePort(),
   ];
+  // As root the embedded Postgres runs as the user `postgres`: it must pass through `dir`.
+  chmodSync(dir, 0o711);
   const pgPassword = randomUUID();
   const up = (service: Service, port: number, what: string) =>
     waitForPort({ port, what, timeoutMs: 60_000, abortReason: () => service.exitReason });
