@@ -62,6 +62,7 @@ async function main(): Promise<number> {
       client,
       readModel: pool,
       fix: values.fix,
+      taskQueue: temporal.taskQueue,
       ...(values.type ? { type: values.type } : {}),
       onProgress: (checked, total) => {
         if (values.json || performance.now() - lastShown < 2000) return;

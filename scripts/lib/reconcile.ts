@@ -81,12 +81,16 @@ export async function reconcile(options: {
   fix: boolean;
   /** Only processes of this type. */
   type?: string;
+  /** Only the processes of this task queue (a deployment's: `praxisflow`). */
+  taskQueue: string;
   onProgress?: (checked: number, total: number) => void;
 }): Promise<ReconcileReport> {
   const { client, readModel } = options;
-  const query = options.type
-    ? `ProcessType = '${options.type.replaceAll("'", "''")}'`
-    : 'ProcessType IS NOT NULL';
+  const quoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  const query = [
+    `TaskQueue = ${quoted(options.taskQueue)}`,
+    options.type ? `ProcessType = ${quoted(options.type)}` : 'ProcessType IS NOT NULL',
+  ].join(' AND ');
   const executions: WorkflowExecutionInfo[] = [];
   for await (const execution of client.workflow.list({ query })) executions.push(execution);
   const processes = current(executions);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPool, waitForDatabase } from '../../db/pool.js';
 import { c, log } from './log.js';
 import { freePort, waitForPort } from './net.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './services.js';
@@ -52,6 +53,12 @@ export async function startThrowawayServers(
   });
   await up(temporal, temporalPort, 'the Temporal dev server');
   await up(postgres, pgPort, 'Postgres');
+  // The port opens a moment before the database exists.
+  const probe = createPool(databaseUrl(pgPort, pgPassword), {
+    applicationName: 'praxisflow-start',
+    max: 1,
+  });
+  await waitForDatabase(probe, 30_000).finally(() => probe.end());
   await up(mail, smtpPort, 'the mail catcher (SMTP)');
   await up(mail, webPort, 'the mail catcher (API)');
   log.ok(

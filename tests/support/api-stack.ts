@@ -18,6 +18,9 @@ export interface ApiStack {
   readonly publicBaseUrl: string;
   /** The stack's own database (migrated), with its pool. */
   readonly database: TestDatabase;
+  /** The stack's own task queue, and a client with its codec. */
+  readonly taskQueue: string;
+  readonly client: Client;
   /** A new API key with this role (and practices, for a client). */
   createKey(role: Role, practices?: readonly string[]): Promise<string>;
   /** Stops the worker (letting running tasks finish) and starts a new one on the same queue. */
@@ -134,6 +137,8 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     adminKey,
     publicBaseUrl,
     database,
+    taskQueue,
+    client,
     async createKey(role, practices = []) {
       const { key } = await createApiKey(database.pool, apiKeyPepper, {
         name: `test ${role}`,
