@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import pg from 'pg';
 import { createActivities } from '../activities/index.js';
 import { createProjectionActivities, type TransitionRecord } from '../activities/projection.js';
 import { createApp } from '../api/app.js';
@@ -367,7 +366,6 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     `${JSON.stringify({ rows: ROWS, events: EVENTS, list: listRows, roundTrip: { withProjection: w, withoutProjection: wo, consistent: withProjection.consistent }, projectionWrite: { p50: quantile(projectionTimes, 0.5), p99: quantile(projectionTimes, 0.99) } }, null, 2)}\n`,
   );
   await pool.end();
-  void pg;
 }
 
 await main();
