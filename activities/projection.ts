@@ -1,18 +1,6 @@
-import type { ProcessView } from '../workflows/interpreter/types.js';
+import type { AuditEntry, ProcessView } from '../workflows/interpreter/types.js';
 
-/** One row of the audit trail: who moved the process from where to where, and when. */
-export interface AuditEntry {
-  readonly step: number;
-  readonly event: string;
-  /** API key id, `timer`, or `system` (what an activity fed back). */
-  readonly actor: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly toLabel: string;
-  readonly at: string;
-  /** Non-secret facts of the step, e.g. `{ reason }` of a cancel. */
-  readonly detail?: Readonly<Record<string, unknown>>;
-}
+export type { AuditEntry };
 
 /** What the interpreter hands the projection after every transition. */
 export interface TransitionRecord {

@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.js';
+import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/interpreter/types.js';
 import { validationError } from './errors.js';
 
 /** Filters of `GET /api/v1/processes`, parsed at the edge. */
@@ -15,30 +16,22 @@ export interface ProcessFilter {
   readonly cursor?: string;
 }
 
-export interface ProcessSummary {
-  readonly id: string;
-  readonly type: string;
-  readonly version: number;
-  readonly businessKey: string;
-  readonly practiceId: string | null;
-  readonly state: string;
-  readonly stateLabel: string;
-  readonly status: string;
-  readonly nextDueAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type ProcessSummary = Pick<
+  ProcessView,
+  | 'id'
+  | 'type'
+  | 'version'
+  | 'businessKey'
+  | 'practiceId'
+  | 'state'
+  | 'stateLabel'
+  | 'status'
+  | 'createdAt'
+  | 'updatedAt'
+> & { readonly nextDueAt: string | null };
 
-export interface HistoryEntry {
-  readonly step: number;
-  readonly event: string;
-  readonly actor: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly toLabel: string;
-  readonly at: string;
-  readonly detail?: Record<string, unknown>;
-}
+/** One entry of `GET /processes/{id}/history`: the audit row as the projection wrote it. */
+export type HistoryEntry = AuditEntry;
 
 interface Cursor {
   readonly createdAt: string;
@@ -78,7 +71,7 @@ interface ProcessRow {
   practice_id: string | null;
   state: string;
   state_label: string;
-  status: string;
+  status: ProcessStatus;
   next_due_at: Date | null;
   created_at: Date;
   updated_at: Date;

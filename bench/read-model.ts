@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createProjectionActivities, type TransitionRecord } from '../activities/projection.js';
 import { createApp } from '../api/app.js';
@@ -31,7 +31,7 @@ import { c, log } from '../scripts/lib/log.js';
 import { Supervisor } from '../scripts/lib/supervisor.js';
 import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
 import { ensureToolchain } from '../scripts/toolchain.js';
-import { workflowsPath } from '../worker/worker.js';
+import { bundleWorkflows } from '../worker/worker.js';
 import type { ProcessView } from '../workflows/interpreter/types.js';
 
 const { values: options } = parseArgs({
@@ -234,17 +234,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   });
 
   // 2. Projection cost and lag: real projection vs. one that writes nothing.
-  const bundle = await bundleWorkflowCode({
-    workflowsPath,
-    logger: {
-      trace() {},
-      debug() {},
-      info() {},
-      warn() {},
-      error: console.error,
-      log() {},
-    } as never,
-  });
+  const bundle = await bundleWorkflows();
   const activities = createActivities({
     mailer: { sendMail: async () => ({}) },
     config: {

@@ -12,11 +12,11 @@ import type { ProjectionActivities } from '../activities/projection.js';
 import { temporalTls } from '../config/temporal.js';
 import type { TemporalConfig } from '../config/env.js';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** Bundles the workflow code once; workers and tests reuse the bundle. */
-async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+/** Bundles the workflow code once (seconds; about 3 MB); workers and tests reuse the bundle. */
+export async function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument, type OpenApiDocument } from '../../api/openapi/document.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { schemaValidator } from '../support/openapi-schemas.js';
 
 /**
  * The document against the real thing: every documented operation is called once with its
@@ -14,28 +13,7 @@ import { startApiStack, type ApiStack } from '../support/api-stack.js';
 type Json = Record<string, unknown>;
 
 const document: OpenApiDocument = openApiDocument();
-
-// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
-const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
-
-function absoluteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(absoluteRefs);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [
-      key,
-      key === '$ref' && typeof child === 'string'
-        ? child.replace('#/components/schemas/', 'urn:praxisflow:schema:')
-        : absoluteRefs(child),
-    ]),
-  );
-}
-
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-addFormats(ajv);
-for (const [name, schema] of Object.entries(document.components.schemas)) {
-  ajv.addSchema({ ...(absoluteRefs(schema) as Json), $id: `urn:praxisflow:schema:${name}` });
-}
+const { compile } = schemaValidator(document);
 
 interface Operation {
   readonly method: string;
@@ -98,7 +76,7 @@ function expectDocumented(where: string, operation: Json, answer: Answer): void 
   if (!mediaType || !media) return;
   expect(contentType, where).toContain(mediaType);
   const body: unknown = /json/.test(mediaType) ? JSON.parse(answer.text) : answer.text;
-  const validate = ajv.compile(absoluteRefs(media.schema) as Json);
+  const validate = compile(media.schema);
   expect(validate(body) ? [] : validate.errors, `${where}: ${answer.text.slice(0, 500)}`).toEqual(
     [],
   );

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import {
-  NativeConnection,
-  Worker,
-  bundleWorkflowCode,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { EncryptionCodec, type EncryptionKey } from '../../codec/payload-codec.js';
-import { workflowsPath } from '../../worker/worker.js';
+import { bundleWorkflows } from '../../worker/worker.js';
 import {
   SEND_UPDATE,
   VIEW_QUERY,
@@ -92,17 +87,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address });
   nativeConnection = await NativeConnection.connect({ address });
   database = await freshDatabase('rotation');
-  bundle = await bundleWorkflowCode({
-    workflowsPath,
-    logger: {
-      trace() {},
-      debug() {},
-      info() {},
-      warn() {},
-      error: console.error,
-      log() {},
-    } as never,
-  });
+  bundle = await bundleWorkflows();
 });
 
 afterAll(async () => {

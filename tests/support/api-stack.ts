@@ -2,14 +2,14 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
-import { workflowsPath } from '../../worker/worker.js';
+import { bundleWorkflows } from '../../worker/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface ApiStack {
@@ -42,15 +42,6 @@ interface ApiResponse {
   readonly headers: Headers;
   readonly body: Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
-
-const silentLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};
 
 function required(name: string): string {
   const value = process.env[name];
@@ -95,7 +86,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       readModel: options.projectionReadModel?.(database.pool) ?? database.pool,
     }),
   };
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: silentLogger });
+  const workflowBundle = await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,

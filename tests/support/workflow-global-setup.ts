@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../../worker/worker.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -15,18 +15,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'praxisflow-bundle-'));
   const workflowsPath = fileURLToPath(new URL('../fixtures/workflows.ts', import.meta.url));
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: silent });
+  const { code } = await bundleWorkflows(workflowsPath);
   const path = join(dir, 'workflow-bundle.js');
   await writeFile(path, code);
   project.provide('workflowBundlePath', path);
   return () => rm(dir, { recursive: true, force: true });
 }
-
-const silent = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};

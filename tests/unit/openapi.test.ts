@@ -1,7 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsPlugin from 'ajv-formats';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -11,39 +9,11 @@ import { SchemaComponents } from '../../api/openapi/json-schema.js';
 import { processExamples } from '../../api/openapi/process-examples.js';
 import { DOCS_PAGE_CSP, docsRoutes } from '../../api/routes/docs.js';
 import * as schemas from '../../api/schemas.js';
+import { schemaValidator } from '../support/openapi-schemas.js';
 
 type Json = Record<string, unknown>;
 
 const document: OpenApiDocument = openApiDocument();
-
-// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
-const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
-
-/** `#/components/schemas/X` → `urn:praxisflow:schema:X`, so each component is its own schema. */
-function absoluteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(absoluteRefs);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [
-      key,
-      key === '$ref' && typeof child === 'string'
-        ? child.replace('#/components/schemas/', 'urn:praxisflow:schema:')
-        : absoluteRefs(child),
-    ]),
-  );
-}
-
-function schemaValidator(doc: OpenApiDocument) {
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
-  addFormats(ajv);
-  for (const [name, schema] of Object.entries(doc.components.schemas)) {
-    ajv.addSchema({ ...(absoluteRefs(schema) as Json), $id: `urn:praxisflow:schema:${name}` });
-  }
-  return {
-    ajv,
-    compile: (schema: unknown) => ajv.compile(absoluteRefs(schema) as Json),
-  };
-}
 
 /** Every object in the document with the JSON-pointer-ish place it sits at. */
 function* walk(value: unknown, at = ''): Generator<[string, Json]> {

@@ -70,6 +70,20 @@ export interface ProcessView {
   readonly updatedAt: string;
 }
 
+/** One row of the audit trail: who moved the process from where to where, and when. */
+export interface AuditEntry {
+  readonly step: number;
+  readonly event: string;
+  /** API key id, `timer`, or `system` (what an activity fed back). */
+  readonly actor: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly toLabel: string;
+  readonly at: string;
+  /** Non-secret facts of the step, e.g. `{ reason }` of a cancel. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
 export interface SendMeta {
   /** API key id of the caller. */
   readonly actor: string;
