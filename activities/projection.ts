@@ -35,7 +35,7 @@ const searchText = (view: ProcessView): string =>
 
 const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id, state,
   state_label, status, allowed_events, timers, next_due_at, context, created_at, updated_at,
-  search_text`;
+  search_text, incident`;
 
 /**
  * The process row, written only over an older step of the same run; a process started again
@@ -43,7 +43,7 @@ const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id,
  */
 const UPSERT_ROW = `
 insert into processes (${ROW_COLUMNS})
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 on conflict (id) do update set
   run_id = excluded.run_id, step = excluded.step, type = excluded.type,
   version = excluded.version, business_key = excluded.business_key,
@@ -52,7 +52,7 @@ on conflict (id) do update set
   allowed_events = excluded.allowed_events, timers = excluded.timers,
   next_due_at = excluded.next_due_at, context = excluded.context,
   created_at = excluded.created_at, updated_at = excluded.updated_at,
-  search_text = excluded.search_text
+  search_text = excluded.search_text, incident = excluded.incident
 where (processes.run_id = excluded.run_id and processes.step <= excluded.step)
    or (processes.run_id <> excluded.run_id and processes.created_at <= excluded.created_at)`;
 
@@ -63,12 +63,12 @@ where (processes.run_id = excluded.run_id and processes.step <= excluded.step)
 const UPSERT_ROW_AND_AUDIT = `
 with audit_row as (
   insert into audit (process_id, run_id, step, to_state, to_label, event, actor, from_state, at, detail)
-  values ($1, $2, $3, $8, $9, $18, $19, $20, $21, $22)
+  values ($1, $2, $3, $8, $9, $19, $20, $21, $22, $23)
   on conflict (process_id, run_id, step) do nothing
 )
 ${UPSERT_ROW}`;
 
-/** The parameters $1…$17 of the process row. */
+/** The parameters $1…$18 of the process row. */
 function rowValues(view: ProcessView, runId: string): unknown[] {
   return [
     view.id,
@@ -88,6 +88,7 @@ function rowValues(view: ProcessView, runId: string): unknown[] {
     view.createdAt,
     view.updatedAt,
     searchText(view),
+    view.incident ? JSON.stringify(view.incident) : null,
   ];
 }
 
@@ -114,6 +115,11 @@ export function createProjectionActivities(deps: ProjectionDeps) {
         audit.detail ? JSON.stringify(audit.detail) : null,
       ]);
       deps.onTransition?.(record);
+    },
+
+    /** Rewrites the row alone (an incident began or ended): no step, no audit entry. */
+    async refreshProcess(record: Pick<TransitionRecord, 'view' | 'runId'>): Promise<void> {
+      await writeProcessRow(deps.readModel, record.view, record.runId);
     },
   };
 }

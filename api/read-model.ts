@@ -12,6 +12,7 @@ export interface ProcessFilter {
   readonly q?: string;
   readonly dueBefore?: Date;
   readonly updatedSince?: Date;
+  readonly incident?: 'true' | 'false';
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -26,6 +27,7 @@ export type ProcessSummary = Pick<
   | 'state'
   | 'stateLabel'
   | 'status'
+  | 'incident'
   | 'createdAt'
   | 'updatedAt'
 > & { readonly nextDueAt: string | null };
@@ -73,6 +75,7 @@ interface ProcessRow {
   state_label: string;
   status: ProcessStatus;
   next_due_at: Date | null;
+  incident: ProcessView['incident'];
   created_at: Date;
   updated_at: Date;
 }
@@ -87,6 +90,7 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   stateLabel: row.state_label,
   status: row.status,
   nextDueAt: row.next_due_at?.toISOString() ?? null,
+  incident: row.incident,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -122,6 +126,9 @@ export class ReadModel {
     if (filter.q) where.push(`search_text like ${param(likePattern(filter.q))}`);
     if (filter.dueBefore) where.push(`next_due_at < ${param(filter.dueBefore)}`);
     if (filter.updatedSince) where.push(`updated_at >= ${param(filter.updatedSince)}`);
+    if (filter.incident) {
+      where.push(filter.incident === 'true' ? 'incident is not null' : 'incident is null');
+    }
     if (filter.cursor) {
       const cursor = decodeCursor(filter.cursor);
       where.push(
@@ -129,7 +136,7 @@ export class ReadModel {
       );
     }
     const sql = `select id, type, version, business_key, practice_id, state, state_label, status,
-        next_due_at, created_at, updated_at
+        next_due_at, incident, created_at, updated_at
       from processes ${where.length ? `where ${where.join(' and ')}` : ''}
       order by created_at desc, id desc
       limit ${param(filter.limit + 1)}`;

@@ -113,6 +113,10 @@ export const listQuery = z.strictObject({
     'Only processes whose next timer is due before this time.',
   ).optional(),
   updatedSince: dateTimeParameter('Only processes changed at or after this time.').optional(),
+  incident: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: '`true`: only processes waiting for a retry; `false`: only the others.' }),
   limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Page size.' }),
   cursor: z
     .string()
@@ -159,6 +163,29 @@ export const timerView = z
   })
   .meta({ id: 'Timer', description: 'A pending durable timer.' });
 
+export const incident = z
+  .object({
+    label: z.string().meta({ description: 'For operators: `Benachrichtigung fehlgeschlagen`.' }),
+    action: z.string().meta({ description: 'The named action that failed (`sendEmail`).' }),
+    step: z.int().min(0),
+    message: z.string().meta({ description: 'What its last attempt said.' }),
+    since: isoTime('When its retries ran out.'),
+  })
+  .meta({
+    id: 'Incident',
+    description:
+      "An effect that used up its retries (about half an hour): the process waits for an operator's retry.",
+    examples: [
+      {
+        label: 'Benachrichtigung fehlgeschlagen',
+        action: 'sendEmail',
+        step: 4,
+        message: 'connect ECONNREFUSED 10.0.0.25:25',
+        since: '2026-11-24T03:12:00.000Z',
+      },
+    ],
+  });
+
 export const processView = z
   .object({
     id: z.string().meta({ description: 'Process id = workflow id: `{type}-{businessKey}`.' }),
@@ -177,6 +204,7 @@ export const processView = z
     context: z
       .record(z.string(), z.unknown())
       .meta({ description: 'The machine context, without secrets (hashes, tokens, codes).' }),
+    incident: incident.nullable(),
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
@@ -198,6 +226,7 @@ export const processSummary = z
     stateLabel: z.string(),
     status: processStatus,
     nextDueAt: isoTime('When its next timer fires.').nullable(),
+    incident: incident.nullable(),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
   })

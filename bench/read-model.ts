@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities, type TransitionRecord } from '../activities/projection.js';
 import { createApp } from '../api/app.js';
 import { ReadModel } from '../api/read-model.js';
@@ -97,6 +98,7 @@ function syntheticView(n: number): ProcessView {
     context: {
       invitee: { lastName: `${NAMES[n % NAMES.length]}${n}`, email: `p${n}@praxis.example` },
     },
+    incident: null,
     step: 1,
     createdAt: new Date(BASE + n * 1_000).toISOString(),
     updatedAt: new Date(BASE + n * 1_000 + (n % 97) * 60_000).toISOString(),
@@ -236,6 +238,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   // 2. Projection cost and lag: real projection vs. one that writes nothing.
   const bundle = await bundleWorkflows();
   const activities = createActivities({
+    outbox: postgresOutbox(pool),
     mailer: { sendMail: async () => ({}) },
     config: {
       publicBaseUrl: 'http://portal.bench',

@@ -38,6 +38,7 @@ export const processViewExample = {
     consents: [],
     postfachAccess: false,
   },
+  incident: null,
   step: 1,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',

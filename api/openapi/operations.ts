@@ -255,6 +255,45 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       },
     },
     {
+      method: 'post',
+      path: '/api/v1/processes/{id}/retry',
+      operationId: 'retryIncident',
+      tag: 'Processes',
+      summary: 'Retry a failed action',
+      description:
+        'An effect (an email, an SMS, a letter) that used up its retries leaves the process with ' +
+        'an `incident` ("Benachrichtigung fehlgeschlagen"); it waits, events queued, until an ' +
+        'operator retries. The retry runs the same action under the same idempotency key, so a ' +
+        'message the gateway had accepted is not sent twice. Answers the view at once; the ' +
+        '`incident` clears when the action succeeds.',
+      security: 'apiKey',
+      roles: ['admin', 'operator'],
+      pathParameters: byId,
+      responses: {
+        200: {
+          description: 'Retry started; the view as it was.',
+          schema: processView,
+          example: processViewExample,
+        },
+        ...writeResponses(PROCESS),
+        ...securedResponses(PROCESS),
+        403: forbiddenResponse('This needs an API key of role admin or operator', PROCESS),
+        404: processNotFound(PROCESS),
+        409: problemResponse(
+          'Nothing to retry: the process has no incident, or it has ended.',
+          problemExample(
+            409,
+            'event-not-allowed',
+            'The process has no failed action to retry',
+            PROCESS,
+            {
+              allowedEvents: ['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED'],
+            },
+          ),
+        ),
+      },
+    },
+    {
       method: 'get',
       path: '/api/v1/processes/{id}/history',
       operationId: 'getHistory',

@@ -6,11 +6,13 @@ import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
   CANCEL_UPDATE,
+  RETRY_UPDATE,
   SEND_UPDATE,
   type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
+  type RetryRequest,
   type SendMeta,
 } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
@@ -216,6 +218,18 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         await handle.executeUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE, {
           args: [request],
         }),
+      );
+    } catch (error) {
+      throw await refusalOf(error, handle);
+    }
+  });
+
+  router.post('/processes/:id/retry', requireRole('admin', 'operator'), async (req, res) => {
+    const { handle } = await visibleProcess(req);
+    const request: RetryRequest = { actor: callerOf(req).keyId };
+    try {
+      res.json(
+        await handle.executeUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE, { args: [request] }),
       );
     } catch (error) {
       throw await refusalOf(error, handle);

@@ -108,9 +108,13 @@ describe('roles and practices', () => {
     ).toBe(403);
   });
 
-  it('when each role cancels, then clients may not, another practice learns nothing, and an operator may', async () => {
+  it('when each role retries or cancels, then clients may not, another practice learns nothing, and an operator may', async () => {
     const path = `/api/v1/processes/${processId}`;
     const reason = { reason: 'Test' };
+    // Retrying a failed action is the back office's too; without an incident there is none.
+    expect(await statusFor('own', 'POST', `${path}/retry`, {})).toBe(403);
+    expect(await statusFor('foreign', 'POST', `${path}/retry`, {})).toBe(403);
+    expect(await statusFor('operator', 'POST', `${path}/retry`, {})).toBe(409);
     expect(await statusFor('own', 'DELETE', path, reason)).toBe(403);
     expect(await statusFor('foreign', 'DELETE', path, reason)).toBe(403);
     expect(await statusFor('operator', 'DELETE', path, reason)).toBe(200);
@@ -126,6 +130,7 @@ describe('roles and practices', () => {
       ['GET', `/api/v1/processes/${processId}/history`],
       ['POST', `/api/v1/processes/${processId}/events`],
       ['DELETE', `/api/v1/processes/${processId}`],
+      ['POST', `/api/v1/processes/${processId}/retry`],
     ] as const) {
       const response = await api.request(method, path, {
         key: `pf_c_${randomBytes(32).toString('base64url')}`,

@@ -36,6 +36,7 @@ function seedView(n: number): ProcessView {
     allowedEvents: [],
     timers: dueAt ? [{ name: 'invitationExpiry', dueAt }] : [],
     context: { invitee: { lastName: NAMES[n % NAMES.length] } },
+    incident: null,
     step: 0,
     createdAt: new Date(BASE + Math.floor(n / 4) * 1000).toISOString(),
     updatedAt: new Date(BASE + (n % 1000) * 60_000).toISOString(),

@@ -49,6 +49,8 @@ export function workflowBundle(): WorkflowBundleOption {
 
 /** What the interpreter handed the read model projection, in order, across the test file. */
 export const projected: TransitionRecord[] = [];
+/** The views of row-only refreshes (an incident began or ended), in order. */
+export const refreshed: ProcessView[] = [];
 
 /** A worker with the given activities; the read model projection records into `projected`. */
 export async function createTestWorker(
@@ -58,6 +60,9 @@ export async function createTestWorker(
   const projection: ProjectionActivities = {
     recordTransition: async (record) => {
       projected.push(record);
+    },
+    refreshProcess: async (record) => {
+      refreshed.push(record.view);
     },
   };
   return Worker.create({

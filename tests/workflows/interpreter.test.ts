@@ -63,7 +63,9 @@ describe('the interpreter', () => {
     );
     expect(entered).toHaveLength(1);
     expect(entered[0]?.params).toEqual({ note: 'entered busy' });
-    expect(entered[0]?.idempotencyKey).toBe(`${handle.workflowId}:1:1`);
+    expect(entered[0]?.idempotencyKey).toBe(
+      `${handle.workflowId}:${handle.firstExecutionRunId}:1:1`,
+    );
   });
 
   it('when a named delay passes, then its timer fires at that time and not before, and a computed delay re-arms it', async () => {

@@ -1,9 +1,4 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   createActor,
   initialTransition,
@@ -11,8 +6,8 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
 } from 'xstate';
-import type { ActionMeta } from '../../activities/types.js';
 import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
+import { EffectActivities } from './effect-activities.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
@@ -28,17 +23,6 @@ import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
 import { refusal, type Refusal } from './validation.js';
 import { allowedEvents, labelOf, leafPaths, redact, statusOf, timerViews } from './view.js';
 
-/** Effects retry until they succeed: a message must go out eventually, never be dropped. */
-const activityPresets = {
-  effect: {
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-  },
-} as const;
-
-type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
-const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
-
 const nowIso = (): string => new Date().toISOString();
 
 /**
@@ -53,6 +37,7 @@ export class MachineRun {
   });
   readonly eventTypes: readonly string[];
   private readonly projection = new Projection();
+  readonly effects: EffectActivities;
   snapshot: AnyMachineSnapshot;
   /** Set by an operator's cancel: the machine stays where it was, the process ends. */
   private cancelled = false;
@@ -71,6 +56,9 @@ export class MachineRun {
       ? definition.machine.provide({ delays: { ...args.delays } })
       : definition.machine;
     this.eventTypes = Object.keys(definition.events);
+    this.effects = new EffectActivities(definition.type, () =>
+      this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve(),
+    );
     this.step = args.resume?.step ?? 0;
     this.createdAt = args.resume?.createdAt ?? nowIso();
     this.updatedAt = args.resume?.updatedAt ?? this.createdAt;
@@ -159,6 +147,7 @@ export class MachineRun {
       allowedEvents: this.allowedEvents(),
       timers: timerViews(this.timers.list()),
       context: redact(this.snapshot.context, this.definition.redact),
+      incident: this.effects.incident ?? null,
       step: this.step,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -316,22 +305,10 @@ export class MachineRun {
       if (effect.kind === 'raiseLater') {
         feedback.push({ event: effect.event, actor: 'system' });
       } else if (effect.kind === 'activity') {
-        const result = await this.callActivity(effect.name, effect.params, index);
+        const result = await this.effects.call(effect.name, effect.params, this.step, index);
         if (isEvent(result)) feedback.push({ event: result, actor: 'system' });
       }
     }
     return feedback;
-  }
-
-  private async callActivity(name: string, params: unknown, index: number): Promise<unknown> {
-    const activity = activities[name];
-    if (!activity) throw new Error(`No activity for action '${name}'`);
-    const { workflowId } = workflowInfo();
-    return activity(params, {
-      workflowId,
-      processType: this.definition.type,
-      step: this.step,
-      idempotencyKey: `${workflowId}:${this.step}:${index}`,
-    });
   }
 }

@@ -7,7 +7,7 @@ import type { ProcessView } from './types.js';
  * marker in history, no extra task round trip), retried until Postgres takes it, so that a
  * read model outage delays processes but never loses a row.
  */
-const { recordTransition } = proxyLocalActivities<ProjectionActivities>({
+const { recordTransition, refreshProcess } = proxyLocalActivities<ProjectionActivities>({
   startToCloseTimeout: '10 seconds',
   retry: {
     initialInterval: '500 milliseconds',
@@ -32,5 +32,10 @@ export class Projection {
       runId: workflowInfo().firstExecutionRunId,
       audit: { ...audit, to: view.state, toLabel: view.stateLabel },
     });
+  }
+
+  /** The row alone, for what is no transition (an incident began or ended). */
+  refresh(view: ProcessView): Promise<void> {
+    return refreshProcess({ view, runId: workflowInfo().firstExecutionRunId });
   }
 }

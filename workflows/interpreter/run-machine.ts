@@ -14,6 +14,7 @@ import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { MachineRun } from './machine-run.js';
 import {
   CANCEL_UPDATE,
+  RETRY_UPDATE,
   SEND_UPDATE,
   SendFailure,
   VIEW_QUERY,
@@ -21,12 +22,14 @@ import {
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
+  type RetryRequest,
   type SendMeta,
 } from './types.js';
-import { checkEvent } from './validation.js';
+import { checkEvent, refusal } from './validation.js';
 
 const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
 const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
+const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
 const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
 
 /** Picks the definition of the version an instance was started with. */
@@ -103,6 +106,31 @@ export async function runMachine(
           );
         }
         if (!run.active) run.refuseEnded();
+      },
+    },
+  );
+
+  setHandler(
+    retryUpdate,
+    () => {
+      run.effects.retry();
+      return run.view();
+    },
+    {
+      validator: (request) => {
+        if (typeof request?.actor !== 'string' || request.actor === '') {
+          throw ApplicationFailure.nonRetryable(
+            'A retry needs an actor',
+            SendFailure.invalidPayload,
+          );
+        }
+        if (!run.effects.incident) {
+          throw refusal(SendFailure.notAllowed, {
+            status: 409,
+            detail: 'The process has no failed action to retry',
+            allowedEvents: run.allowedEvents(),
+          }).toFailure();
+        }
       },
     },
   );

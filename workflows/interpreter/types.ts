@@ -50,6 +50,18 @@ export interface TimerView {
   readonly dueAt: string;
 }
 
+/** An effect that used up its retries: the process waits for an operator's retry. */
+export interface Incident {
+  /** German, for operators: `Benachrichtigung fehlgeschlagen`. */
+  readonly label: string;
+  /** The named action that failed (`sendEmail`). */
+  readonly action: string;
+  readonly step: number;
+  /** What the last attempt said. */
+  readonly message: string;
+  readonly since: string;
+}
+
 export interface ProcessView {
   readonly id: string;
   readonly type: string;
@@ -64,6 +76,8 @@ export interface ProcessView {
   readonly allowedEvents: readonly string[];
   readonly timers: readonly TimerView[];
   readonly context: Readonly<Record<string, unknown>>;
+  /** Set while a failed effect waits for an operator's retry. */
+  readonly incident: Incident | null;
   /** Number of events the process has taken. */
   readonly step: number;
   readonly createdAt: string;
@@ -96,6 +110,14 @@ export const CANCEL_UPDATE = 'cancel';
 
 export interface CancelRequest {
   readonly reason: string;
+  /** API key id of the caller. */
+  readonly actor: string;
+}
+
+/** Name of the Update through which an operator retries a failed effect. */
+export const RETRY_UPDATE = 'retry';
+
+export interface RetryRequest {
   /** API key id of the caller. */
   readonly actor: string;
 }

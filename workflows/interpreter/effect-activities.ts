@@ -1,0 +1,89 @@
+import {
+  ActivityFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ActionMeta } from '../../activities/types.js';
+import type { Incident } from './types.js';
+
+/**
+ * Effects retry with backoff for about half an hour (12 attempts, 2 s doubling up to 10 min
+ * apart): long enough to ride out a relay restart, short enough that an operator hears of a
+ * real outage the same day.
+ */
+const activityPresets = {
+  effect: {
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      maximumAttempts: 12,
+    },
+  },
+} as const;
+
+type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
+const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
+
+/** Actions whose failure means a person did not get a message. */
+const NOTIFYING = /^(send|issue|notify|deliver)[A-Z]/;
+
+const causeOf = (failure: ActivityFailure): string =>
+  (failure.cause?.message ?? failure.message).slice(0, 300);
+
+/**
+ * Runs the named actions as activities. When one has used up its retries, the process shows an
+ * incident ("Benachrichtigung fehlgeschlagen") and waits, its events queued, until an operator
+ * retries; the retry runs the same action under the same idempotency key, so the outbox sends
+ * nothing twice.
+ */
+export class EffectActivities {
+  incident: Incident | undefined;
+  private retryRequested = false;
+
+  constructor(
+    private readonly processType: string,
+    /** Tells the read model that an incident began or ended. */
+    private readonly onIncidentChange: () => Promise<void>,
+  ) {}
+
+  async call(name: string, params: unknown, step: number, index: number): Promise<unknown> {
+    const activity = activities[name];
+    if (!activity) throw new Error(`No activity for action '${name}'`);
+    // The first run id tells apart a process started again under an ended one's id.
+    const { workflowId, firstExecutionRunId } = workflowInfo();
+    const meta: ActionMeta = {
+      workflowId,
+      processType: this.processType,
+      step,
+      idempotencyKey: `${workflowId}:${firstExecutionRunId}:${step}:${index}`,
+    };
+    for (;;) {
+      try {
+        return await activity(params, meta);
+      } catch (error) {
+        if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+        this.incident = {
+          label: NOTIFYING.test(name) ? 'Benachrichtigung fehlgeschlagen' : 'Aktion fehlgeschlagen',
+          action: name,
+          step,
+          message: causeOf(error),
+          since: new Date().toISOString(),
+        };
+        this.retryRequested = false;
+        await this.onIncidentChange();
+        await condition(() => this.retryRequested);
+        this.incident = undefined;
+        await this.onIncidentChange();
+      }
+    }
+  }
+
+  /** An operator's retry of the failed action. */
+  retry(): void {
+    this.retryRequested = true;
+  }
+}
