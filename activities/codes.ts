@@ -1,22 +1,32 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 /**
- * Secret codes: generated from the CSPRNG, stored only as a keyed hash (short-lived codes
- * and tokens) or an argon2 hash (PINs), compared in constant time. Nothing here logs.
+ * Secret codes: issued from a keyed pseudo-random function, stored only as a keyed hash
+ * (short-lived codes and tokens) or an argon2 hash (PINs), compared in constant time.
+ * Nothing here logs.
+ *
+ * A code is HMAC-SHA256(issue key, purpose + the action's idempotency key): as unpredictable
+ * as CSPRNG output to anyone without the 256-bit secret, unique per issuing step, and the same
+ * on every retry of the activity — so a message that went out before a crash and its resend
+ * (same Message-ID) carry the same code, and the hash the process keeps matches both.
  */
 
 /** Hashes of one purpose never verify a value of another. */
 export type CodePurpose = 'registration-token' | 'activation-code';
 
-/** 32 random bytes, base64url: 43 characters, safe in a URL. */
-export function generateRegistrationToken(): string {
-  return randomBytes(32).toString('base64url');
+const issued = (secret: string, purpose: CodePurpose, idempotencyKey: string): Buffer =>
+  createHmac('sha256', secret).update(`issue\u0000${purpose}\u0000${idempotencyKey}`).digest();
+
+/** 32 pseudo-random bytes, base64url: 43 characters, safe in a URL. */
+export function registrationTokenFor(secret: string, idempotencyKey: string): string {
+  return issued(secret, 'registration-token', idempotencyKey).toString('base64url');
 }
 
-/** 8 decimal digits, uniformly distributed, leading zeros kept. */
-export function generateActivationCode(): string {
-  return randomInt(0, 100_000_000).toString().padStart(8, '0');
+/** 8 decimal digits, leading zeros kept (64 bits mod 10^8: bias below 10^-11). */
+export function activationCodeFor(secret: string, idempotencyKey: string): string {
+  const value = issued(secret, 'activation-code', idempotencyKey).readBigUInt64BE(0);
+  return (value % 100_000_000n).toString().padStart(8, '0');
 }
 
 /** `27480323` → `2748 0323`, as people read it from an email. */

@@ -11,15 +11,15 @@ import type {
   VerifyRegistrationTokenParams,
 } from '../machines/invitation.schema.js';
 import {
+  activationCodeFor,
   formatActivationCode,
-  generateActivationCode,
-  generateRegistrationToken,
+  registrationTokenFor,
   hashPin,
   keyedHash,
   normalizeActivationCode,
   verifyKeyedHash,
 } from './codes.js';
-import { deliver } from './mailer.js';
+import { createNotifier } from './notify.js';
 import { activationCodeEmail, invitationEmail } from './templates/invitation.js';
 import { formatBerlinTime } from './templates/layout.js';
 import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
@@ -42,13 +42,14 @@ export const deployedInvitationDelays = (deps: ActivityDeps) => ({
 export function createInvitationActivities(deps: ActivityDeps) {
   const { codeSecret, publicBaseUrl } = deps.config;
   const now = deps.clock ?? Date.now;
+  const notifier = createNotifier(deps);
 
   return {
     async issueRegistrationLink(
       params: IssueRegistrationLinkParams,
       meta: ActionMeta,
     ): Promise<RegistrationLinkIssued> {
-      const token = generateRegistrationToken();
+      const token = registrationTokenFor(codeSecret, meta.idempotencyKey);
       const validUntil = now() + deployedInvitationDelays(deps).invitationExpiry;
       const email = invitationEmail({
         to: params.invitee,
@@ -58,7 +59,10 @@ export function createInvitationActivities(deps: ActivityDeps) {
         link: `${publicBaseUrl}/registrierung?prozess=${encodeURIComponent(meta.workflowId)}&token=${encodeURIComponent(token)}`,
         validUntil: formatBerlinTime(validUntil),
       });
-      await deliver(deps, inviteeAddress(params.invitee), email, meta);
+      await notifier.deliver(
+        { channel: 'email', to: inviteeAddress(params.invitee), ...email },
+        meta,
+      );
       return {
         type: 'REGISTRATION_LINK_ISSUED',
         tokenHash: keyedHash(codeSecret, 'registration-token', token),
@@ -82,13 +86,16 @@ export function createInvitationActivities(deps: ActivityDeps) {
       params: IssueActivationCodeParams,
       meta: ActionMeta,
     ): Promise<ActivationCodeIssued> {
-      const code = generateActivationCode();
+      const code = activationCodeFor(codeSecret, meta.idempotencyKey);
       const email = activationCodeEmail({
         to: params.invitee,
         code: formatActivationCode(code),
         maxAttempts: params.maxAttempts,
       });
-      await deliver(deps, inviteeAddress(params.invitee), email, meta);
+      await notifier.deliver(
+        { channel: 'email', to: inviteeAddress(params.invitee), ...email },
+        meta,
+      );
       return {
         type: 'ACTIVATION_CODE_ISSUED',
         codeHash: keyedHash(codeSecret, 'activation-code', code),

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { RenderedEmail } from './templates/layout.js';
-import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
 
 /** SMTP transport for `smtp://…` / `smtps://…` URLs; close it on shutdown. */
 export function createMailTransport(smtpUrl: string) {
@@ -29,21 +27,4 @@ export function messageIdFor(idempotencyKey: string): string {
       ? local
       : createHash('sha256').update(idempotencyKey).digest('hex');
   return `<${safe}@praxisflow>`;
-}
-
-export async function deliver(
-  deps: ActivityDeps,
-  to: MailAddress,
-  email: RenderedEmail,
-  meta: ActionMeta,
-): Promise<void> {
-  await deps.mailer.sendMail({
-    from: deps.config.mailFrom,
-    to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    messageId: messageIdFor(meta.idempotencyKey),
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  });
 }

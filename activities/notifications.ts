@@ -1,6 +1,6 @@
 import type { SendEmailParams } from '../machines/invitation.schema.js';
 import { deployedInvitationDelays, inviteeAddress } from './invitation.js';
-import { deliver } from './mailer.js';
+import { createNotifier } from './notify.js';
 import { invitationReminderEmail } from './templates/invitation.js';
 import { formatBerlinTime, type RenderedEmail } from './templates/layout.js';
 import {
@@ -15,6 +15,7 @@ import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
 /** `sendEmail`: every status email, rendered from its template; carries no secret. */
 export function createNotificationActivities(deps: ActivityDeps) {
   const now = deps.clock ?? Date.now;
+  const notifier = createNotifier(deps);
 
   function render(params: SendEmailParams): { to: MailAddress; email: RenderedEmail } {
     switch (params.template) {
@@ -54,7 +55,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
   return {
     async sendEmail(params: SendEmailParams, meta: ActionMeta): Promise<void> {
       const { to, email } = render(params);
-      await deliver(deps, to, email, meta);
+      await notifier.deliver({ channel: 'email', to, ...email }, meta);
     },
   };
 }

@@ -1,32 +1,24 @@
+import type { GatewayConfig } from './channels/index.js';
+import type { MailTransport } from './channels/types.js';
+
+export type { MailAddress } from './channels/types.js';
+import type { Outbox } from './outbox.js';
+
 /** What the interpreter hands every activity besides its params. */
 export interface ActionMeta {
   readonly workflowId: string;
   readonly processType: string;
   /** Step of the transition that produced the action. */
   readonly step: number;
-  /** Deterministic per action: the same on every retry and every replay. */
+  /**
+   * `{workflowId}:{firstRunId}:{step}:{index}`: the same on every retry and every replay of
+   * the action, different for a process started again under an ended one's id.
+   */
   readonly idempotencyKey: string;
 }
 
-export interface MailAddress {
-  readonly name: string;
-  readonly address: string;
-}
-
-export interface MailMessage {
-  readonly from: string;
-  readonly to: MailAddress;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-  readonly messageId: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** A nodemailer Transporter fits; tests pass a fake that records the messages. */
-interface Mailer {
-  sendMail(message: MailMessage): Promise<unknown>;
-}
+/** A sent email as the mail transport gets it (what tests that record mail look at). */
+export type MailMessage = Parameters<MailTransport['sendMail']>[0];
 
 interface ActivityConfig {
   /** Where people open links from emails, without a trailing slash (`https://portal.example`). */
@@ -41,10 +33,15 @@ interface ActivityConfig {
    * machine's defaults.
    */
   readonly delays?: Readonly<Record<string, number>>;
+  /** Gateways of SMS, fax and letter; absent ones land in the mail catcher (development). */
+  readonly gateways?: GatewayConfig;
 }
 
 export interface ActivityDeps {
-  readonly mailer: Mailer;
+  /** SMTP, and in development the way SMS, fax and letters reach the mail catcher. */
+  readonly mailer: MailTransport;
+  /** Every message is recorded here before it goes out, and marked once it went. */
+  readonly outbox: Outbox;
   readonly config: ActivityConfig;
   /** Epoch milliseconds; tests fix it. */
   readonly clock?: () => number;

@@ -17,6 +17,20 @@ const workerSchema = z.object({
   /** Prometheus endpoint of the worker (0: any free port). */
   PRAXISFLOW_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   PRAXISFLOW_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** SMS gateway (HTTP, JSON `{ to, text, reference }`); absent: SMS land in the mail catcher. */
+  SMS_GATEWAY_URL: z.url().optional(),
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  /** Email-to-fax address with `{number}`; absent: faxes land in the mail catcher. */
+  FAX_GATEWAY_ADDRESS: z
+    .string()
+    .regex(
+      /^[^@\s]*\{number\}[^@\s]*@[^@\s]+$/,
+      'must be an address with {number}, e.g. {number}@fax.example.net',
+    )
+    .optional(),
+  /** Letter shop (HTTP, JSON with the PDF in base64); absent: letters land in the mail catcher. */
+  LETTER_GATEWAY_URL: z.url().optional(),
+  LETTER_GATEWAY_TOKEN: z.string().min(1).optional(),
 });
 
 export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -36,6 +50,20 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
       publicBaseUrl: result.data.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       codeSecret: deriveKey(secret, 'codes'),
       delays: delayOverrides(env),
+      gateways: {
+        ...(result.data.SMS_GATEWAY_URL
+          ? { sms: { url: result.data.SMS_GATEWAY_URL, token: result.data.SMS_GATEWAY_TOKEN } }
+          : {}),
+        ...(result.data.FAX_GATEWAY_ADDRESS ? { faxAddress: result.data.FAX_GATEWAY_ADDRESS } : {}),
+        ...(result.data.LETTER_GATEWAY_URL
+          ? {
+              letter: {
+                url: result.data.LETTER_GATEWAY_URL,
+                token: result.data.LETTER_GATEWAY_TOKEN,
+              },
+            }
+          : {}),
+      },
     },
   };
 }

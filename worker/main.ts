@@ -1,4 +1,5 @@
 import { createActivities, createMailTransport } from '../activities/index.js';
+import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
 import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { ConfigError, payloadKeys } from '../config/env.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: {
-      ...createActivities({ mailer, config: config.activities }),
+      ...createActivities({ mailer, outbox: postgresOutbox(readModel), config: config.activities }),
       ...createProjectionActivities({
         readModel,
         onTransition: (record) =>

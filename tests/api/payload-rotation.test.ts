@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { EncryptionCodec, type EncryptionKey } from '../../codec/payload-codec.js';
 import { bundleWorkflows } from '../../worker/worker.js';
@@ -46,6 +47,7 @@ async function runWorker<T>(keys: EncryptionKey[], work: () => Promise<T>): Prom
     dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] },
     activities: {
       ...createActivities({
+        outbox: postgresOutbox(database.pool),
         mailer: {
           sendMail: async (message) => {
             sentMail.push(message.text);

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
+import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
@@ -76,6 +77,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const activities = {
     ...createActivities({
       mailer,
+      outbox: postgresOutbox(database.pool),
       config: {
         publicBaseUrl,
         mailFrom: 'praxisflow <no-reply@praxisflow.test>',

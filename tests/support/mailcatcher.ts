@@ -164,3 +164,9 @@ export async function waitForMessage(options: WaitOptions): Promise<Message> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Every message the catcher holds for this recipient (To, Cc or Bcc), oldest first. */
+export async function messagesTo(address: string): Promise<MessageSummary[]> {
+  const to = address.toLowerCase();
+  return (await allEmails()).map(summarize).filter((summary) => summary.recipients.includes(to));
+}

@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  activationCodeFor,
   formatActivationCode,
-  generateActivationCode,
-  generateRegistrationToken,
+  registrationTokenFor,
   hashPin,
   keyedHash,
   normalizeActivationCode,
@@ -19,26 +19,45 @@ vi.mock('node:crypto', async (importOriginal) => {
 
 const SECRET = 'server-secret-for-tests';
 
+const keys = (n: number) => Array.from({ length: n }, (_, i) => `invitation-abc:run:${i}:0`);
+
 describe('registration token', () => {
-  it('is 32 random bytes in base64url, the shape the event schema takes', () => {
-    const token = generateRegistrationToken();
+  it('is 32 bytes in base64url, the shape the event schema takes', () => {
+    const token = registrationTokenFor(SECRET, 'invitation-abc:run:1:0');
     expect(token).toMatch(REGISTRATION_TOKEN_PATTERN);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
   });
 
-  it('is never the same twice', () => {
-    const tokens = new Set(Array.from({ length: 1000 }, generateRegistrationToken));
+  it('is different for every issuing step and every secret, and the same on a retry', () => {
+    const tokens = new Set(keys(1000).map((key) => registrationTokenFor(SECRET, key)));
     expect(tokens.size).toBe(1000);
+    const key = 'invitation-abc:run:7:0';
+    expect(registrationTokenFor(SECRET, key)).toBe(registrationTokenFor(SECRET, key));
+    expect(registrationTokenFor(`${SECRET}x`, key)).not.toBe(registrationTokenFor(SECRET, key));
   });
 });
 
 describe('activation code', () => {
   it('is 8 digits, leading zeros kept', () => {
-    const codes = Array.from({ length: 2000 }, generateActivationCode);
+    const codes = keys(2000).map((key) => activationCodeFor(SECRET, key));
     for (const code of codes) expect(code).toMatch(/^\d{8}$/);
     // one in ten codes starts with 0: padding must keep it 8 digits
     expect(codes.some((code) => code.startsWith('0'))).toBe(true);
     expect(new Set(codes).size).toBeGreaterThan(1990);
+    // Every digit about equally often in every place: no visible bias.
+    for (let place = 0; place < 8; place += 1) {
+      const zeros = codes.filter((code) => code[place] === '0').length;
+      expect(zeros).toBeGreaterThan(120);
+      expect(zeros).toBeLessThan(280);
+    }
+  });
+
+  it('is the same on a retry of the same step and differs from step to step', () => {
+    const key = 'invitation-abc:run:3:0';
+    expect(activationCodeFor(SECRET, key)).toBe(activationCodeFor(SECRET, key));
+    expect(activationCodeFor(SECRET, key)).not.toBe(
+      activationCodeFor(SECRET, 'invitation-abc:run:4:0'),
+    );
   });
 
   it('reads as two groups of four', () => {

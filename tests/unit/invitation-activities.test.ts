@@ -3,6 +3,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { verifyKeyedHash, verifyPin } from '../../activities/codes.js';
 import { createActivities, type ActionMeta, type ActivityDeps } from '../../activities/index.js';
 import type { MailMessage } from '../../activities/types.js';
+import { memoryOutbox } from '../support/outbox.js';
 import { invitationMachine } from '../../machines/invitation.js';
 import {
   invitationInputSchema,
@@ -35,11 +36,13 @@ const meta = (): ActionMeta => {
 
 function setup(config: Partial<ActivityDeps['config']> = {}) {
   const sent: MailMessage[] = [];
+  const outbox = memoryOutbox();
   const activities = createActivities({
+    outbox,
     mailer: {
       sendMail: async (message) => {
         sent.push(message);
-        return { accepted: [message.to.address] };
+        return { accepted: [message.to] };
       },
     },
     config: {
@@ -50,7 +53,7 @@ function setup(config: Partial<ActivityDeps['config']> = {}) {
     },
     clock: () => NOW,
   });
-  return { activities, sent, last: () => sent.at(-1) as MailMessage };
+  return { activities, sent, outbox, last: () => sent.at(-1) as MailMessage };
 }
 
 const tokenIn = (text: string) =>
@@ -316,13 +319,36 @@ describe('sendEmail', () => {
     expect(last().html).not.toContain('<a href="https://evil.example">');
   });
 
-  it('sends the same Message-ID when the activity is retried', async () => {
-    const { activities, sent } = setup();
+  it('when the activity is retried after its message was accepted, then nothing is sent again', async () => {
+    const { activities, sent, outbox } = setup();
     const actionMeta = meta();
     const params: SendEmailParams = { template: 'registrationRequested', to: invitee };
     await activities.sendEmail(params, actionMeta);
     await activities.sendEmail(params, actionMeta);
-    expect(sent[0]?.messageId).toBe(sent[1]?.messageId);
+    expect(sent).toHaveLength(1);
+    expect(outbox.entries.get(actionMeta.idempotencyKey)).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      channel: 'email',
+      recipient: invitee.email,
+    });
+  });
+
+  it('when the send and its mark were cut apart, then the retry sends again with the same Message-ID', async () => {
+    const { activities, sent, outbox } = setup();
+    const markSent = outbox.markSent.bind(outbox);
+    let crashes = 1;
+    outbox.markSent = async (key, reference) => {
+      if (crashes-- > 0) throw new Error('worker died before the mark');
+      return markSent(key, reference);
+    };
+    const actionMeta = meta();
+    const params: SendEmailParams = { template: 'registrationRequested', to: invitee };
+    await expect(activities.sendEmail(params, actionMeta)).rejects.toThrow(/before the mark/);
+    await activities.sendEmail(params, actionMeta);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.messageId).toBe(sent[0]?.messageId);
+    expect(sent[1]?.text).toBe(sent[0]?.text);
   });
 });
 

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { memoryOutbox } from '../support/outbox.js';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import {
   HOUR,
@@ -31,6 +32,7 @@ const recipient = (to: unknown): string => {
 
 const testEnv = useTimeSkippingWorker(
   createActivities({
+    outbox: memoryOutbox(),
     // Records what would leave by SMTP.
     mailer: {
       sendMail: async (message: { to?: unknown; subject?: string; text?: unknown }) => {

@@ -1,0 +1,73 @@
+import { createChannels, type Channels, type Message } from './channels/index.js';
+import { messageIdFor } from './mailer.js';
+import type { ActionMeta, ActivityDeps } from './types.js';
+
+/** A phone number as operators may see it: country code and the last two digits. */
+const masked = (e164: string): string => `${e164.slice(0, 3)} … ${e164.slice(-2)}`;
+
+function recipientOf(message: Message): string {
+  switch (message.channel) {
+    case 'email':
+      return message.to.address;
+    case 'sms':
+      return masked(message.to);
+    case 'fax':
+      return `${message.to.name}, Fax ${masked(message.to.number)}`;
+    case 'letter':
+      return `${message.to.name}, ${message.to.postcode} ${message.to.city}`;
+  }
+}
+
+function send(channels: Channels, message: Message, messageId: string) {
+  switch (message.channel) {
+    case 'email':
+      return channels.email.send(message, messageId);
+    case 'sms':
+      return channels.sms.send(message, messageId);
+    case 'fax':
+      return channels.fax.send(message, messageId);
+    case 'letter':
+      return channels.letter.send(message, messageId);
+  }
+}
+
+/** The one way out for every message of every process: outbox first, then the channel. */
+export function createNotifier(deps: ActivityDeps) {
+  const channels = createChannels(deps.mailer, deps.config.mailFrom, deps.config.gateways);
+  return {
+    /**
+     * Sends a message exactly once per action in the normal case: the outbox row goes in
+     * before the gateway is asked and is marked after. A retry of an action whose message was
+     * accepted sends nothing; a retry after a crash between the send and the mark sends again
+     * with the same Message-ID, which the receiving side can drop. `part` numbers the messages
+     * of an action that sends more than one.
+     */
+    async deliver(message: Message, meta: ActionMeta, part?: number): Promise<void> {
+      const idempotencyKey =
+        part === undefined ? meta.idempotencyKey : `${meta.idempotencyKey}:${part}`;
+      const messageId = messageIdFor(idempotencyKey);
+      const state = await deps.outbox.begin({
+        idempotencyKey,
+        processId: meta.workflowId,
+        step: meta.step,
+        channel: message.channel,
+        recipient: recipientOf(message),
+        subject: message.subject,
+        messageId,
+      });
+      if (state === 'sent') return;
+      let reference: string | undefined;
+      try {
+        reference = (await send(channels, message, messageId)).reference;
+      } catch (error) {
+        await deps.outbox
+          .markFailed(idempotencyKey, error instanceof Error ? error.message : String(error))
+          .catch(() => undefined);
+        throw error;
+      }
+      await deps.outbox.markSent(idempotencyKey, reference);
+    },
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;
