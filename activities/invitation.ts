@@ -41,7 +41,6 @@ export const deployedInvitationDelays = (deps: ActivityDeps) => ({
  */
 export function createInvitationActivities(deps: ActivityDeps) {
   const { codeSecret, publicBaseUrl } = deps.config;
-  const now = deps.clock ?? Date.now;
   const notifier = createNotifier(deps);
 
   return {
@@ -50,7 +49,7 @@ export function createInvitationActivities(deps: ActivityDeps) {
       meta: ActionMeta,
     ): Promise<RegistrationLinkIssued> {
       const token = registrationTokenFor(codeSecret, meta.idempotencyKey);
-      const validUntil = now() + deployedInvitationDelays(deps).invitationExpiry;
+      const validUntil = Date.parse(meta.at) + deployedInvitationDelays(deps).invitationExpiry;
       const email = invitationEmail({
         to: params.invitee,
         practiceId: params.practiceId,

@@ -14,15 +14,18 @@ import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
 
 /** `sendEmail`: every status email, rendered from its template; carries no secret. */
 export function createNotificationActivities(deps: ActivityDeps) {
-  const now = deps.clock ?? Date.now;
   const notifier = createNotifier(deps);
 
-  function render(params: SendEmailParams): { to: MailAddress; email: RenderedEmail } {
+  function render(
+    params: SendEmailParams,
+    meta: ActionMeta,
+  ): { to: MailAddress; email: RenderedEmail } {
     switch (params.template) {
       case 'invitationReminder': {
         // The reminder fires `invitationReminder` after the invitation, which expires at `invitationExpiry`.
         const delays = deployedInvitationDelays(deps);
-        const validUntil = now() + delays.invitationExpiry - delays.invitationReminder;
+        const validUntil =
+          Date.parse(meta.at) + delays.invitationExpiry - delays.invitationReminder;
         return {
           to: inviteeAddress(params.to),
           email: invitationReminderEmail({ ...params, validUntil: formatBerlinTime(validUntil) }),
@@ -54,7 +57,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
 
   return {
     async sendEmail(params: SendEmailParams, meta: ActionMeta): Promise<void> {
-      const { to, email } = render(params);
+      const { to, email } = render(params, meta);
       await notifier.deliver({ channel: 'email', to, ...email }, meta);
     },
   };

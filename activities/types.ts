@@ -15,6 +15,11 @@ export interface ActionMeta {
    * the action, different for a process started again under an ended one's id.
    */
   readonly idempotencyKey: string;
+  /**
+   * Workflow time of the transition that produced the action (ISO): deadlines a message
+   * states count from it, as the process's own timers do, on every retry alike.
+   */
+  readonly at: string;
 }
 
 /** A sent email as the mail transport gets it (what tests that record mail look at). */
@@ -43,6 +48,4 @@ export interface ActivityDeps {
   /** Every message is recorded here before it goes out, and marked once it went. */
   readonly outbox: Outbox;
   readonly config: ActivityConfig;
-  /** Epoch milliseconds; tests fix it. */
-  readonly clock?: () => number;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import PDFDocument from 'pdfkit';
+import { renderFaxPdf, renderLetterPdf } from '../../activities/documents/pdf.js';
 import { createMailTransport } from '../../activities/mailer.js';
 import { messageIdFor } from '../../activities/mailer.js';
 import { createNotifier, type Notifier } from '../../activities/notify.js';
@@ -26,20 +26,14 @@ const config = {
 
 const meta = (): ActionMeta => {
   const id = `channels-${randomBytes(4).toString('hex')}`;
-  return { workflowId: id, processType: 'channels', step: 3, idempotencyKey: `${id}:run:3:0` };
+  return {
+    workflowId: id,
+    processType: 'channels',
+    step: 3,
+    idempotencyKey: `${id}:run:3:0`,
+    at: new Date().toISOString(),
+  };
 };
-
-/** A small PDF with these lines (the channels carry any PDF; the documents have tests of their own). */
-const pdfOf = (lines: readonly string[]): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    for (const line of lines) doc.text(line);
-    doc.end();
-  });
 
 const pdfText = async (content: Buffer) =>
   (await extractText(new Uint8Array(content), { mergePages: true })).text;
@@ -107,11 +101,14 @@ describe('the channels in development', () => {
   it('when a fax goes out, then its PDF arrives attached and reads as the fax', async () => {
     const action = meta();
     const number = `+49301234${String(randomBytes(2).readUInt16BE(0)).padStart(5, '0')}`;
-    const pdf = await pdfOf([
-      'Telefax an Praxis Dr. Müller',
-      'Bitte geben Sie diesen Code im Portal ein:',
-      'K7PM 3QXA',
-    ]);
+    const pdf = await renderFaxPdf({
+      to: { name: 'Praxis Dr. Müller', number },
+      sender: 'eTerminservice der Kassenärztlichen Vereinigungen',
+      subject: 'Bestätigungscode für Ihre Faxnummer',
+      date: '23.11.2026',
+      createdAt: Date.parse('2026-11-23T10:00:00Z'),
+      blocks: ['Bitte geben Sie diesen Code im Portal ein:', { code: 'K7PM3QXA' }],
+    });
     await notifier.deliver(
       {
         channel: 'fax',
@@ -126,20 +123,36 @@ describe('the channels in development', () => {
     expect(mail.attachments[0]?.contentType).toBe('application/pdf');
     const text = await pdfText(mail.attachments[0]!.content);
     expect(text).toContain('Praxis Dr. Müller');
-    expect(text).toContain('K7PM 3QXA');
+    expect(text.replace(/\s/g, '')).toContain('K7PM3QXA');
+    expect(text).toContain('eTerminservice der Kassenärztlichen Vereinigungen');
   });
 
   it('when a letter goes out, then the print-ready PDF arrives with the address for its window', async () => {
     const action = meta();
     const postcode = String(10000 + randomBytes(2).readUInt16BE(0)).slice(0, 5);
     const to = { name: 'Dr. Jörg Schäfer', street: 'Lindenstraße 12', postcode, city: 'Köln' };
-    const pdf = await pdfOf([to.name, to.street, `${to.postcode} ${to.city}`, 'jschaefer7']);
+    const pdf = await renderLetterPdf({
+      to,
+      returnAddress: 'Kassenärztliche Vereinigung · Postfach 10 11 12 · 50451 Köln',
+      sender: { name: 'Servicecenter', organisation: 'Kassenärztliche Vereinigung' },
+      subject: 'Ihre Zugangsdaten',
+      date: '23.11.2026',
+      createdAt: Date.parse('2026-11-23T10:00:00Z'),
+      salutation: 'Sehr geehrter Herr Dr. Schäfer,',
+      blocks: ['Ihr Benutzername lautet:', { code: 'jschaefer7', label: 'Benutzername' }],
+    });
     await notifier.deliver({ channel: 'letter', to, subject: 'Ihre Zugangsdaten', pdf }, action);
     const mail = await waitForMessage({ to: `brief+${postcode}@post.praxisflow.localhost` });
     const text = await pdfText(mail.attachments[0]!.content);
-    for (const line of ['Dr. Jörg Schäfer', 'Lindenstraße 12', `${postcode} Köln`, 'jschaefer7']) {
+    for (const line of [
+      'Dr. Jörg Schäfer',
+      'Lindenstraße 12',
+      `${postcode} Köln`,
+      'Ihre Zugangsdaten',
+    ]) {
       expect(text).toContain(line);
     }
+    expect(text.replace(/\s/g, '')).toContain('jschaefer7');
   });
 });
 

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { runEntry } from '../support/entry-process.js';
 import { waitForMessage } from '../support/mailcatcher.js';
 
 /**
@@ -26,13 +27,10 @@ const freePort = (): Promise<number> =>
   });
 
 function run(entry: string, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  children.push(child);
+  const started = runEntry(entry, env);
+  started.child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  started.child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  children.push(started.child);
 }
 
 async function waitUntilHealthy(timeoutMs: number): Promise<void> {

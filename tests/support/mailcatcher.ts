@@ -165,8 +165,9 @@ export async function waitForMessage(options: WaitOptions): Promise<Message> {
   }
 }
 
-/** Every message the catcher holds for this recipient (To, Cc or Bcc), oldest first. */
-export async function messagesTo(address: string): Promise<MessageSummary[]> {
+/** Every message the catcher holds for this recipient (To, Cc or Bcc), oldest first, whole. */
+export async function messagesTo(address: string): Promise<Message[]> {
   const to = address.toLowerCase();
-  return (await allEmails()).map(summarize).filter((summary) => summary.recipients.includes(to));
+  const emails = (await allEmails()).filter((email) => summarize(email).recipients.includes(to));
+  return Promise.all(emails.map(complete));
 }

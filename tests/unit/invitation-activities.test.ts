@@ -31,6 +31,7 @@ const meta = (): ActionMeta => {
     processType: 'invitation',
     step,
     idempotencyKey: `invitation-4711:${step}:0`,
+    at: new Date(NOW).toISOString(),
   };
 };
 
@@ -51,7 +52,6 @@ function setup(config: Partial<ActivityDeps['config']> = {}) {
       codeSecret: SECRET,
       ...config,
     },
-    clock: () => NOW,
   });
   return { activities, sent, outbox, last: () => sent.at(-1) as MailMessage };
 }

@@ -15,7 +15,8 @@ import type { Incident } from './types.js';
  */
 const activityPresets = {
   effect: {
-    startToCloseTimeout: '2 minutes',
+    // A worker that dies mid-send is noticed after this; an SMTP send takes seconds.
+    startToCloseTimeout: '1 minute',
     retry: {
       initialInterval: '2 seconds',
       backoffCoefficient: 2,
@@ -50,7 +51,14 @@ export class EffectActivities {
     private readonly onIncidentChange: () => Promise<void>,
   ) {}
 
-  async call(name: string, params: unknown, step: number, index: number): Promise<unknown> {
+  /** `at`: the workflow time of the transition that produced the action. */
+  async call(
+    name: string,
+    params: unknown,
+    step: number,
+    index: number,
+    at: string,
+  ): Promise<unknown> {
     const activity = activities[name];
     if (!activity) throw new Error(`No activity for action '${name}'`);
     // The first run id tells apart a process started again under an ended one's id.
@@ -60,6 +68,7 @@ export class EffectActivities {
       processType: this.processType,
       step,
       idempotencyKey: `${workflowId}:${firstExecutionRunId}:${step}:${index}`,
+      at,
     };
     for (;;) {
       try {

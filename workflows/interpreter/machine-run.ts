@@ -305,7 +305,13 @@ export class MachineRun {
       if (effect.kind === 'raiseLater') {
         feedback.push({ event: effect.event, actor: 'system' });
       } else if (effect.kind === 'activity') {
-        const result = await this.effects.call(effect.name, effect.params, this.step, index);
+        const result = await this.effects.call(
+          effect.name,
+          effect.params,
+          this.step,
+          index,
+          this.updatedAt,
+        );
         if (isEvent(result)) feedback.push({ event: result, actor: 'system' });
       }
     }
