@@ -60,11 +60,13 @@ export interface ApiStackOptions {
    * crash between the write and the activity's completion would.
    */
   readonly projectionReadModel?: (real: ReadModel) => ReadModel;
+  /** The worker's SMTP relay; default: the mail catcher. */
+  readonly smtpUrl?: string;
 }
 
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   const address = required('TEMPORAL_ADDRESS');
-  const smtpUrl = required('MAILCATCHER_SMTP_URL');
+  const smtpUrl = options.smtpUrl ?? required('MAILCATCHER_SMTP_URL');
   const taskQueue = `api-test-${randomBytes(4).toString('hex')}`;
   const adminKey = `pf_test_${randomBytes(18).toString('base64url')}`;
   const publicBaseUrl = 'http://portal.test';

@@ -63,3 +63,37 @@ export async function hangingRelay(catcherSmtpUrl: string): Promise<HangingRelay
     },
   };
 }
+
+/**
+ * A plain relay to the mail catcher on a given port, started when the test says: before that
+ * the port refuses connections, as an SMTP server that is down does.
+ */
+export async function relayOnPort(
+  catcherSmtpUrl: string,
+  port: number,
+): Promise<{ close(): Promise<void> }> {
+  const onward = nodemailer.createTransport(catcherSmtpUrl);
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        onward
+          .sendMail({ envelope: { from, to }, raw: Buffer.concat(chunks) })
+          .then(() => callback(), callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    async close() {
+      onward.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
