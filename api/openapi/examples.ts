@@ -54,6 +54,7 @@ const processSummaryExample = {
   stateLabel: 'Eingeladen',
   status: 'active',
   nextDueAt: '2026-12-22T10:00:00.000Z',
+  incident: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
 };
