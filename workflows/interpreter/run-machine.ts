@@ -135,14 +135,13 @@ export async function runMachine(
     },
   );
 
-  await run.start();
-
   const wantsContinueAsNew = (): boolean =>
     workflowInfo().continueAsNewSuggested ||
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);
 
   try {
+    await run.start();
     while (run.active) {
       await condition(() => run.queue.length > 0 || wantsContinueAsNew());
       const job = run.queue.shift();
