@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/net.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { runEntry } from '../support/entry-process.js';
 import { waitForMessage } from '../support/mailcatcher.js';
@@ -16,15 +16,6 @@ let baseUrl = '';
 let workerMetricsUrl = '';
 let database: TestDatabase;
 const adminKey = `pf_${randomBytes(18).toString('base64url')}`;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 
 function run(entry: string, env: NodeJS.ProcessEnv): void {
   const started = runEntry(entry, env);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/net.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { messagesTo, waitForMessage } from '../support/mailcatcher.js';
 import { relayOnPort } from '../support/smtp-relay.js';
@@ -13,15 +13,6 @@ import { relayOnPort } from '../support/smtp-relay.js';
 let api: ApiStack;
 let relayPort = 0;
 let relay: { close(): Promise<void> } | undefined;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 
 beforeAll(async () => {
   relayPort = await freePort();
