@@ -1,18 +1,16 @@
+import { maskPhone } from '../machines/contact.schema.js';
 import { createChannels, type Channels, type Message } from './channels/index.js';
 import { messageIdFor } from './mailer.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
-
-/** A phone number as operators may see it: country code and the last two digits. */
-const masked = (e164: string): string => `${e164.slice(0, 3)} … ${e164.slice(-2)}`;
 
 function recipientOf(message: Message): string {
   switch (message.channel) {
     case 'email':
       return message.to.address;
     case 'sms':
-      return masked(message.to);
+      return maskPhone(message.to);
     case 'fax':
-      return `${message.to.name}, Fax ${masked(message.to.number)}`;
+      return `${message.to.name}, Fax ${maskPhone(message.to.number)}`;
     case 'letter':
       return `${message.to.name}, ${message.to.postcode} ${message.to.city}`;
   }
