@@ -58,11 +58,13 @@ export function createNotifier(deps: ActivityDeps) {
       try {
         reference = (await send(channels, message, messageId)).reference;
       } catch (error) {
+        deps.onDelivery?.(message.channel, 'failed');
         await deps.outbox
           .markFailed(idempotencyKey, error instanceof Error ? error.message : String(error))
           .catch(() => undefined);
         throw error;
       }
+      deps.onDelivery?.(message.channel, 'sent');
       await deps.outbox.markSent(idempotencyKey, reference);
     },
   };

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from './channels/index.js';
-import type { MailTransport } from './channels/types.js';
+import type { Channel, MailTransport } from './channels/types.js';
 
 export type { MailAddress } from './channels/types.js';
 import type { Outbox } from './outbox.js';
@@ -48,4 +48,6 @@ export interface ActivityDeps {
   /** Every message is recorded here before it goes out, and marked once it went. */
   readonly outbox: Outbox;
   readonly config: ActivityConfig;
+  /** Counts each handing-over of a message to its channel (for /metrics). */
+  readonly onDelivery?: (channel: Channel, outcome: 'sent' | 'failed') => void;
 }

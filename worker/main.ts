@@ -6,7 +6,7 @@ import { ConfigError, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { workerConfig } from './config.js';
-import { createWorkerMetrics, notificationMetrics, serveWorkerMetrics } from './metrics.js';
+import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
 import { exitGracefully } from './shutdown.js';
 import { connectWorker, createWorker } from './worker.js';
 
@@ -24,7 +24,12 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: {
-      ...createActivities({ mailer, outbox: postgresOutbox(readModel), config: config.activities }),
+      ...createActivities({
+        mailer,
+        outbox: postgresOutbox(readModel),
+        config: config.activities,
+        onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
+      }),
       ...createProjectionActivities({
         readModel,
         onTransition: (record) =>
@@ -32,7 +37,6 @@ async function main(): Promise<void> {
       }),
     },
     dataConverter: encryptedDataConverter(payloadKeys()),
-    interceptors: { activity: [notificationMetrics(metrics)] },
   });
   const metricsServer = await serveWorkerMetrics(
     metrics.registry,

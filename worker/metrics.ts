@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -86,37 +85,5 @@ export async function serveWorkerMetrics(
         // A scraper's keep-alive connection would otherwise hold the close for seconds.
         server.closeIdleConnections();
       }),
-  };
-}
-
-/** `sendEmail` → `email`, `sendSms` → `sms`; undefined for activities that notify nobody. */
-function notificationChannel(activityType: string): string | undefined {
-  return /^send([A-Z]\w*)$/.exec(activityType)?.[1]?.toLowerCase();
-}
-
-/**
- * Counts notification activities (`send…`) by channel: `sent` when an attempt returns, `failed`
- * when it throws. It counts attempts, not notifications: an email that fails twice and then
- * goes out is 2 × failed + 1 × sent; an attempt cancelled at shutdown counts as failed.
- * Pass it as `interceptors: { activity: [notificationMetrics(metrics)] }` to `Worker.create`.
- */
-export function notificationMetrics(metrics: WorkerMetrics): ActivityInterceptorsFactory {
-  return (ctx) => {
-    const channel = notificationChannel(ctx.info.activityType);
-    if (!channel) return {};
-    return {
-      inbound: {
-        async execute(input, next) {
-          try {
-            const result = await next(input);
-            metrics.notification(channel, 'sent');
-            return result;
-          } catch (error) {
-            metrics.notification(channel, 'failed');
-            throw error;
-          }
-        },
-      },
-    };
   };
 }

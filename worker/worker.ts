@@ -4,7 +4,6 @@ import {
   NativeConnection,
   Worker,
   bundleWorkflowCode,
-  type WorkerInterceptors,
   type WorkflowBundle,
 } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
@@ -44,7 +43,6 @@ export interface WorkerOptions {
   readonly workflowBundle?: WorkflowBundle;
   /** The payload codec that encrypts what goes to Temporal. */
   readonly dataConverter: DataConverter;
-  readonly interceptors?: WorkerInterceptors;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -55,7 +53,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: options.activities,
     dataConverter: options.dataConverter,
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     // Running activities get 20 s to finish on SIGTERM; a cut-off one is retried, and every
     // effect carries an idempotency key.
     shutdownGraceTime: '20 seconds',

@@ -109,9 +109,9 @@ describe('the entry points', () => {
     expect(workerMetrics).toMatch(
       /praxisflow_transitions_total\{[^}]*type="invitation"[^}]*\} [1-9]/,
     );
-    // (The invitation's link mail goes out with the link activity; notification activities
-    // of their own are counted by channel once a process sends one.)
-    expect(workerMetrics).toContain('# TYPE praxisflow_notifications_total counter');
+    expect(workerMetrics).toMatch(
+      /praxisflow_notifications_total\{[^}]*channel="email"[^}]*outcome="sent"[^}]*\} 1/,
+    );
   });
 
   it('when the API is stopped with SIGTERM, then it exits cleanly', async () => {

@@ -12,11 +12,7 @@ import {
   type ApiMetrics,
 } from '../../api/observability/metrics.js';
 import { securityHeaders } from '../../api/security.js';
-import {
-  createWorkerMetrics,
-  notificationMetrics,
-  serveWorkerMetrics,
-} from '../../worker/metrics.js';
+import { createWorkerMetrics, serveWorkerMetrics } from '../../worker/metrics.js';
 import { exitGracefully } from '../../worker/shutdown.js';
 
 interface AccessLine {
@@ -301,29 +297,6 @@ describe('worker observability', () => {
     expect(text).toContain('praxisflow_timers_fired_total{type="invitation"} 1');
     expect(text).toContain('praxisflow_worker_process_cpu_seconds_total');
     expect(elsewhere.status).toBe(404);
-  });
-
-  it('when notification activities succeed or throw, then each attempt is counted by channel', async () => {
-    // arrange
-    const metrics = createWorkerMetrics();
-    const interceptorsFor = (activityType: string) =>
-      notificationMetrics(metrics)({ info: { activityType } } as never);
-    const input = { args: [], headers: {} };
-
-    // act
-    await interceptorsFor('sendEmail').inbound!.execute!(input, async () => 'sent');
-    await expect(
-      interceptorsFor('sendSms').inbound!.execute!(input, async () => {
-        throw new Error('gateway down');
-      }),
-    ).rejects.toThrow('gateway down');
-    const projection = interceptorsFor('recordTransition');
-
-    // assert
-    const text = await metrics.registry.metrics();
-    expect(text).toContain('praxisflow_notifications_total{channel="email",outcome="sent"} 1');
-    expect(text).toContain('praxisflow_notifications_total{channel="sms",outcome="failed"} 1');
-    expect(projection.inbound).toBeUndefined();
   });
 
   it('when shutting down, then the closers run in order, a hanging one is given up, and it exits 1', async () => {
