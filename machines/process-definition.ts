@@ -31,6 +31,17 @@ export interface ProcessDefinition {
    * Absent: the API generates a business key unless the caller gives one.
    */
   readonly businessKeyParts?: (input: never) => readonly string[];
+  /**
+   * The input field that holds the business key as it is (an issued number such as the
+   * Antragsnummer or the card number: readable, no personal data). With `issueBusinessKey`
+   * praxisflow draws it when the process starts and a caller cannot choose it.
+   */
+  readonly businessKeyField?: string;
+  /**
+   * Draws a new business key for `businessKeyField`. `random` is uniform in [0, 1): a CSPRNG
+   * in the API, Temporal's seeded generator when a process starts another one.
+   */
+  readonly issueBusinessKey?: (random: () => number, now: Date) => string;
   /** The practice a process belongs to, for scoping and search. */
   readonly practiceId?: (input: never) => string | undefined;
   /** Context keys never shown in a view (on top of the interpreter's secret-name rule). */
@@ -58,4 +69,36 @@ export interface RejectionEmit {
   readonly path?: string;
 }
 
+/**
+ * The one named action the interpreter carries out itself: start another process as a child
+ * workflow that outlives this one (a card from an approved application, a follow-up
+ * application from a card). Its business key comes from the child's `businessKeyField` in
+ * `input`, or is drawn with the child's `issueBusinessKey` and written there.
+ */
+export const START_PROCESS = 'startProcess';
+
+export interface StartProcessParams {
+  readonly type: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /**
+   * Feed `{ type: reply, processId, businessKey }` back into this machine once the process
+   * runs (a machine in a final state takes nothing more: leave it out there).
+   */
+  readonly reply?: string;
+}
+
+/**
+ * The other named action the interpreter carries out itself: continue the workflow as new once
+ * the current step and everything queued is done (a nightly overview after each night), so a
+ * process that runs for years keeps a short history.
+ */
+export const CONTINUE_AS_NEW = 'continueAsNew';
+
+/** What `startProcess` feeds back when its params name a `reply`. */
+export interface ProcessStarted {
+  readonly processId: string;
+  readonly businessKey: string;
+}
+
 export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;

@@ -1,4 +1,9 @@
 import type { AnyStateMachine, EventObject } from 'xstate';
+import {
+  CONTINUE_AS_NEW,
+  START_PROCESS,
+  type StartProcessParams,
+} from '../../machines/process-definition.js';
 import type { ProcessEvent } from './types.js';
 
 /**
@@ -16,6 +21,8 @@ export type Effect =
     }
   | { readonly kind: 'cancel'; readonly id: string }
   | { readonly kind: 'emit'; readonly event: ProcessEvent }
+  | { readonly kind: 'startProcess'; readonly params: StartProcessParams }
+  | { readonly kind: 'continueAsNew' }
   | { readonly kind: 'raiseLater'; readonly event: ProcessEvent };
 
 interface ExecutableAction {
@@ -102,6 +109,14 @@ export function toEffects(
             action.type,
             'invoked and spawned actors are not supported; start another process with a named action',
           );
+        }
+        if (action.type === CONTINUE_AS_NEW) {
+          effects.push({ kind: 'continueAsNew' });
+          return;
+        }
+        if (action.type === START_PROCESS) {
+          effects.push({ kind: 'startProcess', params: action.params as StartProcessParams });
+          return;
         }
         effects.push({ kind: 'activity', name: action.type, params: action.params ?? {} });
     }

@@ -7,6 +7,7 @@ import {
   type AnyStateMachine,
 } from 'xstate';
 import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
+import { startProcess } from './child-processes.js';
 import { EffectActivities } from './effect-activities.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
@@ -47,6 +48,8 @@ export class MachineRun {
   private updatedAt: string;
   private publishedState = '';
   private pendingStartEffects: readonly Effect[] = [];
+  /** The machine asked to continue as new once everything queued is done. */
+  continueAsNewRequested = false;
 
   constructor(
     readonly definition: ProcessDefinition,
@@ -304,6 +307,13 @@ export class MachineRun {
     for (const [index, effect] of effects.entries()) {
       if (effect.kind === 'raiseLater') {
         feedback.push({ event: effect.event, actor: 'system' });
+      } else if (effect.kind === 'continueAsNew') {
+        this.continueAsNewRequested = this.active;
+      } else if (effect.kind === 'startProcess') {
+        const started = await startProcess(effect.params, this.args);
+        if (effect.params.reply) {
+          feedback.push({ event: { type: effect.params.reply, ...started }, actor: 'system' });
+        }
       } else if (effect.kind === 'activity') {
         const result = await this.effects.call(
           effect.name,

@@ -5,8 +5,10 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   defineUpdate,
   isCancellation,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -14,6 +16,7 @@ import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { MachineRun } from './machine-run.js';
 import {
   CANCEL_UPDATE,
+  DELIVER_SIGNAL,
   RETRY_UPDATE,
   SEND_UPDATE,
   SendFailure,
@@ -25,12 +28,13 @@ import {
   type RetryRequest,
   type SendMeta,
 } from './types.js';
-import { checkEvent, refusal } from './validation.js';
+import { checkEvent, parseSignalledEvent, refusal } from './validation.js';
 
 const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
 const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
 const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
 const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
+const deliverSignal = defineSignal<[ProcessEvent, SendMeta]>(DELIVER_SIGNAL);
 
 /** Picks the definition of the version an instance was started with. */
 export async function runProcess(
@@ -82,6 +86,21 @@ export async function runMachine(
       },
     },
   );
+
+  // Fire and forget (signal-with-start from the API): nobody waits for an answer, so an event
+  // that does not fit is dropped with a warning instead of refused.
+  setHandler(deliverSignal, (event, meta) => {
+    const checked = parseSignalledEvent(definition, event);
+    if ('problem' in checked) {
+      log.warn(`Dropped a delivered event: ${checked.problem}`);
+      return;
+    }
+    if (!run.active) {
+      log.warn(`Dropped a delivered ${checked.parsed.type}: the process has ended`);
+      return;
+    }
+    run.enqueue(checked.parsed, typeof meta?.actor === 'string' ? meta.actor : 'system', false);
+  });
 
   setHandler(
     cancelUpdate,
@@ -136,6 +155,7 @@ export async function runMachine(
   );
 
   const wantsContinueAsNew = (): boolean =>
+    run.continueAsNewRequested ||
     workflowInfo().continueAsNewSuggested ||
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);

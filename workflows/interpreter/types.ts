@@ -105,6 +105,12 @@ export interface SendMeta {
 
 /** Name of the Update through which every outside event arrives. */
 export const SEND_UPDATE = 'send';
+/**
+ * Name of the Signal through which an event arrives that nobody waits for (an appointment
+ * report, with signal-with-start); its args are the event and a SendMeta.
+ */
+export const DELIVER_SIGNAL = 'deliver';
+
 /** Name of the Update through which an operator cancels a process. */
 export const CANCEL_UPDATE = 'cancel';
 

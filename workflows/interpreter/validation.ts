@@ -99,3 +99,23 @@ export function checkEvent(
   }
   return { parsed };
 }
+
+/**
+ * An event that came as a signal (fire and forget, e.g. an appointment report through
+ * signal-with-start): its type and payload must be right, whatever the state, since there is
+ * nobody to answer a 409. Returns the parsed event, or why it is dropped.
+ */
+export function parseSignalledEvent(
+  definition: ProcessDefinition,
+  event: unknown,
+): { parsed: ProcessEvent } | { problem: string } {
+  const type = (event as { type?: unknown } | null)?.type;
+  const schema = typeof type === 'string' ? definition.events[type] : undefined;
+  if (typeof type !== 'string' || !schema) {
+    return { problem: `${definition.type} has no event ${String(type)}` };
+  }
+  const { type: _type, ...payload } = event as ProcessEvent;
+  const result = schema.safeParse(payload);
+  if (!result.success) return { problem: `The payload of ${type} is invalid` };
+  return { parsed: { ...(result.data as object), type } as ProcessEvent };
+}

@@ -1,0 +1,67 @@
+import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { ProcessStarted, StartProcessParams } from '../../machines/process-definition.js';
+import { latestDefinition } from '../../machines/registry.js';
+import type { ProcessArgs } from './types.js';
+
+/** Draws of an issued number before giving up: a clash is already one in 10^11. */
+const MAX_DRAWS = 5;
+
+/** A machine asked for something the interpreter cannot do: fail the task until it is fixed. */
+class StartProcessError extends Error {
+  constructor(type: string, why: string) {
+    super(`startProcess ${type}: ${why}`);
+    this.name = 'StartProcessError';
+  }
+}
+
+/**
+ * Starts another process as a child workflow that outlives this one (ParentClosePolicy
+ * ABANDON): an approved application ends the moment its card begins. Deterministic on replay:
+ * an issued number is drawn with the workflow's seeded random. A child already running under
+ * a given business key counts as started, so a retried task starts nothing twice.
+ */
+export async function startProcess(
+  params: StartProcessParams,
+  parent: ProcessArgs,
+): Promise<ProcessStarted> {
+  const definition = latestDefinition(params.type);
+  if (!definition) throw new StartProcessError(params.type, 'no such process type');
+  const field = definition.businessKeyField;
+  const given = field ? params.input[field] : undefined;
+  const { workflowId: parentId } = workflowInfo();
+
+  for (let draw = 1; ; draw++) {
+    const businessKey =
+      typeof given === 'string'
+        ? given
+        : (definition.issueBusinessKey?.(Math.random, new Date()) ?? uuid4());
+    const input = field ? { ...params.input, [field]: businessKey } : params.input;
+    const parsed = definition.input.safeParse(input);
+    if (!parsed.success) {
+      throw new StartProcessError(params.type, `invalid input: ${parsed.error.message}`);
+    }
+    const practiceId = definition.practiceId?.(parsed.data as never) ?? parent.practiceId;
+    const processId = `${definition.type}-${businessKey}`;
+    const args: ProcessArgs = {
+      input: parsed.data,
+      version: definition.version,
+      businessKey,
+      actor: parentId,
+      ...(practiceId ? { practiceId } : {}),
+      ...(parent.delays ? { delays: parent.delays } : {}),
+    };
+    try {
+      await startChild(definition.type, {
+        workflowId: processId,
+        args: [args],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      return { processId, businessKey };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      if (typeof given === 'string') return { processId, businessKey };
+      if (draw >= MAX_DRAWS) throw error;
+    }
+  }
+}
