@@ -1,3 +1,4 @@
+import { createCardIssuerActivities } from './card-issuer.js';
 import { createInvitationActivities } from './invitation.js';
 import { createNotificationActivities } from './notifications.js';
 import type { ActivityDeps } from './types.js';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createInvitationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createCardIssuerActivities(deps),
   };
 }
 

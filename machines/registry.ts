@@ -1,8 +1,14 @@
+import { cardProcess } from './card.js';
+import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
-const definitions: readonly ProcessDefinition[] = [invitationProcess];
+const definitions: readonly ProcessDefinition[] = [
+  invitationProcess,
+  ehbaApplicationProcess,
+  cardProcess,
+];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the
 // first `-` is always the type.

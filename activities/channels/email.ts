@@ -11,6 +11,7 @@ export const emailChannel = (mailer: MailTransport, from: string): ChannelAdapte
       html: message.html,
       messageId,
       headers: { 'Auto-Submitted': 'auto-generated' },
+      ...(message.attachments ? { attachments: [...message.attachments] } : {}),
     })) as { messageId?: string } | undefined;
     return info?.messageId ? { reference: info.messageId } : {};
   },

@@ -21,6 +21,12 @@ export type Message =
       readonly subject: string;
       readonly text: string;
       readonly html: string;
+      /** Documents that go with the email (the application PDF). */
+      readonly attachments?: readonly {
+        readonly filename: string;
+        readonly content: Buffer;
+        readonly contentType: string;
+      }[];
     }
   | {
       readonly channel: 'sms';

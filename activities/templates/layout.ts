@@ -96,12 +96,15 @@ export function renderEmail(email: {
   readonly subject: string;
   readonly to: Invitee | Inviter;
   readonly blocks: readonly Block[];
+  /** Who signs: default the Gesundheitspartnerservice. */
+  readonly sender?: string;
 }): RenderedEmail {
   const salutation = greeting(email.to);
+  const closing = email.sender ? ['Mit freundlichen Grüßen', `Ihr ${email.sender}`] : CLOSING;
   const text = [
     salutation,
     ...email.blocks.map(blockText),
-    CLOSING.join('\n'),
+    closing.join('\n'),
     `-- \n${FOOTER}`,
   ].join('\n\n');
   const html = [
@@ -110,7 +113,7 @@ export function renderEmail(email: {
     '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">',
     `<p>${escapeHtml(salutation)}</p>`,
     ...email.blocks.map(blockHtml),
-    `<p>${CLOSING.map(escapeHtml).join('<br>')}</p>`,
+    `<p>${closing.map(escapeHtml).join('<br>')}</p>`,
     `<p style="font-size:12px;color:#777777">${escapeHtml(FOOTER)}</p>`,
     '</body></html>',
   ].join('\n');

@@ -1,0 +1,8 @@
+import { ehbaApplicationProcess } from '../machines/ehba-application.js';
+import { runProcess } from './interpreter/index.js';
+import type { ProcessArgs, ProcessView } from './interpreter/types.js';
+
+/** Antrag auf eHBA / SMC-B: every machine version a running instance may have started with. */
+export async function ehbaApplication(args: ProcessArgs): Promise<ProcessView> {
+  return runProcess([ehbaApplicationProcess], args);
+}
