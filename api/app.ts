@@ -18,6 +18,7 @@ import {
   httpMetrics,
   metricsRoutes,
 } from './observability/metrics.js';
+import { applicationStatusRoutes } from './routes/application-status.js';
 import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
@@ -50,6 +51,8 @@ export interface AppDeps {
   readonly logLevel?: LogLevel;
   readonly registry?: Registry;
   readonly rateLimit?: RateLimitOptions;
+  /** Lookups per client address of the public application status (default 10/min, 5 at once). */
+  readonly publicRateLimit?: RateLimitOptions;
   /** Served behind HTTPS: HSTS and secure cookies. */
   readonly https?: boolean;
 }
@@ -100,6 +103,14 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(registrationLinkRoutes());
   app.use(docsRoutes());
+  // Before the API key: the applicant's own status lookup needs none.
+  app.use(
+    '/api/v1/public',
+    applicationStatusRoutes({
+      readModel,
+      ...(deps.publicRateLimit ? { rateLimit: deps.publicRateLimit } : {}),
+    }),
+  );
   app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
   app.use('/api/v1', machineRoutes());
   app.use('/api/v1', processListRoutes(readModel));

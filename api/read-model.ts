@@ -193,4 +193,44 @@ export class ReadModel {
       ...(row.detail ? { detail: row.detail } : {}),
     }));
   }
+
+  /**
+   * What the public status lookup needs of one process: its label, since when it has had that
+   * label (the first step of the latest run of steps with it), its status and its context.
+   */
+  async statusOf(id: string): Promise<PublicStatusRow | undefined> {
+    const { rows } = await this.pool.query<{
+      state_label: string;
+      status: string;
+      context: Record<string, unknown>;
+      updated_at: Date;
+      since: Date | null;
+    }>(
+      `select p.state_label, p.status, p.context, p.updated_at,
+         (select min(a.at) from audit a
+           where a.process_id = p.id and a.run_id = p.run_id
+             and a.step > coalesce((select max(b.step) from audit b
+               where b.process_id = p.id and b.run_id = p.run_id
+                 and b.to_label <> p.state_label), -1)) as since
+       from processes p where p.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      stateLabel: row.state_label,
+      status: row.status,
+      context: row.context,
+      since: (row.since ?? row.updated_at).toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+}
+
+export interface PublicStatusRow {
+  readonly stateLabel: string;
+  readonly status: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly since: string;
+  readonly updatedAt: string;
 }

@@ -1,3 +1,4 @@
+import { APPLICATION_NUMBER_PATTERN } from '../machines/ehba-application.schema.js';
 import { z } from 'zod';
 import { isValidBusinessKey } from './business-key.js';
 import {
@@ -77,6 +78,36 @@ export const cancelBody = z
     id: 'CancelRequest',
     description: 'An operator cancels a process.',
     examples: [{ reason: 'Doppelt angelegt, siehe Vorgang invitation-4711.' }],
+  });
+
+/** The applicant's public status lookup: both values or nothing. */
+export const applicationStatusBody = z
+  .strictObject({
+    applicationNumber: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(APPLICATION_NUMBER_PATTERN, { error: 'Eine Antragsnummer wie A-2026-7K3M9QXT.' })
+      .meta({ description: 'Die Antragsnummer aus der Bestätigung des Antrags.' }),
+    birthDate: z.iso
+      .date({ error: 'Das Geburtsdatum im Format JJJJ-MM-TT.' })
+      .meta({ description: 'Geburtsdatum der antragstellenden Person.' }),
+  })
+  .meta({
+    id: 'ApplicationStatusRequest',
+    description: 'Antragsnummer und Geburtsdatum, wie im Antrag angegeben.',
+    examples: [{ applicationNumber: 'A-2026-7K3M9QXT', birthDate: '1975-03-14' }],
+  });
+
+export const applicationStatus = z
+  .strictObject({
+    stateLabel: z.string().meta({ description: 'Der Stand des Antrags, z. B. „Zur Freigabe“.' }),
+    since: z.iso.datetime().meta({ description: 'Seit wann der Antrag diesen Stand hat.' }),
+  })
+  .meta({
+    id: 'ApplicationStatus',
+    description: 'Nur der Stand und seit wann: keine weiteren Daten des Antrags.',
+    examples: [{ stateLabel: 'Zur Freigabe', since: '2026-11-20T09:14:03.000Z' }],
   });
 
 export const processStatus = z.enum(['active', 'done', 'failed', 'cancelled']).meta({

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
@@ -24,6 +25,12 @@ import type { ReadModel } from '../read-model.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal, processEnded } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
+
+/** Draws of an issued number (Antragsnummer) before a clash is reported. */
+const MAX_DRAWS = 3;
+
+/** Uniform in [0, 1) from the CSPRNG: issued numbers must not be guessable. */
+const secureRandom = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
 
 export interface ProcessRoutesDeps {
   readonly client: Client;
@@ -115,9 +122,18 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     const input = parseOrThrow(definition.input, body.input, `The input of ${type}`, 'input');
 
     const derivedParts = definition.businessKeyParts?.(input as never);
-    if (derivedParts && body.businessKey) {
+    const keyField = definition.businessKeyField;
+    if ((derivedParts || keyField) && body.businessKey) {
       throw validationError(`The business key of ${type} is derived from its input`, [
         { path: 'businessKey', message: 'must not be given for this process type' },
+      ]);
+    }
+    if (keyField && definition.issueBusinessKey && (input as Record<string, unknown>)[keyField]) {
+      throw validationError(`The ${keyField} of ${type} is issued by praxisflow`, [
+        {
+          path: `input.${keyField}`,
+          message: 'must not be given: it is issued when the process starts',
+        },
       ]);
     }
     const derivedPractice = definition.practiceId?.(input as never);
@@ -134,18 +150,34 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             { path: 'practiceId', message: 'required for this API key' },
           ]);
     }
-    const businessKey = derivedParts
-      ? hashedBusinessKey(deps.businessKeySecret, derivedParts)
-      : (body.businessKey ?? generatedBusinessKey());
-    const workflowId = `${type}-${businessKey}`;
-    const args: ProcessArgs = {
-      input,
-      version: definition.version,
-      businessKey,
-      actor: caller.keyId,
-      delays: deps.delays,
-      ...(practiceId ? { practiceId } : {}),
-    };
+    const issued = keyField !== undefined && definition.issueBusinessKey !== undefined;
+    for (let draw = 1; ; draw++) {
+      const businessKey = derivedParts
+        ? hashedBusinessKey(deps.businessKeySecret, derivedParts)
+        : keyField
+          ? (definition.issueBusinessKey?.(secureRandom, new Date()) ??
+            String((input as Record<string, unknown>)[keyField]))
+          : (body.businessKey ?? generatedBusinessKey());
+      const args: ProcessArgs = {
+        input: issued ? { ...(input as object), [keyField]: businessKey } : input,
+        version: definition.version,
+        businessKey,
+        actor: caller.keyId,
+        delays: deps.delays,
+        ...(practiceId ? { practiceId } : {}),
+      };
+      try {
+        return await startWorkflow(type, args);
+      } catch (error) {
+        // An issued number that clashes with a running process: draw another one.
+        const clash = error instanceof AppError && error.status === 409;
+        if (!issued || !clash || draw >= MAX_DRAWS) throw error;
+      }
+    }
+  }
+
+  async function startWorkflow(type: string, args: ProcessArgs): Promise<ProcessView> {
+    const workflowId = `${type}-${args.businessKey}`;
     let handle: WorkflowHandle;
     try {
       handle = await deps.client.workflow.start(type, {
@@ -156,8 +188,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: [
           { key: ProcessSearchAttributes.type, value: type },
-          { key: ProcessSearchAttributes.businessKey, value: businessKey },
-          ...(practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: practiceId }] : []),
+          { key: ProcessSearchAttributes.businessKey, value: args.businessKey },
+          ...(args.practiceId
+            ? [{ key: ProcessSearchAttributes.practiceId, value: args.practiceId }]
+            : []),
         ],
       });
       return await viewOf(handle);

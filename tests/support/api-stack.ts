@@ -62,6 +62,8 @@ export interface ApiStackOptions {
   readonly projectionReadModel?: (real: ReadModel) => ReadModel;
   /** The worker's SMTP relay; default: the mail catcher. */
   readonly smtpUrl?: string;
+  /** Limit of the public application-status lookup; default: the API's. */
+  readonly publicRateLimit?: { readonly perMinute: number; readonly burst: number };
 }
 
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
@@ -121,6 +123,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     businessKeySecret: randomBytes(32).toString('base64url'),
     delays: {},
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
+    ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -49,7 +49,14 @@ const contract: [method: string, path: string, statuses: number[]][] = [
   ['get', '/api/v1/docs', [200]],
 ];
 
-const PUBLIC = ['/healthz', '/metrics', '/api/v1/openapi.json', '/api/v1/docs', '/registrierung'];
+const PUBLIC = [
+  '/healthz',
+  '/metrics',
+  '/api/v1/openapi.json',
+  '/api/v1/docs',
+  '/registrierung',
+  '/api/v1/public/application-status',
+];
 
 describe('the OpenAPI document', () => {
   it('when validated against the OpenAPI 3.1 schema, then it is valid', async () => {

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { extractText } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOKUP_FLOOR_MS } from '../../api/routes/application-status.js';
+import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { waitForMessage } from '../support/mailcatcher.js';
+
+/**
+ * An eHBA application and its card through the real API, worker, Postgres and mail catcher:
+ * the back office moves it, the practice's key cannot decide for itself, every message
+ * arrives with its German text, and the applicant looks the status up without a key.
+ */
+let api: ApiStack;
+let operator: string;
+let client: string;
+const practiceId = `BSNR-${randomBytes(3).toString('hex')}`;
+const postcode = String(10000 + Math.floor(Math.random() * 89999));
+const email = `antrag.${randomBytes(4).toString('hex')}@praxis.example`;
+const birthDate = '1975-03-14';
+
+const input = {
+  cardType: 'eHBA',
+  title: 'Dr. med.',
+  firstName: 'Erika',
+  lastName: 'Mustermann',
+  birthDate,
+  email,
+  chamber: 'Ärztekammer Nordrhein',
+  address: { name: 'Dr. med. Erika Mustermann', street: 'Heidestraße 17', postcode, city: 'Köln' },
+  practiceId,
+};
+
+const pdfText = async (content: Buffer) =>
+  (await extractText(new Uint8Array(content), { mergePages: true })).text;
+
+beforeAll(async () => {
+  api = await startApiStack({ publicRateLimit: { perMinute: 1, burst: 6 } });
+  operator = await api.createKey('operator');
+  client = await api.createKey('client', [practiceId]);
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const event = (id: string, key: string, body: Record<string, unknown>) =>
+  api.request('POST', `/api/v1/processes/${id}/events`, { key, body });
+
+const lookUp = async (body: unknown) => {
+  const started = performance.now();
+  const response = await api.request('POST', '/api/v1/public/application-status', {
+    key: null,
+    body,
+  });
+  return { ...response, ms: performance.now() - started };
+};
+
+/**
+ * The read model is written by the projection right after each step: wait until it shows the
+ * label (in the database, so as not to spend the lookup budget), then look it up once.
+ */
+async function untilLabel(applicationNumber: string, label: string) {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await api.database.pool.query<{ state_label: string }>(
+      'select state_label from processes where id = $1',
+      [`ehbaApplication-${applicationNumber}`],
+    );
+    if (rows[0]?.state_label === label) return lookUp({ applicationNumber, birthDate });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${applicationNumber} never showed ${label}`);
+}
+
+let applicationId = '';
+let applicationNumber = '';
+let cardId = '';
+
+describe('eHBA application through the API', () => {
+  it('when a practice starts an application, then praxisflow issues the Antragsnummer and refuses a chosen one', async () => {
+    const refused = await api.request('POST', '/api/v1/processes/ehbaApplication', {
+      key: client,
+      body: { input: { ...input, applicationNumber: 'A-2026-7K3M9QXT' } },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ path: 'input.applicationNumber' }),
+    ]);
+
+    const started = await api.request('POST', '/api/v1/processes/ehbaApplication', {
+      key: client,
+      body: { input },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    applicationNumber = started.body.businessKey as string;
+    applicationId = started.body.id as string;
+    expect(applicationNumber).toMatch(/^A-\d{4}-[3467ACDEFGHJKMNPQRTUVWXY9]{8}$/);
+    expect(applicationId).toBe(`ehbaApplication-${applicationNumber}`);
+    expect(started.body).toMatchObject({
+      state: 'inProgress',
+      stateLabel: 'Antrag in Bearbeitung',
+      practiceId,
+      context: { applicationNumber },
+    });
+  });
+
+  it('when the applicant submits, then the application PDF and the POSTIDENT instructions arrive by email', async () => {
+    const submitted = await event(applicationId, client, { type: 'APPLICATION_SUBMITTED' });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.stateLabel).toBe('Bearbeitung beendet');
+    const mail = await waitForMessage({ to: email, timeoutMs: 20_000 });
+    expect(mail.text).toContain(applicationNumber);
+    expect(mail.text).toMatch(/POSTIDENT/);
+    const pdf = mail.attachments.find((a) => a.filename === `Antrag-${applicationNumber}.pdf`);
+    expect(pdf?.contentType).toBe('application/pdf');
+    const text = await pdfText(pdf!.content);
+    expect(text).toContain(applicationNumber);
+    expect(text).toContain('Mustermann');
+    expect(text).toContain('14.03.1975');
+  });
+
+  it('when the practice key sends a back-office decision, then it is refused with 403 and nothing changes', async () => {
+    for (const type of ['DOCUMENTS_RECEIVED', 'CHECK_PASSED', 'CHAMBER_APPROVED']) {
+      const refused = await event(applicationId, client, { type });
+      expect(refused.status, type).toBe(403);
+    }
+    const now = await api.request('GET', `/api/v1/processes/${applicationId}`, { key: operator });
+    expect(now.body.state).toBe('submitted.awaitingDocuments');
+  });
+
+  it('when the back office raises a query, then the applicant gets the list of missing documents', async () => {
+    expect((await event(applicationId, operator, { type: 'DOCUMENTS_RECEIVED' })).status).toBe(200);
+    const asked = await event(applicationId, operator, {
+      type: 'QUERY_RAISED',
+      missing: ['Meldebescheinigung', 'Lichtbild'],
+      note: 'Das Lichtbild ist unscharf.',
+    });
+    expect(asked.body.stateLabel).toBe('Nachreichung angefordert');
+    const mail = await waitForMessage({ to: email, subject: /Nachreichung|fehlen|Unterlagen/ });
+    expect(mail.text).toContain('Meldebescheinigung');
+    expect(mail.text).toContain('Lichtbild');
+    expect(mail.text).toMatch(/3 Monate|drei Monate/);
+    expect(mail.text).toContain('Das Lichtbild ist unscharf.');
+  });
+
+  it('when the applicant looks up the status, then the right pair answers the label and since when; a wrong birth date and an unknown number answer the same 404', async () => {
+    const found = await untilLabel(applicationNumber, 'Nachreichung angefordert');
+    expect(Object.keys(found.body).sort()).toEqual(['since', 'stateLabel']);
+    const history = await api.request('GET', `/api/v1/processes/${applicationId}/history`, {
+      key: operator,
+    });
+    const entered = (history.body.entries as { event: string; at: string }[]).find(
+      (entry) => entry.event === 'QUERY_RAISED',
+    );
+    expect(found.body.since).toBe(entered?.at);
+
+    const wrongDate = await lookUp({ applicationNumber, birthDate: '1975-03-15' });
+    const unknown = await lookUp({ applicationNumber: 'A-2026-3467ACDE', birthDate });
+    expect(wrongDate.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(wrongDate.body).toEqual(unknown.body);
+    expect(JSON.stringify(wrongDate.body)).not.toMatch(/Nachreichung|Mustermann/);
+    for (const answer of [found, wrongDate, unknown]) {
+      expect(answer.ms).toBeGreaterThanOrEqual(LOOKUP_FLOOR_MS - 5);
+    }
+    // Lower case is what people type.
+    const lower = await lookUp({ applicationNumber: applicationNumber.toLowerCase(), birthDate });
+    expect(lower.status).toBe(200);
+  });
+
+  it('when the chamber approves, then the application is Freigegeben, the email says so and the card process runs for the practice', async () => {
+    const resubmitted = await event(applicationId, client, { type: 'DOCUMENTS_RESUBMITTED' });
+    expect(resubmitted.body.stateLabel).toBe('Eingang Antragsunterlagen');
+    expect((await event(applicationId, operator, { type: 'CHECK_PASSED' })).body.stateLabel).toBe(
+      'Zur Freigabe',
+    );
+    const approved = await event(applicationId, operator, { type: 'CHAMBER_APPROVED' });
+    expect(approved.body).toMatchObject({ stateLabel: 'Freigegeben', status: 'done' });
+    const mail = await waitForMessage({ to: email, subject: /Antrag freigegeben/ });
+    expect(mail.text).toMatch(/Karte wird produziert/);
+
+    cardId = `card-K-${applicationNumber.slice(2)}-1`;
+    let card = await api.request('GET', `/api/v1/processes/${cardId}`, { key: client });
+    for (let i = 0; i < 50 && card.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      card = await api.request('GET', `/api/v1/processes/${cardId}`, { key: client });
+    }
+    expect(card.status).toBe(200);
+    expect(card.body).toMatchObject({ stateLabel: 'In Produktion', practiceId });
+    expect((await untilLabel(applicationNumber, 'Freigegeben')).status).toBe(200);
+  });
+
+  it('when the card ships, then tracking arrives by email and the Transport-PIN by letter; after activation the letter cannot be sent again', async () => {
+    expect((await event(cardId, client, { type: 'CARD_SHIPPED', trackingId: 'X' })).status).toBe(
+      403,
+    );
+    const shipped = await event(cardId, operator, {
+      type: 'CARD_SHIPPED',
+      trackingId: '00340434161094015902',
+    });
+    expect(shipped.body.stateLabel).toBe('Versendet');
+    const tracking = await waitForMessage({ to: email, subject: /versandt|versendet|unterwegs/i });
+    expect(tracking.text).toContain('00340434161094015902');
+    const letter = await waitForMessage({ to: `brief+${postcode}@post.praxisflow.localhost` });
+    expect(letter.subject).not.toMatch(/\d{6}/);
+    const letterText = await pdfText(letter.attachments[0]!.content);
+    expect(letterText).toContain('Transport-PIN');
+    expect(letterText).toContain(cardId.slice('card-'.length));
+
+    expect((await event(cardId, client, { type: 'CARD_ACTIVATED' })).body.stateLabel).toBe(
+      'Freigeschaltet',
+    );
+    const resend = await event(cardId, client, { type: 'TRANSPORT_PIN_RESEND_REQUESTED' });
+    expect(resend.status).toBe(409);
+    expect(resend.body.allowedEvents).not.toContain('TRANSPORT_PIN_RESEND_REQUESTED');
+  });
+
+  it('when the holder blocks the card, then it is Gesperrt for good and the holder is told', async () => {
+    const blocked = await event(cardId, client, {
+      type: 'CARD_BLOCKED',
+      reason: 'Karte verloren.',
+    });
+    expect(blocked.body).toMatchObject({ stateLabel: 'Gesperrt', status: 'done' });
+    const mail = await waitForMessage({ to: email, subject: /gesperrt/i });
+    expect(mail.text).toContain('Karte verloren.');
+    expect((await event(cardId, client, { type: 'CARD_ACTIVATED' })).status).toBe(409);
+  });
+
+  it('when one address looks up too often, then it gets 429 with Retry-After, without a key', async () => {
+    let answer = await lookUp({ applicationNumber, birthDate });
+    for (let i = 0; i < 20 && answer.status !== 429; i++) {
+      answer = await lookUp({ applicationNumber, birthDate });
+    }
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(answer.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
