@@ -9,7 +9,7 @@ import {
   transition,
   type AnyMachineSnapshot,
   type AnyStateMachine,
-  type EventObject,
+  type AnyEventObject,
 } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { cardProcess } from '../../machines/card.js';
@@ -56,6 +56,10 @@ const cardInput = cardInputSchema.parse({
   holder: applicant,
 });
 
+/** The executed actions of a transition, by name and params. */
+const named = (actions: readonly unknown[]) =>
+  actions as readonly { readonly type: string; readonly params?: unknown }[];
+
 const after = (delay: string, stateId: string) => ({ type: `xstate.after.${delay}.${stateId}` });
 
 /** Atomic and final state ids of a machine. */
@@ -73,7 +77,7 @@ const reached = (snapshot: AnyMachineSnapshot) =>
 /** Every (state, event, branch) a graph walk takes, and every one the machine has. */
 function coverage(
   machine: AnyStateMachine,
-  runs: { input: unknown; events: EventObject[] }[],
+  runs: { input: unknown; events: AnyEventObject[] }[],
   serialize: (snapshot: AnyMachineSnapshot) => string,
 ) {
   const states = new Set<string>();
@@ -128,7 +132,7 @@ describe('ehbaApplication machine', () => {
     after('documentsDeadline', 'ehbaApplication.submitted'),
     after('resubmissionReminder', 'ehbaApplication.awaitingResubmission'),
     after('resubmissionDeadline', 'ehbaApplication.awaitingResubmission'),
-  ] as EventObject[];
+  ] as AnyEventObject[];
   const serialize = (s: AnyMachineSnapshot) =>
     JSON.stringify([s.value, Math.min(2, (s.context as { queries: number }).queries)]);
 
@@ -189,14 +193,17 @@ describe('ehbaApplication machine', () => {
     for (const type of ['APPLICATION_SUBMITTED', 'DOCUMENTS_RECEIVED', 'CHECK_PASSED']) {
       [snapshot] = transition(machine, snapshot, { type, ...now });
     }
-    const [approved, actions] = transition(machine, snapshot, { type: 'CHAMBER_APPROVED', ...now });
+    const [approved, executed] = transition(machine, snapshot, {
+      type: 'CHAMBER_APPROVED',
+      ...now,
+    });
     expect(approved.status).toBe('done');
-    const start = actions.find((action) => action.type === 'startProcess');
+    const start = named(executed).find((action) => action.type === 'startProcess');
     const params = start?.params as { type: string; input: { cardNumber: string } };
     expect(params.type).toBe('card');
     expect(params.input.cardNumber).toBe('K-2026-7K3M9QXT-1');
     expect(cardInputSchema.safeParse(params.input).success).toBe(true);
-    expect(actions.map((action) => action.type)).toContain('sendApplicationEmail');
+    expect(named(executed).map((action) => action.type)).toContain('sendApplicationEmail');
   });
 
   it('when changes are sent, then only the given fields change', () => {
@@ -248,7 +255,7 @@ describe('card machine', () => {
     { type: 'CARD_BLOCKED', reason: 'verloren', ...now },
     after('renewalReminder', 'card.active'),
     after('certificateExpiry', 'card.active'),
-  ] as EventObject[];
+  ] as AnyEventObject[];
   const serialize = (s: AnyMachineSnapshot) => {
     const context = s.context as { transportPinLetters: number; followUpApplication: unknown };
     return JSON.stringify([
@@ -283,7 +290,7 @@ describe('card machine', () => {
   });
 
   it('when a card is blocked in any state that is not final, then it is Gesperrt for good', () => {
-    const steps: Record<string, EventObject[]> = {
+    const steps: Record<string, AnyEventObject[]> = {
       inProduction: [],
       shipped: [{ type: 'CARD_SHIPPED', trackingId: 'T', ...now }],
       active: [
@@ -304,14 +311,14 @@ describe('card machine', () => {
       let [snapshot] = initialTransition(machine, cardInput);
       for (const event of path) [snapshot] = transition(machine, snapshot, event);
       expect(snapshot.value).toBe(state);
-      const [blocked, actions] = transition(machine, snapshot, {
+      const [blocked, executed] = transition(machine, snapshot, {
         type: 'CARD_BLOCKED',
         reason: 'verloren',
         ...now,
       });
       expect(blocked.value, state).toBe('blocked');
       expect(blocked.status).toBe('done');
-      expect(actions.map((action) => action.params)).toContainEqual(
+      expect(named(executed).map((action) => action.params)).toContainEqual(
         expect.objectContaining({ template: 'cardBlocked', reason: 'verloren' }),
       );
     }
@@ -341,12 +348,12 @@ describe('card machine', () => {
     });
     expect(shipped.context.validUntil).toBe('2031-03-02T09:30:00.000Z');
     const activatedAt = '2026-03-10T12:00:00.000Z';
-    const [, actions] = transition(machine, shipped, {
+    const [, executed] = transition(machine, shipped, {
       type: 'CARD_ACTIVATED',
       ...at(activatedAt),
     });
     const delays = Object.fromEntries(
-      actions
+      named(executed)
         .filter((action) => action.type === 'xstate.raise')
         .map((action) => {
           const params = action.params as { id: string; delay: number };
@@ -366,12 +373,12 @@ describe('card machine', () => {
       ...at('2026-09-02T09:29:59.000Z'),
     });
     expect(onTime.value).toBe('exchangeRequested');
-    const [refused, actions] = transition(machine, snapshot, {
+    const [refused, executed] = transition(machine, snapshot, {
       type: 'ACTIVATION_PASSWORD_FORGOTTEN',
       ...late,
     });
     expect(refused.value).toBe('active');
-    const emitted = actions.find((action) => action.type === 'xstate.emit');
+    const emitted = named(executed).find((action) => action.type === 'xstate.emit');
     expect(emitted?.params).toMatchObject({
       event: { type: 'rejected', status: 409, detail: expect.stringMatching(/Ersatzkarte/) },
     });
@@ -380,11 +387,11 @@ describe('card machine', () => {
   it('when the Transport-PIN letter is asked for again, then it goes only before activation', () => {
     let [snapshot] = initialTransition(machine, cardInput);
     [snapshot] = transition(machine, snapshot, { type: 'CARD_SHIPPED', trackingId: 'T', ...now });
-    const [again, actions] = transition(machine, snapshot, {
+    const [again, executed] = transition(machine, snapshot, {
       type: 'TRANSPORT_PIN_RESEND_REQUESTED',
       ...now,
     });
-    const letter = actions.find((action) => action.type === 'sendTransportPinLetter');
+    const letter = named(executed).find((action) => action.type === 'sendTransportPinLetter');
     expect(letter?.params).toMatchObject({ cardNumber: 'K-2026-7K3M9QXT-1', letter: 2 });
     const [active] = transition(machine, again, { type: 'CARD_ACTIVATED', ...now });
     expect(active.can({ type: 'TRANSPORT_PIN_RESEND_REQUESTED' })).toBe(false);
