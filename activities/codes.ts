@@ -31,6 +31,35 @@ export function activationCodeFor(secret: string, idempotencyKey: string): strin
 }
 
 /**
+ * `length` characters of `alphabet` (no look-alikes): one byte each, bytes at or above the
+ * largest multiple of the alphabet's length skipped, so every character is equally likely.
+ */
+export function confirmationCodeFor(
+  secret: string,
+  idempotencyKey: string,
+  alphabet: string,
+  length: number,
+): string {
+  const limit = 256 - (256 % alphabet.length);
+  let code = '';
+  for (let round = 0; code.length < length; round++) {
+    const bytes = issued(secret, 'confirmation-code', `${idempotencyKey}\u0000${round}`);
+    for (const byte of bytes) {
+      if (byte < limit && code.length < length) code += alphabet[byte % alphabet.length];
+    }
+  }
+  return code;
+}
+
+/** `K7PM3QXA` → `K7PM 3QXA`. */
+export const formatConfirmationCode = (code: string): string =>
+  `${code.slice(0, 4)} ${code.slice(4)}`;
+
+/** As typed: spaces dropped, upper case. */
+export const normalizeConfirmationCode = (code: string): string =>
+  code.replace(/\s+/g, '').toUpperCase();
+
+/**
  * The Transport-PIN of a card: 6 digits from HMAC(secret, card number), so every letter for
  * the same card states the same PIN and nothing of it is stored (64 bits mod 10^6: bias below
  * 10^-13). Never logged, never in a subject or an outbox row.

@@ -1,4 +1,5 @@
 import { createCardIssuerActivities } from './card-issuer.js';
+import { createEterminActivities } from './etermin.js';
 import { createInvitationActivities } from './invitation.js';
 import { createNotificationActivities } from './notifications.js';
 import type { ActivityDeps } from './types.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvitationActivities(deps),
     ...createNotificationActivities(deps),
     ...createCardIssuerActivities(deps),
+    ...createEterminActivities(deps),
   };
 }
 

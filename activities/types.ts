@@ -2,6 +2,7 @@ import type { GatewayConfig } from './channels/index.js';
 import type { Channel, MailTransport } from './channels/types.js';
 
 export type { MailAddress } from './channels/types.js';
+import type { ContactChannels } from './contact-channels.js';
 import type { Outbox } from './outbox.js';
 
 /** What the interpreter hands every activity besides its params. */
@@ -48,6 +49,11 @@ export interface ActivityDeps {
   /** Every message is recorded here before it goes out, and marked once it went. */
   readonly outbox: Outbox;
   readonly config: ActivityConfig;
+  /**
+   * Where a practice's nightly overview may go; default: asked of its confirmation process
+   * through the worker's client.
+   */
+  readonly contactChannels?: ContactChannels;
   /** Counts each handing-over of a message to its channel (for /metrics). */
   readonly onDelivery?: (channel: Channel, outcome: 'sent' | 'failed') => void;
 }

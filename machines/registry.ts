@@ -1,6 +1,8 @@
 import { cardProcess } from './card.js';
+import { contactVerificationProcess } from './contact-verification.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
+import { nightlyDigestProcess } from './nightly-digest.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
@@ -8,6 +10,8 @@ const definitions: readonly ProcessDefinition[] = [
   invitationProcess,
   ehbaApplicationProcess,
   cardProcess,
+  contactVerificationProcess,
+  nightlyDigestProcess,
 ];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the
