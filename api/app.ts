@@ -18,7 +18,9 @@ import {
   httpMetrics,
   metricsRoutes,
 } from './observability/metrics.js';
+import { DEFAULT_DIGEST_TIME } from '../machines/nightly-digest.schema.js';
 import { applicationStatusRoutes } from './routes/application-status.js';
+import { practiceRoutes } from './routes/practices.js';
 import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   readonly logLevel?: LogLevel;
   readonly registry?: Registry;
   readonly rateLimit?: RateLimitOptions;
+  /** German wall-clock time of the practices' nightly overview (default 01:30). */
+  readonly digestTime?: string;
   /** Lookups per client address of the public application status (default 10/min, 5 at once). */
   readonly publicRateLimit?: RateLimitOptions;
   /** Served behind HTTPS: HSTS and secure cookies. */
@@ -114,6 +118,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
   app.use('/api/v1', machineRoutes());
   app.use('/api/v1', processListRoutes(readModel));
+  app.use(
+    '/api/v1',
+    practiceRoutes({
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      digestTime: deps.digestTime ?? DEFAULT_DIGEST_TIME,
+      delays: deps.delays,
+    }),
+  );
   app.use(
     '/api/v1',
     processRoutes({

@@ -31,6 +31,11 @@ const apiSchema = z.object({
   /** Writes per minute and API key, per API process. */
   PRAXISFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   PRAXISFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
+  /** German wall-clock time of the practices' nightly overview (new overviews take it). */
+  PRAXISFLOW_DIGEST_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time of day like 01:30' })
+    .default('01:30'),
 });
 
 export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -50,6 +55,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,
     logLevel: result.data.LOG_LEVEL,
     https: result.data.PRAXISFLOW_HTTPS === 'true',
+    digestTime: result.data.PRAXISFLOW_DIGEST_TIME,
     rateLimit: {
       perMinute: result.data.PRAXISFLOW_RATE_LIMIT_PER_MINUTE,
       burst: result.data.PRAXISFLOW_RATE_LIMIT_BURST,

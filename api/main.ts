@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     logger,
     registry: createApiRegistry(),
     rateLimit: config.rateLimit,
+    digestTime: config.digestTime,
     https: config.https,
   });
   const server = app.listen(config.port, () => {

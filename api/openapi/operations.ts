@@ -10,6 +10,7 @@ import {
 import { EXAMPLE_ID, processViewExample } from './examples.js';
 import type { ProcessTypeDoc } from './process-types.js';
 import { platformOperations, referenceOperations } from './platform-operations.js';
+import { practiceOperations } from './practice-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
 import {
@@ -25,6 +26,7 @@ import {
 export const TAGS = [
   { name: 'Processes', description: 'Start processes, send them events, list and cancel them.' },
   { name: 'Process types', description: 'The machines behind the process types.' },
+  { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
   { name: 'Public', description: 'For applicants, without an API key.' },
   { name: 'Service', description: 'Health and metrics, for the platform.' },
   { name: 'Reference', description: 'This document, as JSON and as a page.' },
@@ -312,6 +314,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
         404: processNotFound(`${PROCESS}/history`),
       },
     },
+    ...practiceOperations,
     ...publicOperations,
     ...referenceOperations,
   ];

@@ -95,4 +95,28 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       CARD_BLOCKED: { reason: 'Karte verloren.' },
     },
   },
+  contactVerification: {
+    input: {
+      practiceId: 'BSNR-123456789',
+      practiceName: 'Praxis Dr. med. Erika Mustermann',
+      channel: 'email',
+      address: 'praxis@praxis.example',
+    },
+    events: {
+      CODE_SUBMITTED: { code: 'K7PM 3QXA' },
+      CODE_RESENT: {},
+      CHANNEL_CHANGED: { channel: 'fax', address: '0221 1234567' },
+    },
+  },
+  nightlyDigest: {
+    input: { practiceId: 'BSNR-123456789', digestTime: '01:30' },
+    events: {
+      APPOINTMENT_RECORDED: {
+        kind: 'booked',
+        appointmentId: 'TSS-2026-4711',
+        at: '2026-12-01T09:30:00+01:00',
+        patientInitials: 'E. M.',
+      },
+    },
+  },
 };
