@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './fields.js';
 import { postalAddress, emailAddress } from './contact.schema.js';
 import { birthDate, CARD_TYPES, type Applicant, type CardType } from './ehba-application.schema.js';
 import type { EventMeta, ProcessStarted } from './process-definition.js';
@@ -7,15 +8,6 @@ import type { EventMeta, ProcessStarted } from './process-definition.js';
  * Input and event payloads of a card's life (eHBA / SMC-B), and the types the machine shares
  * with its activities.
  */
-
-const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
-const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(NO_CONTROL_CHARACTERS, { error: 'Steuerzeichen sind nicht erlaubt.' });
 
 /** `K-2026-7K3M9QXT-1`: the application's number, then which card of it (an exchange card is -2). */
 const CARD_NUMBER_PATTERN = /^K-\d{4}-[3467ACDEFGHJKMNPQRTUVWXY9]{8}-\d{1,3}$/;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { practiceIdField as practiceId, singleLine } from './fields.js';
 import { emailAddress, faxNumber } from './contact.schema.js';
 import type { EventMeta } from './process-definition.js';
 
@@ -11,21 +12,7 @@ import type { EventMeta } from './process-definition.js';
 export const CONFIRMATION_CODE_ALPHABET = '3467ACDEFGHJKMNPQRTUVWXY9';
 export const CONFIRMATION_CODE_LENGTH = 8;
 
-const practiceId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-    error: 'Die Praxis-ID besteht aus Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.',
-  });
-
-const practiceName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^\P{Cc}*$/u, { error: 'Steuerzeichen sind nicht erlaubt.' });
+const practiceName = singleLine(200);
 
 /** Where the nightly overview goes: an email address or a fax number (E.164). */
 const contactChannel = z.discriminatedUnion('channel', [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from './fields.js';
 import { emailAddress, postalAddress } from './contact.schema.js';
 import type { EventMeta } from './process-definition.js';
 
@@ -9,18 +10,6 @@ import type { EventMeta } from './process-definition.js';
 
 export const CARD_TYPES = ['eHBA', 'SMC-B'] as const;
 export type CardType = (typeof CARD_TYPES)[number];
-
-const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
-
-const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(NO_CONTROL_CHARACTERS, { error: 'Steuerzeichen sind nicht erlaubt.' });
-
-const multiLine = (max: number) => z.string().trim().min(1).max(max);
 
 /**
  * Antragsnummer: `A-2026-7K3M9QXT`. The year, then 8 characters drawn at random from an

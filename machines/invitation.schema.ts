@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from './fields.js';
 import type { EventMeta } from './process-definition.js';
 
 /**
@@ -17,18 +18,6 @@ export const REGISTRATION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** Youngest and oldest plausible age of a registering person (DSGVO Art. 8: 16 in Germany). */
 export const MIN_AGE_YEARS = 16;
 export const MAX_AGE_YEARS = 120;
-
-const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
-
-const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(NO_CONTROL_CHARACTERS, { error: 'Steuerzeichen sind nicht erlaubt.' });
-
-const multiLine = (max: number) => z.string().trim().min(1).max(max);
 
 const email = z
   .string()

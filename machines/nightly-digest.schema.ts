@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { practiceIdField as practiceId, singleLine } from './fields.js';
 import type { ContactChannel } from './contact-verification.schema.js';
 import type { EventMeta } from './process-definition.js';
 
@@ -10,15 +11,6 @@ import type { EventMeta } from './process-definition.js';
 
 export const DEFAULT_DIGEST_TIME = '01:30';
 
-const practiceId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-    error: 'Die Praxis-ID besteht aus Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.',
-  });
-
 export const nightlyDigestInputSchema = z.object({
   practiceId,
   /** German wall-clock time of the overview (`01:30`); a deployment sets it for all. */
@@ -26,16 +18,13 @@ export const nightlyDigestInputSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Eine Uhrzeit wie 01:30.' })
     .default(DEFAULT_DIGEST_TIME),
+  /**
+   * The overview goes at a stable minute in [0, jitterMinutes) after the digest time, spreading
+   * the night's sending over the practices (0: all at the digest time).
+   */
+  jitterMinutes: z.number().int().min(0).max(120).optional(),
 });
 export type NightlyDigestInput = z.output<typeof nightlyDigestInputSchema>;
-
-const shortText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^\P{Cc}*$/u, { error: 'Steuerzeichen sind nicht erlaubt.' });
 
 /** One booking or cancellation, as the appointment service reports it. */
 export const appointmentRecordedSchema = z.object({
@@ -56,9 +45,9 @@ export const appointmentRecordedSchema = z.object({
     .trim()
     .regex(/^(\p{Lu}\.? ?){1,4}$/u, { error: 'Nur Initialen, z. B. „E. M.“.' })
     .optional(),
-  specialty: shortText(100).optional(),
+  specialty: singleLine(100).optional(),
   /** Vermittlungscode / Dringlichkeit as the service prints it (`HNO-4711-AB`). */
-  urgencyCode: shortText(40).optional(),
+  urgencyCode: singleLine(40).optional(),
 });
 type AppointmentRecorded = z.output<typeof appointmentRecordedSchema>;
 
@@ -89,6 +78,8 @@ export type NightlyDigestEvent = (
 export interface NightlyDigestContext {
   readonly practiceId: string;
   readonly digestTime: string;
+  /** Absent in overviews started before it could be set: the default window. */
+  readonly jitterMinutes?: number;
   /** Collected and not yet sent, in the order they came. */
   readonly items: readonly DigestItem[];
   /** Keys seen in the last days, with when: a repeated report is dropped. */
