@@ -3,6 +3,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { memoryOutbox } from '../support/outbox.js';
+import {
+  recordingMailer,
+  TEST_ACTIVITY_CONFIG,
+  type RecordedMail,
+} from '../support/recording-mailer.js';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import {
   recordHistory,
@@ -16,38 +21,10 @@ import {
 const DAY = 24 * 3_600_000;
 const MINUTE = 60_000;
 
-interface Sent {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly attachments: readonly string[];
-}
-
-const sent: Sent[] = [];
-
-const recipient = (to: unknown): string =>
-  typeof to === 'string' ? to : String((to as { address?: string }).address ?? to);
+const { mailer, sent } = recordingMailer();
 
 const testEnv = useTimeSkippingWorker(
-  createActivities({
-    outbox: memoryOutbox(),
-    mailer: {
-      sendMail: async (message) => {
-        sent.push({
-          to: recipient(message.to),
-          subject: message.subject,
-          text: message.text,
-          attachments: (message.attachments ?? []).map((a) => a.filename),
-        });
-        return { messageId: 'recorded' };
-      },
-    },
-    config: {
-      publicBaseUrl: 'https://portal.example',
-      mailFrom: 'praxisflow <no-reply@example.org>',
-      codeSecret: 'test-secret-test-secret-test-secret',
-    },
-  }),
+  createActivities({ outbox: memoryOutbox(), mailer, config: TEST_ACTIVITY_CONFIG }),
 );
 let env: TestWorkflowEnvironment;
 beforeAll(() => {
@@ -97,8 +74,8 @@ const applicant = (email: string) => ({
   },
 });
 
-const mailsTo = (email: string): Sent[] => sent.filter((mail) => mail.to.includes(email));
-const lettersTo = (postcode: string): Sent[] =>
+const mailsTo = (email: string): RecordedMail[] => sent.filter((mail) => mail.to.includes(email));
+const lettersTo = (postcode: string): RecordedMail[] =>
   sent.filter((mail) => mail.to.includes(`brief+${postcode}`));
 
 /** Waits until the effects of the last step (emails) have run. */
@@ -197,7 +174,7 @@ describe('ehbaApplication workflow', () => {
     const { handle, email, number } = await submitted();
     const first = mailsTo(email);
     expect(first).toHaveLength(1);
-    expect(first[0]!.attachments).toEqual([`Antrag-${number}.pdf`]);
+    expect(first[0]!.attachments.map((a) => a.filename)).toEqual([`Antrag-${number}.pdf`]);
 
     await env.sleep(20 * DAY);
     expect(mailsTo(email)).toHaveLength(1);

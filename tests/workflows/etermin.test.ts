@@ -8,6 +8,7 @@ import { stableSpread } from '../../machines/berlin-time.js';
 import { DIGEST_JITTER_MINUTES } from '../../machines/nightly-digest.js';
 import { DELIVER_SIGNAL, type ProcessArgs } from '../../workflows/interpreter/types.js';
 import { memoryOutbox } from '../support/outbox.js';
+import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
 import {
   projected,
   recordHistory,
@@ -22,40 +23,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-interface Sent {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-  readonly pdf: Buffer | undefined;
-}
-const sent: Sent[] = [];
-
-const recipient = (to: unknown): string =>
-  typeof to === 'string' ? to : String((to as { address?: string }).address ?? to);
+const { mailer, sent } = recordingMailer();
 
 let env: TestWorkflowEnvironment;
 const testEnv = useTimeSkippingWorker(
-  createActivities({
-    outbox: memoryOutbox(),
-    mailer: {
-      sendMail: async (message) => {
-        sent.push({
-          to: recipient(message.to),
-          subject: message.subject,
-          text: message.text,
-          html: message.html ?? '',
-          pdf: message.attachments?.[0]?.content,
-        });
-        return { messageId: 'recorded' };
-      },
-    },
-    config: {
-      publicBaseUrl: 'https://portal.example',
-      mailFrom: 'praxisflow <no-reply@example.org>',
-      codeSecret: 'test-secret-test-secret-test-secret',
-    },
-  }),
+  createActivities({ outbox: memoryOutbox(), mailer, config: TEST_ACTIVITY_CONFIG }),
 );
 beforeAll(() => {
   env = testEnv();
@@ -239,7 +211,7 @@ describe('contactVerification workflow', () => {
     expect(changing.context.inUse).toMatchObject({ channel: 'email', address: email });
     expect(changing.context.candidate).toEqual({ channel: 'fax', address: '+4930123456789' });
     const fax = faxesTo('4930123456789').at(-1)!;
-    const code = faxCodeIn(await pdfText(fax.pdf));
+    const code = faxCodeIn(await pdfText(fax.attachments[0]?.content));
     const verified = await send(handle, { type: 'CODE_SUBMITTED', code });
     expect(verified.context.inUse).toMatchObject({ channel: 'fax', address: '+4930123456789' });
   });
@@ -378,7 +350,7 @@ describe('nightlyDigest workflow', () => {
         address: '+49 30 4711-0',
       });
       await env.sleep(20 * HOUR);
-      const code = faxCodeIn(await pdfText(faxesTo('493047110').at(-1)!.pdf));
+      const code = faxCodeIn(await pdfText(faxesTo('493047110').at(-1)!.attachments[0]?.content));
       expect((await send(verification, { type: 'CODE_SUBMITTED', code })).state).toBe('verified');
       return 20 * HOUR;
     });
@@ -387,7 +359,7 @@ describe('nightlyDigest workflow', () => {
     // Nights 0–2 by email (the fax was not yet confirmed on night 2), nights 3–4 by fax.
     expectOnePerNight(byEmail, dates.slice(0, 3));
     const faxTexts = await Promise.all(
-      byFax.map(async (fax) => ({ text: await pdfText(fax.pdf) })),
+      byFax.map(async (fax) => ({ text: await pdfText(fax.attachments[0]?.content) })),
     );
     expectOnePerNight(faxTexts, dates.slice(3));
   });
