@@ -25,7 +25,8 @@ const HELD_WARNING =
 /** Milliseconds from the event until the practice's next overview. */
 function untilNextDigest(context: NightlyDigestContext, event: NightlyDigestEvent): number {
   const now = event.receivedAt ? Date.parse(event.receivedAt) : 0;
-  const jitter = stableSpread(context.practiceId, DIGEST_JITTER_MINUTES) * 60_000;
+  const window = context.jitterMinutes ?? DIGEST_JITTER_MINUTES;
+  const jitter = window > 0 ? stableSpread(context.practiceId, window) * 60_000 : 0;
   return nextBerlinTime(now, context.digestTime, jitter) - now;
 }
 
@@ -100,6 +101,7 @@ const nightlyDigestMachine = digestSetup.createMachine({
   context: ({ input }) => ({
     practiceId: input.practiceId,
     digestTime: input.digestTime,
+    ...(input.jitterMinutes === undefined ? {} : { jitterMinutes: input.jitterMinutes }),
     items: [],
     seen: {},
     warning: null,

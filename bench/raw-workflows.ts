@@ -1,0 +1,24 @@
+/**
+ * The baseline of `npm run bench:digest`: what raw Temporal does for the same night — one
+ * workflow per practice that sleeps until the digest instant and runs one activity sending the
+ * same email. No machine, no outbox, no read model.
+ */
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { DigestItem } from '../machines/nightly-digest.schema.js';
+
+export interface RawDigestActivities {
+  sendRawDigest(practiceId: string, items: readonly DigestItem[]): Promise<void>;
+}
+
+const { sendRawDigest } = proxyActivities<RawDigestActivities>({
+  startToCloseTimeout: '1 minute',
+});
+
+export async function rawNightlyDigest(
+  practiceId: string,
+  dueAt: number,
+  items: readonly DigestItem[],
+): Promise<void> {
+  await sleep(Math.max(1, dueAt - Date.now()));
+  await sendRawDigest(practiceId, items);
+}
