@@ -103,14 +103,3 @@ export type SendTransportPinLetterParams = CardMail & {
   /** 1 for the first letter, 2… for each one sent again. */
   readonly letter: number;
 };
-
-/** `iso` plus whole calendar months, in UTC (31 Aug + 6 months = 28/29 Feb). */
-export function addMonths(iso: string, months: number): string {
-  const date = new Date(iso);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.toISOString();
-}

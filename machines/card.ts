@@ -1,6 +1,6 @@
 import { assign, emit, setup } from 'xstate';
+import { addMonths, msUntil } from './calendar.js';
 import {
-  addMonths,
   cardEventSchemas,
   cardInputSchema,
   type CardContext,
@@ -24,10 +24,6 @@ const CERTIFICATE_VALIDITY_MONTHS = 5 * 12;
 const EXCHANGE_PERIOD_MONTHS = 6;
 /** The renewal reminder goes this long before the certificates end. */
 const RENEWAL_LEAD = 90 * DAY;
-
-/** Milliseconds from the event that entered a state until `target`; 0 once it has passed. */
-const msUntil = (target: string | null, from: string | undefined | null): number =>
-  target && from ? Math.max(0, Date.parse(target) - Date.parse(from)) : 0;
 
 /** The moment the current state was entered: the event's time, or when the card was activated. */
 const enteredAt = (context: CardContext, event: CardEvent): string | null =>
