@@ -14,7 +14,7 @@ import { hash, verify } from '@node-rs/argon2';
 
 /** Hashes of one purpose never verify a value of another. */
 export type CodePurpose =
-  'registration-token' | 'activation-code' | 'confirmation-code' | 'transport-pin';
+  'registration-token' | 'activation-code' | 'confirmation-code' | 'transport-pin' | 'download-tan';
 
 const issued = (secret: string, purpose: CodePurpose, idempotencyKey: string): Buffer =>
   createHmac('sha256', secret).update(`issue\u0000${purpose}\u0000${idempotencyKey}`).digest();
@@ -28,6 +28,12 @@ export function registrationTokenFor(secret: string, idempotencyKey: string): st
 export function activationCodeFor(secret: string, idempotencyKey: string): string {
   const value = issued(secret, 'activation-code', idempotencyKey).readBigUInt64BE(0);
   return (value % 100_000_000n).toString().padStart(8, '0');
+}
+
+/** The mTAN of a download: 6 decimal digits (64 bits mod 10^6: bias below 10^-13). */
+export function downloadTanFor(secret: string, idempotencyKey: string): string {
+  const value = issued(secret, 'download-tan', idempotencyKey).readBigUInt64BE(0);
+  return (value % 1_000_000n).toString().padStart(6, '0');
 }
 
 /**

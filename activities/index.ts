@@ -1,4 +1,5 @@
 import { createCardIssuerActivities } from './card-issuer.js';
+import { createDocumentDeliveryActivities } from './document-delivery.js';
 import { createEterminActivities } from './etermin.js';
 import { createInvitationActivities } from './invitation.js';
 import { createNotificationActivities } from './notifications.js';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createCardIssuerActivities(deps),
     ...createEterminActivities(deps),
+    ...createDocumentDeliveryActivities(deps),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Channel, MailTransport } from './channels/types.js';
 export type { MailAddress } from './channels/types.js';
 import type { ContactChannels } from './contact-channels.js';
 import type { Outbox } from './outbox.js';
+import type { DocumentStore } from '../storage/document-store.js';
 
 /** What the interpreter hands every activity besides its params. */
 export interface ActionMeta {
@@ -54,6 +55,8 @@ export interface ActivityDeps {
    * through the worker's client.
    */
   readonly contactChannels?: ContactChannels;
+  /** The portal documents (their content is deleted when the retention period ends). */
+  readonly documents?: Pick<DocumentStore, 'purge'>;
   /** Counts each handing-over of a message to its channel (for /metrics). */
   readonly onDelivery?: (channel: Channel, outcome: 'sent' | 'failed') => void;
 }

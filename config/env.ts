@@ -85,15 +85,25 @@ export function delayOverrides(env: NodeJS.ProcessEnv = process.env): Record<str
   return overrides;
 }
 
-/**
- * Keys of the payload codec: `PRAXISFLOW_PAYLOAD_KEYS=id:base64key,older-id:base64key`, newest
- * first (it encrypts; all decrypt). Absent: one key derived from PRAXISFLOW_SECRET, id `k0`.
- */
-export function payloadKeys(env: NodeJS.ProcessEnv = process.env): { id: string; key: Buffer }[] {
-  const raw = env.PRAXISFLOW_PAYLOAD_KEYS?.trim();
+interface NamedKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+/** `id:base64key,older-id:base64key`, newest first; absent: one key derived from the secret. */
+function keyList(
+  env: NodeJS.ProcessEnv,
+  variable: 'PRAXISFLOW_PAYLOAD_KEYS' | 'PRAXISFLOW_DOCUMENT_KEYS',
+  purpose: 'payloads' | 'documents',
+  derivedId: string,
+): NamedKey[] {
+  const raw = env[variable]?.trim();
   if (!raw) {
     return [
-      { id: 'k0', key: Buffer.from(deriveKey(secretConfig(env).secret, 'payloads'), 'base64url') },
+      {
+        id: derivedId,
+        key: Buffer.from(deriveKey(secretConfig(env).secret, purpose), 'base64url'),
+      },
     ];
   }
   const issues: { path: string[]; message: string }[] = [];
@@ -102,7 +112,7 @@ export function payloadKeys(env: NodeJS.ProcessEnv = process.env): { id: string;
     const key = Buffer.from(material, 'base64');
     if (!/^[A-Za-z0-9._-]{1,32}$/.test(id) || key.length !== 32) {
       issues.push({
-        path: ['PRAXISFLOW_PAYLOAD_KEYS', String(index)],
+        path: [variable, String(index)],
         message: 'each entry must be <id>:<32 bytes in base64> (id: letters, digits, . _ -)',
       });
     }
@@ -110,6 +120,23 @@ export function payloadKeys(env: NodeJS.ProcessEnv = process.env): { id: string;
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return keys;
+}
+
+/**
+ * Keys of the payload codec: `PRAXISFLOW_PAYLOAD_KEYS=id:base64key,older-id:base64key`, newest
+ * first (it encrypts; all decrypt). Absent: one key derived from PRAXISFLOW_SECRET, id `k0`.
+ */
+export function payloadKeys(env: NodeJS.ProcessEnv = process.env): NamedKey[] {
+  return keyList(env, 'PRAXISFLOW_PAYLOAD_KEYS', 'payloads', 'k0');
+}
+
+/**
+ * Master keys that wrap each document's own key: `PRAXISFLOW_DOCUMENT_KEYS`, same form, newest
+ * first (it wraps new documents; all unwrap). Absent: one key derived from PRAXISFLOW_SECRET,
+ * id `d0`.
+ */
+export function documentKeys(env: NodeJS.ProcessEnv = process.env): NamedKey[] {
+  return keyList(env, 'PRAXISFLOW_DOCUMENT_KEYS', 'documents', 'd0');
 }
 
 const databaseSchema = z.object({

@@ -6,7 +6,7 @@ import { hkdfSync } from 'node:crypto';
  */
 export function deriveKey(
   secret: string,
-  purpose: 'codes' | 'business-keys' | 'api-keys' | 'payloads',
+  purpose: 'codes' | 'business-keys' | 'api-keys' | 'payloads' | 'documents',
 ): string {
   return Buffer.from(hkdfSync('sha256', secret, 'praxisflow', purpose, 32)).toString('base64url');
 }

@@ -26,6 +26,11 @@ export interface ProcessDefinition {
    */
   readonly eventSenders?: Readonly<Record<string, EventSender>>;
   /**
+   * The route that starts processes of this type when `POST /api/v1/processes/{type}` cannot
+   * (a document delivery starts with the upload of its content). Absent: the generic start.
+   */
+  readonly startRoute?: string;
+  /**
    * Parts of the input that identify the process for the business (`practiceId`, email).
    * The API turns them into a keyed hash, so the business key carries no personal data.
    * Absent: the API generates a business key unless the caller gives one.
@@ -48,7 +53,12 @@ export interface ProcessDefinition {
   readonly redact?: readonly string[];
 }
 
-export type EventSender = 'client' | 'operator' | 'both';
+/**
+ * `praxisflow`: an event only praxisflow's own routes send, after they did their part (the
+ * documents API checks an mTAN and hands out the token, streams the file); no key sends it
+ * through the generic events route.
+ */
+export type EventSender = 'client' | 'operator' | 'both' | 'praxisflow';
 
 /** Event meta the interpreter adds to every event it hands to a machine. */
 export interface EventMeta {

@@ -1,5 +1,6 @@
 import { cardProcess } from './card.js';
 import { contactVerificationProcess } from './contact-verification.js';
+import { documentDeliveryProcess } from './document-delivery.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
@@ -12,6 +13,7 @@ const definitions: readonly ProcessDefinition[] = [
   cardProcess,
   contactVerificationProcess,
   nightlyDigestProcess,
+  documentDeliveryProcess,
 ];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the

@@ -2,9 +2,10 @@ import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
 import { encryptedDataConverter } from '../codec/payload-codec.js';
-import { ConfigError, payloadKeys } from '../config/env.js';
+import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
 import { exitGracefully } from './shutdown.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       ...createActivities({
         mailer,
         outbox: postgresOutbox(readModel),
+        documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
         config: config.activities,
         onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
       }),

@@ -1,6 +1,7 @@
 /** Every process workflow; the workflow type is the process type. */
 export { card } from './card.js';
 export { contactVerification } from './contact-verification.js';
+export { documentDelivery } from './document-delivery.js';
 export { ehbaApplication } from './ehba-application.js';
 export { invitation } from './invitation.js';
 export { nightlyDigest } from './nightly-digest.js';

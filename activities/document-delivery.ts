@@ -1,0 +1,81 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { documentDeliveryDelays } from '../machines/document-delivery.js';
+import type {
+  AnnounceDocumentParams,
+  DownloadTanIssued,
+  DownloadTanVerified,
+  PurgeDocumentParams,
+  SendDownloadTanParams,
+  VerifyDownloadTanParams,
+} from '../machines/document-delivery.schema.js';
+import { downloadTokenFor, downloadTokenHash } from '../storage/download-token.js';
+import { downloadTanFor, keyedHash, verifyKeyedHash } from './codes.js';
+import { createNotifier } from './notify.js';
+import { downloadTanSms, newDocumentEmail } from './templates/arztportal.js';
+import type { ActionMeta, ActivityDeps } from './types.js';
+
+/**
+ * The physicians' portal documents: the announcement (no content), the mTAN by SMS and its
+ * check, and the deletion of the content after the retention period.
+ */
+export function createDocumentDeliveryActivities(deps: ActivityDeps) {
+  const { codeSecret } = deps.config;
+  const notifier = createNotifier(deps);
+
+  return {
+    async announceDocument(params: AnnounceDocumentParams, meta: ActionMeta): Promise<void> {
+      const email = newDocumentEmail({
+        physicianName: params.physician.name,
+        kind: params.kind,
+        title: params.title,
+        documentId: params.documentId,
+      });
+      await notifier.deliver(
+        {
+          channel: 'email',
+          to: { name: params.physician.name, address: params.physician.email },
+          ...email,
+        },
+        meta,
+      );
+    },
+
+    async sendDownloadTan(
+      params: SendDownloadTanParams,
+      meta: ActionMeta,
+    ): Promise<DownloadTanIssued> {
+      const tan = downloadTanFor(codeSecret, meta.idempotencyKey);
+      const expiry = deps.config.delays?.tanExpiry ?? documentDeliveryDelays.tanExpiry;
+      const sms = downloadTanSms({
+        tan,
+        documentId: params.documentId,
+        validMinutes: Math.round(expiry / 60_000),
+      });
+      await notifier.deliver({ channel: 'sms', to: params.mobile, ...sms }, meta);
+      return { type: 'DOWNLOAD_TAN_ISSUED', tanHash: keyedHash(codeSecret, 'download-tan', tan) };
+    },
+
+    async verifyDownloadTan(
+      params: VerifyDownloadTanParams,
+      _meta: ActionMeta,
+    ): Promise<DownloadTanVerified> {
+      const tan = params.tan.trim();
+      if (!verifyKeyedHash(codeSecret, 'download-tan', tan, params.tanHash)) {
+        return { type: 'DOWNLOAD_TAN_REJECTED' };
+      }
+      const token = downloadTokenFor(codeSecret, params.documentId, params.sequence, tan);
+      return { type: 'DOWNLOAD_TAN_ACCEPTED', tokenHash: downloadTokenHash(codeSecret, token) };
+    },
+
+    /** Deletes the content and its key; the metadata stays for the retention report. */
+    async purgeDocument(params: PurgeDocumentParams, meta: ActionMeta): Promise<void> {
+      if (!deps.documents) {
+        throw ApplicationFailure.nonRetryable(
+          'This worker has no document store: purgeDocument cannot run',
+          'NoDocumentStore',
+        );
+      }
+      await deps.documents.purge(params.documentId, 'retention', new Date(meta.at));
+    },
+  };
+}
