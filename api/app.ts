@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
+import type { DocumentStore } from '../storage/document-store.js';
 import { authenticate } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import {
@@ -25,6 +26,7 @@ import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
 import { docsRoutes } from './routes/docs.js';
+import { documentContentRoutes, documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { processListRoutes } from './routes/process-list.js';
@@ -59,7 +61,19 @@ export interface AppDeps {
   readonly publicRateLimit?: RateLimitOptions;
   /** Served behind HTTPS: HSTS and secure cookies. */
   readonly https?: boolean;
+  /** The portal documents; absent: no document routes. */
+  readonly documents?: {
+    readonly store: DocumentStore;
+    /** The worker's code secret: download tokens derive from it. */
+    readonly codeSecret: string;
+    /** Largest upload in bytes (default 20 MiB). */
+    readonly maxBytes?: number;
+    /** Token-only downloads per client address (default 30/min, 10 at once). */
+    readonly downloadRateLimit?: RateLimitOptions;
+  };
 }
+
+const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
 /** The HTTP API: thin routes over Temporal and the read model; every error is problem+json. */
 export function createApp(deps: AppDeps): Express {
@@ -115,7 +129,21 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.publicRateLimit ? { rateLimit: deps.publicRateLimit } : {}),
     }),
   );
+  const documents = deps.documents && {
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    documents: deps.documents.store,
+    codeSecret: deps.documents.codeSecret,
+    maxBytes: deps.documents.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    delays: deps.delays,
+    ...(deps.documents.downloadRateLimit
+      ? { downloadRateLimit: deps.documents.downloadRateLimit }
+      : {}),
+  };
+  // Before the API key too: a download link's one-time token is its credential.
+  if (documents) app.use('/api/v1', documentContentRoutes(documents));
   app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
+  if (documents) app.use('/api/v1', documentRoutes(documents));
   app.use('/api/v1', machineRoutes());
   app.use('/api/v1', processListRoutes(readModel));
   app.use(

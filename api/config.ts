@@ -32,6 +32,13 @@ const apiSchema = z.object({
   PRAXISFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   PRAXISFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
   /** German wall-clock time of the practices' nightly overview (new overviews take it). */
+  /** Largest document upload, in bytes. */
+  PRAXISFLOW_DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   PRAXISFLOW_DIGEST_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time of day like 01:30' })
@@ -50,6 +57,9 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     bootstrapAdminKey: result.data.PRAXISFLOW_ADMIN_KEY,
     apiKeyPepper: deriveKey(secret, 'api-keys'),
     businessKeySecret: deriveKey(secret, 'business-keys'),
+    /** The worker's code secret (download tokens derive from it). */
+    codeSecret: deriveKey(secret, 'codes'),
+    documentMaxBytes: result.data.PRAXISFLOW_DOCUMENT_MAX_BYTES,
     delays: delayOverrides(env),
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25) },
     temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,

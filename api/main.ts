@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { EncryptionCodec } from '../codec/payload-codec.js';
-import { ConfigError, payloadKeys } from '../config/env.js';
+import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
@@ -45,6 +46,11 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
     digestTime: config.digestTime,
     https: config.https,
+    documents: {
+      store: createDocumentStore({ pool: database, masterKeys: documentKeys() }),
+      codeSecret: config.codeSecret,
+      maxBytes: config.documentMaxBytes,
+    },
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

@@ -1,7 +1,14 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import { VIEW_QUERY, type ProcessView } from '../workflows/interpreter/types.js';
-import { notFound } from './errors.js';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
+import { VIEW_QUERY, type ProcessArgs, type ProcessView } from '../workflows/interpreter/types.js';
+import { AppError, notFound } from './errors.js';
 import { processIdParameter } from './schemas.js';
+import { fromTemporal, processEnded } from './temporal-errors.js';
 
 /** A process id from the URL; anything that cannot be one is simply not found. */
 export function processId(raw: unknown): string {
@@ -20,5 +27,49 @@ export async function viewOf(handle: WorkflowHandle, attempts = 20): Promise<Pro
       if (!retriable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
+  }
+}
+
+/**
+ * Starts the workflow `{type}-{businessKey}` with its search attributes and answers its first
+ * view; a running process with that id is a 409.
+ */
+export async function startProcessWorkflow(
+  client: Client,
+  taskQueue: string,
+  type: string,
+  args: ProcessArgs,
+): Promise<ProcessView> {
+  const workflowId = `${type}-${args.businessKey}`;
+  try {
+    const handle = await client.workflow.start(type, {
+      taskQueue,
+      workflowId,
+      args: [args],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [
+        { key: ProcessSearchAttributes.type, value: type },
+        { key: ProcessSearchAttributes.businessKey, value: args.businessKey },
+        ...(args.practiceId
+          ? [{ key: ProcessSearchAttributes.practiceId, value: args.practiceId }]
+          : []),
+      ],
+    });
+    return await viewOf(handle);
+  } catch (error) {
+    throw fromTemporal(error, workflowId);
+  }
+}
+
+/** An update to a closed workflow reads as "not found"; the process exists but has ended: 409. */
+export async function refusalOf(error: unknown, handle: WorkflowHandle): Promise<unknown> {
+  const mapped = fromTemporal(error, handle.workflowId);
+  if (!(mapped instanceof AppError) || mapped.status !== 404) return mapped;
+  try {
+    const { status } = await handle.describe();
+    return processEnded(handle.workflowId, ` (${status.name})`);
+  } catch {
+    return mapped;
   }
 }

@@ -78,8 +78,9 @@ function requestBody(components: SchemaComponents, body: RequestBodySpec): JsonS
     required: true,
     ...(body.description ? { description: body.description } : {}),
     content: {
-      [JSON_TYPE]: {
+      [body.contentType ?? JSON_TYPE]: {
         schema,
+        ...(body.encoding ? { encoding: body.encoding } : {}),
         ...(body.examples ? { examples: body.examples } : {}),
         ...(example === undefined ? {} : { example }),
       },

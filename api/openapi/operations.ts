@@ -10,6 +10,7 @@ import {
 import { EXAMPLE_ID, processViewExample } from './examples.js';
 import type { ProcessTypeDoc } from './process-types.js';
 import { platformOperations, referenceOperations } from './platform-operations.js';
+import { documentOperations } from './document-operations.js';
 import { practiceOperations } from './practice-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
@@ -27,6 +28,10 @@ export const TAGS = [
   { name: 'Processes', description: 'Start processes, send them events, list and cancel them.' },
   { name: 'Process types', description: 'The machines behind the process types.' },
   { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
+  {
+    name: 'Documents',
+    description: 'Portal documents: upload, mTAN-protected download, retention.',
+  },
   { name: 'Public', description: 'For applicants, without an API key.' },
   { name: 'Service', description: 'Health and metrics, for the platform.' },
   { name: 'Reference', description: 'This document, as JSON and as a page.' },
@@ -130,7 +135,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
 
   return [
     ...platformOperations,
-    ...types.map(startOperation),
+    ...types.filter((doc) => !doc.startRoute).map(startOperation),
     {
       method: 'get',
       path: '/api/v1/processes',
@@ -315,6 +320,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       },
     },
     ...practiceOperations,
+    ...documentOperations,
     ...publicOperations,
     ...referenceOperations,
   ];

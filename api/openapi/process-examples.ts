@@ -119,4 +119,27 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       },
     },
   },
+  documentDelivery: {
+    input: {
+      documentId: 'D-2026-K7PM3QXA',
+      practiceId: 'BSNR-123456789',
+      kind: 'abrechnungsnachweis',
+      title: 'Abrechnungsnachweis Quartal 4/2025',
+      fileName: 'abrechnung-q4-2025.pdf',
+      contentType: 'application/pdf',
+      size: 48213,
+      sha256: '9f2c6a1e0b7d4c3a8e5f6b2d1c0a9e8f7d6c5b4a3e2f1d0c9b8a7e6f5d4c3b2a',
+      uploadedAt: '2026-01-15T09:00:00.000Z',
+      physician: {
+        name: 'Dr. med. Jonas Berger',
+        email: 'j.berger@praxis.example',
+        mobile: '0151 12345678',
+      },
+    },
+    events: {
+      DOWNLOAD_REQUESTED: {},
+      TAN_SUBMITTED: { tan: '274913' },
+      DOCUMENT_DOWNLOADED: { tokenHash: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw' },
+    },
+  },
 };

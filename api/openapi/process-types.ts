@@ -11,6 +11,8 @@ export interface ProcessTypeDoc {
   readonly version: number;
   /** The business key is a keyed hash of parts of the input; the body may not name one. */
   readonly businessKeyFromInput: boolean;
+  /** Processes of this type start through this route, not `POST /api/v1/processes/{type}`. */
+  readonly startRoute?: string;
   /** `{Type}StartRequest`: the start body with this type's `input`. */
   readonly startBody: JsonSchema;
   readonly startExample?: unknown;
@@ -30,6 +32,8 @@ const SENDERS: Readonly<Record<EventSender, string>> = {
   client: 'Sent by the practice side (client keys) or an admin.',
   operator: 'Sent by the back office (operator keys) or an admin.',
   both: 'Sent by the practice side or the back office.',
+  praxisflow:
+    "Sent by praxisflow's own routes only (the documents API); the events route refuses it with 403.",
 };
 
 /** `invitation` → `Invitation`, `card-renewal` → `CardRenewal`. */
@@ -123,6 +127,7 @@ function documentType(components: SchemaComponents, definition: ProcessDefinitio
     title: definition.title,
     version: definition.version,
     businessKeyFromInput: definition.businessKeyParts !== undefined,
+    ...(definition.startRoute ? { startRoute: definition.startRoute } : {}),
     startBody: startSchema,
     ...(inputExample === undefined ? {} : { startExample: { input: inputExample } }),
     eventBody,

@@ -23,6 +23,10 @@ export interface ResponseSpec {
 
 export interface RequestBodySpec {
   readonly description?: string;
+  /** Default: `application/json`. */
+  readonly contentType?: string;
+  /** Per part of a multipart body: its own content type. */
+  readonly encoding?: Readonly<Record<string, { readonly contentType: string }>>;
   readonly schema: SchemaSource;
   readonly example?: unknown;
   /** Named examples (instead of `example`), e.g. one per event. */

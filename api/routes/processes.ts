@@ -1,10 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { ProcessDefinition } from '../../machines/process-definition.js';
+import type { EventSender, ProcessDefinition } from '../../machines/process-definition.js';
 import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
-import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
   CANCEL_UPDATE,
   RETRY_UPDATE,
@@ -20,10 +18,10 @@ import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.j
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { ApiMetrics } from '../observability/metrics.js';
-import { processId, viewOf } from '../process-handles.js';
+import { processId, refusalOf, startProcessWorkflow, viewOf } from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
-import { fromTemporal, processEnded } from '../temporal-errors.js';
+import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
 
 /** Draws of an issued number (Antragsnummer) before a clash is reported. */
@@ -43,18 +41,6 @@ export interface ProcessRoutesDeps {
   readonly metrics?: ApiMetrics;
 }
 
-/** An update to a closed workflow reads as "not found"; the process exists but has ended: 409. */
-async function refusalOf(error: unknown, handle: WorkflowHandle): Promise<unknown> {
-  const mapped = fromTemporal(error, handle.workflowId);
-  if (!(mapped instanceof AppError) || mapped.status !== 404) return mapped;
-  try {
-    const { status } = await handle.describe();
-    return processEnded(handle.workflowId, ` (${status.name})`);
-  } catch {
-    return mapped;
-  }
-}
-
 const outcomeOf = (error: unknown): string => {
   const status = error instanceof AppError ? error.status : 500;
   return (
@@ -66,9 +52,21 @@ const outcomeOf = (error: unknown): string => {
 
 /** Who may send an event of this type: admins always; else the definition says. */
 function maySend(caller: Caller, definition: ProcessDefinition, eventType: string): boolean {
-  if (caller.role === 'admin') return true;
   const sender = definition.eventSenders?.[eventType] ?? 'client';
+  if (sender === 'praxisflow') return false;
+  if (caller.role === 'admin') return true;
   return sender === 'both' || sender === caller.role;
+}
+
+function senderDetail(eventType: string, sender: EventSender): string {
+  switch (sender) {
+    case 'praxisflow':
+      return `${eventType} is sent by praxisflow's documents API, not through the events route`;
+    case 'operator':
+      return `${eventType} is sent by the back office, not with this API key`;
+    default:
+      return `${eventType} is sent by the practice, not with this API key`;
+  }
 }
 
 export function processRoutes(deps: ProcessRoutesDeps): Router {
@@ -117,6 +115,11 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
 
   async function start(req: Request, definition: ProcessDefinition): Promise<ProcessView> {
     const { type } = definition;
+    if (definition.startRoute) {
+      throw validationError(`A ${type} process starts with ${definition.startRoute}`, [
+        { path: 'type', message: `started by ${definition.startRoute}, not here` },
+      ]);
+    }
     const caller = callerOf(req);
     const body = parseOrThrow(startBody, req.body ?? {}, 'The request body');
     const input = parseOrThrow(definition.input, body.input, `The input of ${type}`, 'input');
@@ -176,29 +179,8 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     }
   }
 
-  async function startWorkflow(type: string, args: ProcessArgs): Promise<ProcessView> {
-    const workflowId = `${type}-${args.businessKey}`;
-    let handle: WorkflowHandle;
-    try {
-      handle = await deps.client.workflow.start(type, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [args],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [
-          { key: ProcessSearchAttributes.type, value: type },
-          { key: ProcessSearchAttributes.businessKey, value: args.businessKey },
-          ...(args.practiceId
-            ? [{ key: ProcessSearchAttributes.practiceId, value: args.practiceId }]
-            : []),
-        ],
-      });
-      return await viewOf(handle);
-    } catch (error) {
-      throw fromTemporal(error, workflowId);
-    }
-  }
+  const startWorkflow = (type: string, args: ProcessArgs): Promise<ProcessView> =>
+    startProcessWorkflow(deps.client, deps.taskQueue, type, args);
 
   router.get('/processes/:id', async (req, res) => {
     const { handle, view } = await visibleProcess(req);
@@ -223,7 +205,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           throw new AppError(
             'forbidden',
             403,
-            `${event.type} is sent by the ${definition.eventSenders?.[event.type] === 'operator' ? 'back office' : 'practice'}, not with this API key`,
+            senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
           );
         }
         const meta: SendMeta = { actor: caller.keyId };

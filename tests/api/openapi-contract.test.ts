@@ -35,13 +35,13 @@ interface Answer {
 }
 
 let api: ApiStack;
-/** A running invitation for reads and events, and one to cancel. */
-const ids = { read: '', cancel: '' };
+/** A running invitation for reads and events, one to cancel, and a stored document. */
+const ids = { read: '', cancel: '', document: '' };
 
 async function call(
   method: string,
   path: string,
-  options: { body?: unknown; key?: string | null } = {},
+  options: { body?: unknown; form?: FormData; key?: string | null } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
   const key = options.key === undefined ? api.adminKey : options.key;
@@ -51,6 +51,7 @@ async function call(
     method: method.toUpperCase(),
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.form ? { body: options.form } : {}),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
@@ -90,6 +91,7 @@ function parameterValue(operation: Json, name: string): string | undefined {
 /** The concrete URL of an operation from its parameters' examples and the ids of this run. */
 function urlOf({ method, path, operation }: Operation): string {
   const concrete = path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (name === 'id' && path.startsWith('/api/v1/documents/')) return ids.document;
     if (name === 'id') return encodeURIComponent(method === 'delete' ? ids.cancel : ids.read);
     return encodeURIComponent(parameterValue(operation, name) ?? name);
   });
@@ -102,12 +104,32 @@ function urlOf({ method, path, operation }: Operation): string {
   return query.size ? `${concrete}?${query}` : concrete;
 }
 
+/**
+ * A multipart upload from its documented example: each part as the example has it, the
+ * metadata as JSON, and as the file a small PDF (the example shows only its first bytes).
+ */
+function formOf(example: Json): FormData {
+  const form = new FormData();
+  form.set('metadata', JSON.stringify(example.metadata));
+  form.set(
+    'file',
+    new Blob([`%PDF-1.7\n${randomBytes(64).toString('hex')}`], { type: 'application/pdf' }),
+    'example.pdf',
+  );
+  return form;
+}
+
 /** The documented request bodies: the example, or each named example. */
-function bodiesOf(operation: Json): { name: string; body?: unknown }[] {
+function bodiesOf(operation: Json): { name: string; body?: unknown; form?: () => FormData }[] {
   const content = ((operation.requestBody as Json | undefined)?.content ?? {}) as Record<
     string,
     Json
   >;
+  const multipart = content['multipart/form-data'];
+  if (multipart) {
+    expect(multipart.example, 'a documented multipart example').toBeDefined();
+    return [{ name: 'example', form: () => formOf(multipart.example as Json) }];
+  }
   const media = content['application/json'];
   if (!media) return [{ name: 'no body' }];
   if (media.examples) {
@@ -136,6 +158,18 @@ beforeAll(async () => {
     expect(created.status, created.text).toBe(201);
     ids[which] = (JSON.parse(created.text) as { id: string }).id;
   }
+  const uploaded = await call('post', '/api/v1/documents', {
+    form: formOf({
+      metadata: {
+        practiceId: 'BSNR-123456789',
+        kind: 'abrechnungsnachweis',
+        title: 'Abrechnungsnachweis',
+        physician: { name: 'Dr. A', email: 'a@praxis.example', mobile: '0151 12345678' },
+      },
+    }),
+  });
+  expect(uploaded.status, uploaded.text).toBe(201);
+  ids.document = (JSON.parse(uploaded.text) as { document: { id: string } }).document.id;
   // The list and the history read the read model, which the projection fills shortly after.
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
@@ -162,16 +196,18 @@ describe('the OpenAPI document against the running API', () => {
   )(
     'when %s is called with its documented example, then it answers a documented status with a body of the documented schema',
     async (where, operation) => {
-      for (const { name, body } of bodiesOf(operation.operation)) {
+      for (const { name, body, form } of bodiesOf(operation.operation)) {
         const answer = await call(operation.method, urlOf(operation), {
           ...(body === undefined ? {} : { body }),
+          ...(form ? { form: form() } : {}),
           key: secured(operation.operation) ? api.adminKey : null,
         });
         expectDocumented(`${where} (${name})`, operation.operation, answer);
         // Its own example must work (an event example may meet a state that refuses it, a
         // process without an incident has nothing to retry: 409, and the example Antragsnummer
-        // of the public lookup belongs to no application here: 404).
-        if (!/\/(events|retry|application-status)$/.test(operation.path)) {
+        // of the public lookup belongs to no application here: 404; the example mTAN and
+        // download token open nothing: 409/410).
+        if (!/\/(events|retry|application-status|download-token|content)$/.test(operation.path)) {
           expect(answer.status, `${where} (${name}): ${answer.text.slice(0, 300)}`).toBeLessThan(
             300,
           );
@@ -189,9 +225,10 @@ describe('the OpenAPI document against the running API', () => {
   )(
     'when %s is called without an API key, then it answers the documented 401',
     async (where, operation) => {
-      const body = bodiesOf(operation.operation)[0]?.body;
+      const { body, form } = bodiesOf(operation.operation)[0] ?? {};
       const answer = await call(operation.method, urlOf(operation), {
         ...(body === undefined ? {} : { body }),
+        ...(form ? { form: form() } : {}),
         key: null,
       });
       expect(answer.status, where).toBe(401);

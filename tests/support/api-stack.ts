@@ -10,6 +10,7 @@ import { createProjectionActivities, type ReadModel } from '../../activities/pro
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
+import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { bundleWorkflows } from '../../worker/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
@@ -19,6 +20,8 @@ export interface ApiStack {
   readonly publicBaseUrl: string;
   /** The stack's own database (migrated), with its pool. */
   readonly database: TestDatabase;
+  /** The stack's document store (the API's and the worker's). */
+  readonly documents: DocumentStore;
   /** The stack's own task queue, and a client with its codec. */
   readonly taskQueue: string;
   readonly client: Client;
@@ -64,6 +67,8 @@ export interface ApiStackOptions {
   readonly smtpUrl?: string;
   /** Limit of the public application-status lookup; default: the API's. */
   readonly publicRateLimit?: { readonly perMinute: number; readonly burst: number };
+  /** Largest document upload; default 1 MiB. */
+  readonly maxDocumentBytes?: number;
 }
 
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
@@ -78,14 +83,20 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const mailer = createMailTransport(smtpUrl);
   const codec = new EncryptionCodec([{ id: 'test', key: randomBytes(32) }]);
   const dataConverter = { payloadCodecs: [codec] };
+  const codeSecret = randomBytes(32).toString('base64url');
+  const documents = createDocumentStore({
+    pool: database.pool,
+    masterKeys: [{ id: 'test', key: randomBytes(32) }],
+  });
   const activities = {
     ...createActivities({
       mailer,
       outbox: postgresOutbox(database.pool),
+      documents,
       config: {
         publicBaseUrl,
         mailFrom: 'praxisflow <no-reply@praxisflow.test>',
-        codeSecret: randomBytes(32).toString('base64url'),
+        codeSecret,
       },
     }),
     ...createProjectionActivities({
@@ -124,6 +135,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     delays: {},
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
+    documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -135,6 +147,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     adminKey,
     publicBaseUrl,
     database,
+    documents,
     taskQueue,
     client,
     async createKey(role, practices = []) {

@@ -1,0 +1,417 @@
+import { createHash, randomInt } from 'node:crypto';
+import { once } from 'node:events';
+import { basename } from 'node:path';
+import busboy from 'busboy';
+import { Router, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import { drawDocumentId } from '../../machines/document-delivery.schema.js';
+import { documentDeliveryProcess } from '../../machines/document-delivery.js';
+import type { DocumentStore, StoredDocument } from '../../storage/document-store.js';
+import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
+import {
+  SEND_UPDATE,
+  type ProcessArgs,
+  type ProcessEvent,
+  type ProcessView,
+  type SendMeta,
+} from '../../workflows/interpreter/types.js';
+import { callerOf, mayActForPractice, requireRole } from '../auth.js';
+import { AppError, notFound, validationError } from '../errors.js';
+import { refusalOf, startProcessWorkflow } from '../process-handles.js';
+import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
+import {
+  documentIdParameter,
+  documentUploadMetadata,
+  downloadQuery,
+  downloadTokenBody,
+  retentionReportQuery,
+} from '../schemas.js';
+import { parseOrThrow } from '../validation.js';
+
+/**
+ * The documents of the physicians' portal:
+ * - `POST /documents` (back office): multipart upload of `metadata` (JSON) and `file`; stores
+ *   the content encrypted and starts its delivery process, or stores nothing;
+ * - `GET /documents/{id}`: metadata and where its delivery stands;
+ * - `POST /documents/{id}/download-token` (the practice's portal): the mTAN from the SMS in,
+ *   a one-time download link out;
+ * - `GET /documents/{id}/content?token=…` (no API key: the link is the key): the content,
+ *   streamed, once per token;
+ * - `GET /documents/retention-report`: what was deleted when.
+ */
+
+/** Content types a document may have, each with the check of its first bytes. */
+const ACCEPTED_TYPES: Readonly<Record<string, (head: Buffer) => boolean>> = {
+  'application/pdf': (head) => head.subarray(0, 5).toString('latin1') === '%PDF-',
+  'image/png': (head) =>
+    head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  'image/jpeg': (head) => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff,
+  'text/plain': isText,
+  'text/csv': isText,
+};
+
+function isText(content: Buffer): boolean {
+  if (content.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(content);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MAX_DRAWS = 3;
+const secureRandom = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
+
+/** Defaults of the token-only download: 30 a minute and 10 at once per client address. */
+const DEFAULT_DOWNLOAD_LIMIT: RateLimitOptions = { perMinute: 30, burst: 10 };
+
+export interface DocumentRoutesDeps {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly documents: DocumentStore;
+  /** The worker's code secret: download tokens derive from it. */
+  readonly codeSecret: string;
+  /** Largest accepted upload in bytes. */
+  readonly maxBytes: number;
+  readonly delays: Readonly<Record<string, number>>;
+  readonly downloadRateLimit?: RateLimitOptions;
+}
+
+interface Upload {
+  readonly fields: Map<string, string>;
+  readonly file?: { readonly name: string; readonly type: string; readonly content: Buffer };
+}
+
+/** Reads the whole multipart body (bounded); anything but one `file` and fields is refused. */
+async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
+  if (!req.is('multipart/form-data')) {
+    throw new AppError(
+      'unsupported-media-type',
+      415,
+      'An upload is multipart/form-data with a `metadata` part (JSON) and a `file` part',
+    );
+  }
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      // Browsers and fetch send file names as UTF-8 (busboy's default would read Latin-1).
+      defParamCharset: 'utf8',
+      limits: { files: 1, fields: 4, parts: 5, fieldSize: 64 * 1024, fileSize: maxBytes },
+    });
+  } catch {
+    throw new AppError('malformed-multipart', 400, 'The multipart body has no boundary');
+  }
+  const fields = new Map<string, string>();
+  let file: Upload['file'];
+  let problem: AppError | undefined;
+  const files: Promise<void>[] = [];
+  parser.on('field', (name, value, info) => {
+    if (info.valueTruncated) {
+      problem ??= new AppError('body-too-large', 413, `The part ${name} is too large`);
+    }
+    fields.set(name, value);
+  });
+  parser.on('file', (name, stream, info) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('limit', () => {
+      problem ??= new AppError('body-too-large', 413, `The file is larger than ${maxBytes} bytes`);
+    });
+    files.push(
+      once(stream, 'end').then(() => {
+        if (name !== 'file') {
+          problem ??= validationError('Unexpected file part', [
+            { path: name, message: 'the content goes in the part named `file`' },
+          ]);
+          return;
+        }
+        file = {
+          name: info.filename ?? '',
+          type: info.mimeType.toLowerCase(),
+          content: Buffer.concat(chunks),
+        };
+      }),
+    );
+  });
+  for (const limit of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const) {
+    parser.on(limit, () => {
+      problem ??= validationError('Too many parts', [
+        { path: 'file', message: 'one `metadata` part and one `file` part' },
+      ]);
+    });
+  }
+  const finished = once(parser, 'close');
+  req.pipe(parser);
+  try {
+    await finished;
+  } catch {
+    throw new AppError('malformed-multipart', 400, 'The multipart body could not be read');
+  }
+  await Promise.all(files);
+  if (problem) throw problem;
+  return { fields, ...(file ? { file } : {}) };
+}
+
+/** A name fit for a download: no path, no control characters, at most 200 characters. */
+function safeFileName(raw: string, id: string): string {
+  const cleaned = basename(raw.replace(/\\/g, '/'))
+    .replace(/[\p{Cc}"]/gu, '')
+    .trim()
+    .slice(0, 200);
+  return cleaned || id;
+}
+
+/** RFC 6266: a plain ASCII fallback and the exact name in UTF-8. */
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/[%;\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+const gone = (detail: string) => new AppError('gone', 410, detail);
+
+export function documentRoutes(deps: DocumentRoutesDeps): Router {
+  const router = Router();
+
+  const documentId = (raw: unknown): string => {
+    const parsed = documentIdParameter.safeParse(raw);
+    if (!parsed.success) throw notFound(`No document ${String(raw).slice(0, 40)}`);
+    return parsed.data;
+  };
+
+  /** The document, if this caller may see it; otherwise the same 404 as an unknown id. */
+  async function visibleDocument(req: Request): Promise<StoredDocument> {
+    const id = documentId(req.params.id);
+    const found = await deps.documents.describe(id);
+    if (!found || !mayActForPractice(callerOf(req), found.practiceId)) {
+      throw notFound(`No document ${id}`);
+    }
+    return found;
+  }
+
+  async function sendEvent(processId: string, event: ProcessEvent, actor: string) {
+    const handle = deps.client.workflow.getHandle(processId);
+    return handle
+      .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+        args: [event, { actor }],
+      })
+      .catch(async (error: unknown) => {
+        throw await refusalOf(error, handle);
+      });
+  }
+
+  router.get('/documents/retention-report', requireRole('admin', 'operator'), async (req, res) => {
+    const query = parseOrThrow(retentionReportQuery, req.query, 'The query', 'query');
+    const items = await deps.documents.retentionReport({
+      limit: query.limit,
+      ...(query.since ? { since: query.since } : {}),
+    });
+    res.json({ items });
+  });
+
+  router.post('/documents', requireRole('admin', 'operator'), async (req, res) => {
+    const caller = callerOf(req);
+    const upload = await readUpload(req, deps.maxBytes);
+    const rawMetadata = upload.fields.get('metadata');
+    if (rawMetadata === undefined) {
+      throw validationError('The upload has no metadata', [
+        { path: 'metadata', message: 'a part `metadata` with the JSON description is required' },
+      ]);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(rawMetadata);
+    } catch {
+      throw validationError('The metadata is not JSON', [
+        { path: 'metadata', message: 'must be a JSON object' },
+      ]);
+    }
+    const metadata = parseOrThrow(documentUploadMetadata, json, 'The metadata', 'metadata');
+    const { file } = upload;
+    if (!file || file.content.length === 0) {
+      throw validationError('The upload has no content', [
+        { path: 'file', message: 'a non-empty part `file` is required' },
+      ]);
+    }
+    const looksRight = ACCEPTED_TYPES[file.type];
+    if (!looksRight) {
+      throw new AppError(
+        'unsupported-media-type',
+        415,
+        `Documents of type ${file.type || '(none)'} are not accepted; accepted: ${Object.keys(ACCEPTED_TYPES).join(', ')}`,
+      );
+    }
+    if (!looksRight(file.content)) {
+      throw validationError(`The file is not ${file.type}`, [
+        { path: 'file', message: `its content does not look like ${file.type}` },
+      ]);
+    }
+    const sha256 = createHash('sha256').update(file.content).digest('hex');
+    if (metadata.sha256 && metadata.sha256 !== sha256) {
+      throw validationError('The checksum does not match the file', [
+        { path: 'metadata.sha256', message: `the file received has SHA-256 ${sha256}` },
+      ]);
+    }
+
+    const uploadedAt = new Date();
+    for (let draw = 1; ; draw++) {
+      const id = drawDocumentId(secureRandom, uploadedAt);
+      const processId = `${documentDeliveryProcess.type}-${id}`;
+      let stored: StoredDocument;
+      try {
+        stored = await deps.documents.put(
+          {
+            id,
+            practiceId: metadata.practiceId,
+            kind: metadata.kind,
+            title: metadata.title,
+            fileName: safeFileName(file.name, id),
+            contentType: file.type,
+            processId,
+            uploadedBy: caller.keyId,
+            uploadedAt,
+          },
+          file.content,
+        );
+      } catch (error) {
+        // The same number drawn twice (1 in 25^8): draw another one.
+        if ((error as { code?: string }).code === '23505' && draw < MAX_DRAWS) continue;
+        throw error;
+      }
+      const args: ProcessArgs = {
+        input: {
+          documentId: id,
+          practiceId: stored.practiceId,
+          kind: metadata.kind,
+          title: stored.title,
+          fileName: stored.fileName,
+          contentType: stored.contentType,
+          size: stored.size,
+          sha256: stored.sha256,
+          uploadedAt: stored.uploadedAt,
+          physician: metadata.physician,
+        },
+        version: documentDeliveryProcess.version,
+        businessKey: id,
+        actor: caller.keyId,
+        delays: deps.delays,
+        practiceId: stored.practiceId,
+      };
+      let view: ProcessView;
+      try {
+        view = await startProcessWorkflow(
+          deps.client,
+          deps.taskQueue,
+          documentDeliveryProcess.type,
+          args,
+        );
+      } catch (error) {
+        // No process, no document: nothing half-stored stays behind.
+        await deps.documents.discard(id);
+        throw error;
+      }
+      res.status(201).location(`/api/v1/documents/${id}`).json({ document: stored, process: view });
+      return;
+    }
+  });
+
+  router.get('/documents/:id', async (req, res) => {
+    res.json(await visibleDocument(req));
+  });
+
+  router.post('/documents/:id/download-token', requireRole('admin', 'client'), async (req, res) => {
+    const document = await visibleDocument(req);
+    if (document.purgedAt)
+      throw gone(`Document ${document.id} was deleted on ${document.purgedAt}`);
+    const { tan } = parseOrThrow(downloadTokenBody, req.body ?? {}, 'The request body');
+    const view = await sendEvent(
+      document.processId,
+      { type: 'TAN_SUBMITTED', tan },
+      callerOf(req).keyId,
+    );
+    const sequence = view.context.tansSent;
+    const expiry = view.timers.find((timer) => timer.name === 'downloadTokenExpiry');
+    if (view.state !== 'retained.downloadReady' || typeof sequence !== 'number' || !expiry) {
+      throw new AppError('event-not-allowed', 409, 'The mTAN did not open a download');
+    }
+    const token = downloadTokenFor(deps.codeSecret, document.id, sequence, tan);
+    res.status(201).json({
+      token,
+      expiresAt: expiry.dueAt,
+      href: `/api/v1/documents/${document.id}/content?token=${token}`,
+    });
+  });
+
+  return router;
+}
+
+/**
+ * `GET /documents/{id}/content?token=…`, mounted before the API key check: the one-time token is
+ * the credential. The process takes the token's hash first (so a token works exactly once, even
+ * for two requests at the same moment), then the content is streamed chunk by chunk.
+ */
+export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
+  const router = Router();
+  const notThisLink = () => notFound('No document for this link');
+
+  router.get(
+    '/documents/:id/content',
+    rateLimitPerClientIp(deps.downloadRateLimit ?? DEFAULT_DOWNLOAD_LIMIT),
+    async (req, res) => {
+      const id = documentIdParameter.safeParse(req.params.id);
+      const query = downloadQuery.safeParse(req.query);
+      if (!id.success || !query.success) throw notThisLink();
+      const document = await deps.documents.describe(id.data);
+      if (!document) throw notThisLink();
+      if (document.purgedAt) throw gone('The document was deleted at the end of its retention');
+      const handle = deps.client.workflow.getHandle(document.processId);
+      await handle
+        .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+          args: [
+            {
+              type: 'DOCUMENT_DOWNLOADED',
+              tokenHash: downloadTokenHash(deps.codeSecret, query.data.token),
+            },
+            { actor: 'download-link' },
+          ],
+        })
+        .catch(async (error: unknown) => {
+          const refused = await refusalOf(error, handle);
+          if (refused instanceof AppError && refused.status === 409) {
+            throw gone('This download link was used already or has expired; ask for a new mTAN');
+          }
+          if (refused instanceof AppError && refused.status === 422) throw notThisLink();
+          throw refused;
+        });
+      await stream(res, document, deps.documents);
+    },
+  );
+  return router;
+}
+
+async function stream(res: Response, document: StoredDocument, store: DocumentStore) {
+  const chunks = store.open(document.id);
+  // The first chunk opens before any header goes out: a failure here is still a problem+json.
+  const first = await chunks.next();
+  res.status(200);
+  res.set({
+    'Content-Type': document.contentType,
+    'Content-Length': String(document.size),
+    'Content-Disposition': contentDisposition(document.fileName),
+    'Repr-Digest': `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  });
+  try {
+    if (!first.done) res.write(first.value);
+    for await (const chunk of chunks) {
+      if (!res.write(chunk)) await once(res, 'drain');
+    }
+    res.end();
+  } catch (error) {
+    // Headers are out: cut the connection, so the client sees an incomplete download.
+    console.error(`api: download of ${document.id} broke off`, error);
+    res.destroy(error as Error);
+  }
+}
