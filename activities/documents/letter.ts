@@ -29,6 +29,20 @@ const SIZE = { text: 11, address: 10, info: 9, returnLine: 7, small: 8, code: 16
 const ADDRESS_LINE_PITCH = mm(4.23);
 const MACHINE_MADE = 'Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig.';
 
+const regionNames = new Intl.DisplayNames('de-DE', { type: 'region' });
+
+/**
+ * The country line: none for Germany (a letter posted here), otherwise the German name in
+ * capitals, whether given as ISO code (`AT`) or name (`Österreich`).
+ */
+function countryLine(country: string | undefined): string | undefined {
+  if (!country) return undefined;
+  const name = /^[A-Za-z]{2}$/.test(country)
+    ? (regionNames.of(country.toUpperCase()) ?? country)
+    : country;
+  return name === 'Deutschland' ? undefined : name.toLocaleUpperCase('de-DE');
+}
+
 /** The window's lines, name first, at most 6 (DIN 5008 Anschriftzone); each on one line. */
 function addressLines(to: PostalAddress): string[] {
   const lines = [
@@ -36,7 +50,7 @@ function addressLines(to: PostalAddress): string[] {
     to.addition,
     to.street,
     `${to.postcode} ${to.city}`,
-    to.country?.toLocaleUpperCase('de-DE'),
+    countryLine(to.country),
   ];
   return lines
     .map((line) => line?.replace(/\s+/g, ' ').trim() ?? '')

@@ -174,6 +174,20 @@ describe('renderFaxPdf', () => {
 });
 
 describe('renderLetterPdf', () => {
+  it('when the country is Germany, then no country line is printed; an ISO code abroad is printed by name', async () => {
+    const linesOf = async (country: string) =>
+      (
+        await runsOf(
+          await renderLetterPdf({ ...credentialsLetter, to: { ...annaMueller, country } }),
+        )
+      ).map((run) => run.text);
+    const german = await linesOf('DE');
+    expect(german).toContain('10115 Berlin');
+    expect(german).not.toContain('DE');
+    expect(german).not.toContain('DEUTSCHLAND');
+    expect(await linesOf('AT')).toContain('ÖSTERREICH');
+  });
+
   it('when a letter is rendered, then return line and address stand in order inside the 85 × 45 mm window at 20 mm / 45 mm', async () => {
     const pdf = await renderLetterPdf({
       ...credentialsLetter,
