@@ -14,7 +14,12 @@ import { hash, verify } from '@node-rs/argon2';
 
 /** Hashes of one purpose never verify a value of another. */
 export type CodePurpose =
-  'registration-token' | 'activation-code' | 'confirmation-code' | 'transport-pin' | 'download-tan';
+  | 'registration-token'
+  | 'activation-code'
+  | 'confirmation-code'
+  | 'transport-pin'
+  | 'download-tan'
+  | 'initial-password';
 
 const issued = (secret: string, purpose: CodePurpose, idempotencyKey: string): Buffer =>
   createHmac('sha256', secret).update(`issue\u0000${purpose}\u0000${idempotencyKey}`).digest();
@@ -40,8 +45,9 @@ export function downloadTanFor(secret: string, idempotencyKey: string): string {
  * `length` characters of `alphabet` (no look-alikes): one byte each, bytes at or above the
  * largest multiple of the alphabet's length skipped, so every character is equally likely.
  */
-export function confirmationCodeFor(
+function charactersFor(
   secret: string,
+  purpose: CodePurpose,
   idempotencyKey: string,
   alphabet: string,
   length: number,
@@ -49,12 +55,30 @@ export function confirmationCodeFor(
   const limit = 256 - (256 % alphabet.length);
   let code = '';
   for (let round = 0; code.length < length; round++) {
-    const bytes = issued(secret, 'confirmation-code', `${idempotencyKey}\u0000${round}`);
+    const bytes = issued(secret, purpose, `${idempotencyKey}\u0000${round}`);
     for (const byte of bytes) {
       if (byte < limit && code.length < length) code += alphabet[byte % alphabet.length];
     }
   }
   return code;
+}
+
+export const confirmationCodeFor = (
+  secret: string,
+  idempotencyKey: string,
+  alphabet: string,
+  length: number,
+): string => charactersFor(secret, 'confirmation-code', idempotencyKey, alphabet, length);
+
+const PASSWORD_ALPHABET = '23456789abcdefghkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/**
+ * The initial password of a credentials letter: 12 characters without look-alikes (about 69
+ * bits), printed in groups of four (`k7Pm-3qXa-Hn4T`); the same on every retry of the letter.
+ */
+export function initialPasswordFor(secret: string, idempotencyKey: string): string {
+  const raw = charactersFor(secret, 'initial-password', idempotencyKey, PASSWORD_ALPHABET, 12);
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
 }
 
 /** `K7PM3QXA` → `K7PM 3QXA`. */

@@ -1,3 +1,4 @@
+import { createAccountCredentialsActivities } from './account-credentials.js';
 import { createCardIssuerActivities } from './card-issuer.js';
 import { createDocumentDeliveryActivities } from './document-delivery.js';
 import { createEterminActivities } from './etermin.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCardIssuerActivities(deps),
     ...createEterminActivities(deps),
     ...createDocumentDeliveryActivities(deps),
+    ...createAccountCredentialsActivities(deps),
   };
 }
 

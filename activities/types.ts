@@ -4,6 +4,7 @@ import type { Channel, MailTransport } from './channels/types.js';
 export type { MailAddress } from './channels/types.js';
 import type { ContactChannels } from './contact-channels.js';
 import type { Outbox } from './outbox.js';
+import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
 
 /** What the interpreter hands every activity besides its params. */
@@ -57,6 +58,8 @@ export interface ActivityDeps {
   readonly contactChannels?: ContactChannels;
   /** The portal documents (their content is deleted when the retention period ends). */
   readonly documents?: Pick<DocumentStore, 'purge'>;
+  /** Portal credentials (hashes only) that credentials letters issue and closing revokes. */
+  readonly credentials?: Pick<CredentialStore, 'issue' | 'revoke'>;
   /** Counts each handing-over of a message to its channel (for /metrics). */
   readonly onDelivery?: (channel: Channel, outcome: 'sent' | 'failed') => void;
 }

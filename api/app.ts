@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
+import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
 import { authenticate } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
@@ -25,6 +26,7 @@ import { practiceRoutes } from './routes/practices.js';
 import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { docsRoutes } from './routes/docs.js';
 import { documentContentRoutes, documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,6 +73,8 @@ export interface AppDeps {
     /** Token-only downloads per client address (default 30/min, 10 at once). */
     readonly downloadRateLimit?: RateLimitOptions;
   };
+  /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
+  readonly credentials?: CredentialStore;
 }
 
 const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps): Express {
   if (documents) app.use('/api/v1', documentContentRoutes(documents));
   app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
   if (documents) app.use('/api/v1', documentRoutes(documents));
+  if (deps.credentials) app.use('/api/v1', credentialRoutes({ credentials: deps.credentials }));
   app.use('/api/v1', machineRoutes());
   app.use('/api/v1', processListRoutes(readModel));
   app.use(

@@ -4,6 +4,7 @@ import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       codeSecret: config.codeSecret,
       maxBytes: config.documentMaxBytes,
     },
+    credentials: createCredentialStore(database, config.codeSecret),
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

@@ -1,3 +1,4 @@
+import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
 import { contactVerificationProcess } from './contact-verification.js';
 import { documentDeliveryProcess } from './document-delivery.js';
@@ -14,6 +15,7 @@ const definitions: readonly ProcessDefinition[] = [
   contactVerificationProcess,
   nightlyDigestProcess,
   documentDeliveryProcess,
+  accountCredentialsProcess,
 ];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the

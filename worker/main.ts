@@ -5,6 +5,7 @@ import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
         mailer,
         outbox: postgresOutbox(readModel),
         documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
+        credentials: createCredentialStore(readModel, config.activities.codeSecret),
         config: config.activities,
         onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
       }),

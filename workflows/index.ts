@@ -1,4 +1,5 @@
 /** Every process workflow; the workflow type is the process type. */
+export { accountCredentials } from './account-credentials.js';
 export { card } from './card.js';
 export { contactVerification } from './contact-verification.js';
 export { documentDelivery } from './document-delivery.js';

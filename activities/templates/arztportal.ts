@@ -1,4 +1,5 @@
 import { DOCUMENT_KINDS, type DocumentKind } from '../../machines/document-delivery.schema.js';
+import type { LetterDocument, PostalAddress } from '../documents/types.js';
 import { renderEmail, type RenderedEmail } from './layout.js';
 
 /** Who writes to physicians about their portal documents and access. */
@@ -40,5 +41,58 @@ export function downloadTanSms(data: {
     text:
       `${data.tan} ist Ihre mTAN für den Download von Dokument ${data.documentId} im Arztportal. ` +
       `Gültig ${data.validMinutes} Minuten. Geben Sie sie nicht weiter.`,
+  };
+}
+
+/** The association as a letter's sender (head, footer, return address). */
+const ARZTPORTAL_LETTER = {
+  returnAddress: 'Hausärzteverband · Arztportal · Postfach 20 02 00 · 50968 Köln',
+  sender: {
+    name: 'Arztportal',
+    organisation: 'Hausärzteverband – Arztportal',
+    contact: ['Telefon 0221 2002-0', 'E-Mail arztportal@hausaerzteverband.example'],
+  },
+} as const satisfies Pick<LetterDocument, 'returnAddress' | 'sender'>;
+
+/**
+ * The credentials letter: user name and initial password, each framed to type in. The subject
+ * (also the PDF's title) names neither.
+ */
+export function credentialsLetter(data: {
+  readonly holderName: string;
+  readonly to: PostalAddress;
+  readonly userName: string;
+  readonly password: string;
+  /** 1: the first letter; more: after „Zugangsdaten vergessen“. */
+  readonly letter: number;
+  readonly loginUrl: string;
+  readonly date: string;
+  readonly createdAt: number;
+}): LetterDocument {
+  const subject =
+    data.letter === 1
+      ? 'Ihre Zugangsdaten zum Arztportal'
+      : 'Ihre neuen Zugangsdaten zum Arztportal';
+  return {
+    ...ARZTPORTAL_LETTER,
+    to: data.to,
+    subject,
+    fileReference: data.userName,
+    date: data.date,
+    createdAt: data.createdAt,
+    salutation: `Guten Tag ${data.holderName},`,
+    blocks: [
+      data.letter === 1
+        ? 'Ihr Zugang zum Arztportal ist eingerichtet. Mit diesen Zugangsdaten melden Sie sich an:'
+        : 'Sie haben neue Zugangsdaten für das Arztportal angefordert. Mit diesen melden Sie sich an:',
+      { code: data.userName, label: 'Benutzername' },
+      { code: data.password, label: 'Initialpasswort' },
+      `Anmeldung: ${data.loginUrl}. Bei der ersten Anmeldung wählen Sie ein eigenes Passwort.`,
+      data.letter === 1
+        ? 'Bewahren Sie diesen Brief sicher auf und geben Sie die Zugangsdaten nicht weiter.'
+        : 'Die Zugangsdaten aus früheren Briefen gelten ab sofort nicht mehr.',
+      'Nach fünf falschen Eingaben wird der Zugang gesperrt; neue Zugangsdaten können Sie dann ' +
+        'über „Zugangsdaten vergessen“ anfordern.',
+    ],
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  credentialCheck,
+  credentialCheckBody,
   documentIdParameter,
   documentUploaded,
   documentUploadMetadata,
@@ -49,7 +51,7 @@ export const documentOperations: readonly OperationSpec[] = [
     method: 'post',
     path: '/api/v1/documents',
     operationId: 'uploadDocument',
-    tag: 'Documents',
+    tag: 'Arztportal',
     summary: 'Upload a document for a physician',
     description:
       'Stores the file encrypted (a key of its own, wrapped by the master key) and starts its ' +
@@ -121,7 +123,7 @@ export const documentOperations: readonly OperationSpec[] = [
     method: 'get',
     path: '/api/v1/documents/retention-report',
     operationId: 'retentionReport',
-    tag: 'Documents',
+    tag: 'Arztportal',
     summary: 'What was deleted when',
     description:
       'Documents whose content was deleted at the end of their retention, oldest deletion ' +
@@ -149,7 +151,7 @@ export const documentOperations: readonly OperationSpec[] = [
     method: 'get',
     path: '/api/v1/documents/{id}',
     operationId: 'getDocument',
-    tag: 'Documents',
+    tag: 'Arztportal',
     summary: 'A document’s metadata',
     description:
       'What the document is, its checksum and whether its content was deleted; never the ' +
@@ -166,7 +168,7 @@ export const documentOperations: readonly OperationSpec[] = [
     method: 'post',
     path: '/api/v1/documents/{id}/download-token',
     operationId: 'createDownloadToken',
-    tag: 'Documents',
+    tag: 'Arztportal',
     summary: 'Trade the mTAN for a download link',
     description:
       'The mTAN the physician received by SMS after `DOWNLOAD_REQUESTED` (sent to the process ' +
@@ -212,7 +214,7 @@ export const documentOperations: readonly OperationSpec[] = [
     method: 'get',
     path: '/api/v1/documents/{id}/content',
     operationId: 'downloadDocument',
-    tag: 'Documents',
+    tag: 'Arztportal',
     summary: 'Download the content with a one-time link',
     description:
       'No API key: the token is the credential. It works once and for 10 minutes; the ' +
@@ -265,6 +267,40 @@ export const documentOperations: readonly OperationSpec[] = [
           `${DOCUMENT}/content`,
         ),
         retryAfterHeader,
+      ),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/credentials/verify',
+    operationId: 'verifyCredentials',
+    tag: 'Arztportal',
+    summary: 'Check a sign-in against the credentials sent by post',
+    description:
+      'For the physicians’ portal: whether user name and password are those of the newest ' +
+      'credentials letter (`accountCredentials`). A new letter („Zugangsdaten vergessen“) voids ' +
+      'every earlier password at once; five wrong passwords in a row lock the access until the ' +
+      'next letter. A client key checks only its practices’ user names: any other reads as not ' +
+      'valid.',
+    security: 'apiKey',
+    roles: ['admin', 'client'],
+    requestBody: {
+      schema: credentialCheckBody,
+      example: { userName: 'AP-K7PM3QXA', password: 'k7Pm-3qXa-Hn4T' },
+    },
+    responses: {
+      200: { description: 'The outcome.', schema: credentialCheck },
+      ...writeResponses('/api/v1/credentials/verify'),
+      ...securedResponses('/api/v1/credentials/verify'),
+      403: forbiddenResponse(
+        'This needs an API key of role admin or client',
+        '/api/v1/credentials/verify',
+      ),
+      422: validationResponse(
+        'Not a user name, or no password.',
+        'The request body is invalid',
+        [{ path: 'userName', message: 'Ein Benutzername wie AP-K7PM3QXA.' }],
+        '/api/v1/credentials/verify',
       ),
     },
   },

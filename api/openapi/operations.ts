@@ -29,8 +29,9 @@ export const TAGS = [
   { name: 'Process types', description: 'The machines behind the process types.' },
   { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
   {
-    name: 'Documents',
-    description: 'Portal documents: upload, mTAN-protected download, retention.',
+    name: 'Arztportal',
+    description:
+      'The physicians’ portal: documents with mTAN download and 24-month retention, credentials by post.',
   },
   { name: 'Public', description: 'For applicants, without an API key.' },
   { name: 'Service', description: 'Health and metrics, for the platform.' },

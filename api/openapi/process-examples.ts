@@ -142,4 +142,29 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       DOCUMENT_DOWNLOADED: { tokenHash: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw' },
     },
   },
+  accountCredentials: {
+    input: {
+      practiceId: 'BSNR-123456789',
+      holderName: 'Dr. med. Jonas Berger',
+      address: {
+        name: 'Dr. med. Jonas Berger',
+        addition: 'Hausarztpraxis am Markt',
+        street: 'Marktplatz 3',
+        postcode: '53111',
+        city: 'Bonn',
+      },
+    },
+    events: {
+      CREDENTIALS_FORGOTTEN: {},
+      ADDRESS_CHANGED: {
+        address: {
+          name: 'Dr. med. Jonas Berger',
+          street: 'Poppelsdorfer Allee 12',
+          postcode: '53115',
+          city: 'Bonn',
+        },
+      },
+      ACCOUNT_CLOSED: { reason: 'Die Praxis wurde aufgegeben.' },
+    },
+  },
 };

@@ -10,6 +10,7 @@ import { createProjectionActivities, type ReadModel } from '../../activities/pro
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
+import { createCredentialStore } from '../../storage/credentials.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { bundleWorkflows } from '../../worker/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
@@ -88,11 +89,13 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     pool: database.pool,
     masterKeys: [{ id: 'test', key: randomBytes(32) }],
   });
+  const credentials = createCredentialStore(database.pool, codeSecret);
   const activities = {
     ...createActivities({
       mailer,
       outbox: postgresOutbox(database.pool),
       documents,
+      credentials,
       config: {
         publicBaseUrl,
         mailFrom: 'praxisflow <no-reply@praxisflow.test>',
@@ -136,6 +139,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
+    credentials,
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

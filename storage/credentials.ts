@@ -1,0 +1,105 @@
+import { hash, verify } from '@node-rs/argon2';
+import type { Pool } from '../db/pool.js';
+
+/**
+ * Portal credentials sent by post: the password exists in the clear only in the letter; here
+ * only its argon2id hash (peppered with the deployment secret). The newest letter replaces the
+ * hash of every earlier one; five wrong passwords in a row lock the access until the next
+ * letter.
+ */
+
+const MAX_FAILED_SIGN_INS = 5;
+
+type CredentialCheck =
+  | { readonly outcome: 'valid'; readonly practiceId: string; readonly letter: number }
+  | { readonly outcome: 'invalid' | 'locked' };
+
+interface IssuedCredentials {
+  readonly userName: string;
+  readonly practiceId: string;
+  readonly processId: string;
+  /** The letter's number: a write of an older letter never replaces a newer one. */
+  readonly letter: number;
+  readonly issuedAt: Date;
+}
+
+export interface CredentialStore {
+  /** Stores the hash of a letter's password; again for the same letter: the same result. */
+  issue(credentials: IssuedCredentials, password: string): Promise<void>;
+  /** Checks a sign-in; counts a wrong password. Unknown, revoked or another practice: invalid. */
+  check(
+    userName: string,
+    password: string,
+    practices?: readonly string[],
+  ): Promise<CredentialCheck>;
+  /** Removes the hash for good (the access is closed). */
+  revoke(userName: string, at: Date): Promise<void>;
+}
+
+export function createCredentialStore(pool: Pool, pepper: string): CredentialStore {
+  const secret = Buffer.from(pepper);
+  // An unknown user name costs the same argon2 work as a known one.
+  const decoy = hash('not a password of anybody', { secret });
+
+  return {
+    async issue(credentials, password) {
+      const passwordHash = await hash(password, { secret });
+      await pool.query(
+        `insert into credentials (user_name, practice_id, process_id, password_hash, letter,
+           issued_at)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (user_name) do update set
+           password_hash = excluded.password_hash, letter = excluded.letter,
+           issued_at = excluded.issued_at, failed_attempts = 0, locked_at = null
+         where credentials.letter < excluded.letter and credentials.revoked_at is null`,
+        [
+          credentials.userName,
+          credentials.practiceId,
+          credentials.processId,
+          passwordHash,
+          credentials.letter,
+          credentials.issuedAt,
+        ],
+      );
+    },
+
+    async check(userName, password, practices) {
+      const { rows } = await pool.query<{
+        password_hash: string | null;
+        practice_id: string;
+        letter: number;
+        locked_at: Date | null;
+      }>(
+        'select password_hash, practice_id, letter, locked_at from credentials where user_name = $1',
+        [userName],
+      );
+      const row = rows[0];
+      const visible = row && (!practices || practices.includes(row.practice_id));
+      const stored = visible && row.password_hash ? row.password_hash : await decoy;
+      const matches = await verify(stored, password, { secret }).catch(() => false);
+      if (!row || !visible || !row.password_hash) return { outcome: 'invalid' };
+      if (row.locked_at) return { outcome: 'locked' };
+      if (matches) {
+        await pool.query(
+          'update credentials set failed_attempts = 0, last_verified_at = now() where user_name = $1',
+          [userName],
+        );
+        return { outcome: 'valid', practiceId: row.practice_id, letter: row.letter };
+      }
+      const { rows: counted } = await pool.query<{ locked: boolean }>(
+        `update credentials set failed_attempts = failed_attempts + 1,
+           locked_at = case when failed_attempts + 1 >= $2 then now() else locked_at end
+         where user_name = $1 returning locked_at is not null as locked`,
+        [userName, MAX_FAILED_SIGN_INS],
+      );
+      return { outcome: counted[0]?.locked ? 'locked' : 'invalid' };
+    },
+
+    async revoke(userName, at) {
+      await pool.query(
+        'update credentials set password_hash = null, revoked_at = $2 where user_name = $1',
+        [userName, at],
+      );
+    },
+  };
+}

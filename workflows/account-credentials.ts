@@ -1,0 +1,8 @@
+import { accountCredentialsProcess } from '../machines/account-credentials.js';
+import { runProcess } from './interpreter/index.js';
+import type { ProcessArgs, ProcessView } from './interpreter/types.js';
+
+/** Zugangsdaten per Post: every machine version a running instance may have started with. */
+export async function accountCredentials(args: ProcessArgs): Promise<ProcessView> {
+  return runProcess([accountCredentialsProcess], args);
+}
