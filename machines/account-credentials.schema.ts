@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { postalAddress } from './contact.schema.js';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
-import type { EventMeta } from './process-definition.js';
+import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
  * Input and event payloads of a physician's portal access (Arztportal) whose credentials go by
@@ -38,11 +38,7 @@ export const accountCredentialsEventSchemas = {
   ACCOUNT_CLOSED: z.object({ reason: singleLine(500) }),
 } as const;
 
-type EventSchemas = typeof accountCredentialsEventSchemas;
-type Payload<T> = string extends keyof T ? unknown : T;
-type ExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type ExternalEvent = EventsOf<typeof accountCredentialsEventSchemas>;
 
 export type AccountCredentialsEvent = ExternalEvent & EventMeta;
 

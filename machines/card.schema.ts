@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { singleLine } from './fields.js';
 import { postalAddress, emailAddress } from './contact.schema.js';
 import { birthDate, CARD_TYPES, type Applicant, type CardType } from './ehba-application.schema.js';
-import type { EventMeta, ProcessStarted } from './process-definition.js';
+import type { EventMeta, EventsOf, ProcessStarted } from './process-definition.js';
 
 /**
  * Input and event payloads of a card's life (eHBA / SMC-B), and the types the machine shares
@@ -49,11 +49,7 @@ export const cardEventSchemas = {
   CARD_BLOCKED: z.object({ reason: z.string().trim().min(1).max(500) }),
 } as const;
 
-type EventSchemas = typeof cardEventSchemas;
-type Payload<T> = string extends keyof T ? unknown : T;
-type ExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type ExternalEvent = EventsOf<typeof cardEventSchemas>;
 
 /** What `startProcess` feeds back once the follow-up application runs. */
 type FollowUpStarted = { type: 'FOLLOW_UP_STARTED' } & ProcessStarted;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
 import { emailAddress, faxNumber } from './contact.schema.js';
-import type { EventMeta } from './process-definition.js';
+import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
  * Input and event payloads of the confirmation of a practice's notification channel (email or
@@ -43,11 +43,7 @@ export const contactVerificationEventSchemas = {
   CHANNEL_CHANGED: contactChannel,
 } as const;
 
-type EventSchemas = typeof contactVerificationEventSchemas;
-type Payload<T> = string extends keyof T ? unknown : T;
-type ExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type ExternalEvent = EventsOf<typeof contactVerificationEventSchemas>;
 
 /** Events the activities return; not in `events`, so the API refuses them. */
 export type ConfirmationCodeIssued = { type: 'CONFIRMATION_CODE_ISSUED'; codeHash: string };

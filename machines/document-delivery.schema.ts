@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emailAddress, phoneNumber } from './contact.schema.js';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
-import type { EventMeta } from './process-definition.js';
+import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
  * Input and event payloads of a document in the physicians' portal (Arztportal), and the types
@@ -71,11 +71,7 @@ export const documentDeliveryEventSchemas = {
   DOCUMENT_DOWNLOADED: documentDownloadedSchema,
 } as const;
 
-type EventSchemas = typeof documentDeliveryEventSchemas;
-type Payload<T> = string extends keyof T ? unknown : T;
-type ExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type ExternalEvent = EventsOf<typeof documentDeliveryEventSchemas>;
 
 /** Events the activities return; not in `events`, so the API refuses them. */
 export type DownloadTanIssued = { type: 'DOWNLOAD_TAN_ISSUED'; tanHash: string };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { multiLine, singleLine } from './fields.js';
 import { emailAddress, postalAddress } from './contact.schema.js';
-import type { EventMeta } from './process-definition.js';
+import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
  * Input and event payloads of the eHBA / SMC-B application, and the types the machine shares
@@ -138,11 +138,7 @@ export const ehbaApplicationEventSchemas = {
   CHAMBER_REJECTED: chamberRejectedSchema,
 } as const;
 
-type EventSchemas = typeof ehbaApplicationEventSchemas;
-type Payload<T> = string extends keyof T ? unknown : T;
-type ExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type ExternalEvent = EventsOf<typeof ehbaApplicationEventSchemas>;
 
 export type EhbaApplicationEvent = ExternalEvent & EventMeta;
 

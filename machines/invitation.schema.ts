@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { multiLine, singleLine } from './fields.js';
-import type { EventMeta } from './process-definition.js';
+import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
  * Input and event payloads of the invitation process (one schema, one type), and the types
@@ -135,12 +135,7 @@ export const invitationEventSchemas = {
   CONSENT_WITHDRAWN: z.object({}),
 } as const;
 
-type EventSchemas = typeof invitationEventSchemas;
-// zod types `z.object({})` as Record<string, never>, which no event with meta could satisfy.
-type Payload<T> = string extends keyof T ? unknown : T;
-type InvitationExternalEvent = {
-  [K in keyof EventSchemas]: { type: K } & Payload<z.output<EventSchemas[K]>>;
-}[keyof EventSchemas];
+type InvitationExternalEvent = EventsOf<typeof invitationEventSchemas>;
 
 export interface Invitee {
   readonly salutation: Salutation | null;

@@ -112,3 +112,11 @@ export interface ProcessStarted {
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
+
+// zod types `z.object({})` as Record<string, never>, which no event with meta could satisfy.
+type Payload<T> = string extends keyof T ? unknown : T;
+
+/** The events a map of payload schemas describes: `{ type }` beside each parsed payload. */
+export type EventsOf<S extends Readonly<Record<string, z.ZodType>>> = {
+  [K in keyof S & string]: { type: K } & Payload<z.output<S[K]>>;
+}[keyof S & string];
