@@ -1,7 +1,6 @@
 import { getShortestPaths, getStateNodes } from '@xstate/graph';
 import {
   initialTransition,
-  transition,
   type AnyEventObject,
   type AnyMachineSnapshot,
   type AnyStateMachine,
@@ -21,6 +20,7 @@ import {
 } from '../../machines/ehba-application.schema.js';
 import { DAY } from '../../machines/process-definition.js';
 import { allowedEvents, labelOf, leafPaths } from '../../workflows/interpreter/view.js';
+import { machineHarness, type Run } from '../support/machine-harness.js';
 
 /**
  * The card's life (PROCESSES.md §3) as a pure machine: every state reached and every
@@ -70,54 +70,14 @@ const input = cardInputSchema.parse({
 /** What every card email and letter carries besides its own fields. */
 const mail = { cardNumber: CARD_NUMBER, cardType: 'eHBA', holder } as const;
 
-/**
- * A process as the interpreter keeps it: the snapshot and the timers still pending (id →
- * delay in ms), set by `xstate.raise` with a delay, dropped by `xstate.cancel` or by firing.
- */
-interface Run {
-  readonly snapshot: Snapshot;
-  readonly timers: ReadonlyMap<string, number>;
-}
-
-const effects = (actions: readonly Action[]): Action[] =>
-  actions.map(({ type, params }) => ({ type, params }));
-
-function track(timers: ReadonlyMap<string, number>, actions: readonly Action[]) {
-  const next = new Map(timers);
-  for (const { type, params } of actions) {
-    const p = params as { id?: string; delay?: number; sendId?: string };
-    if (type === 'xstate.raise' && p.id && p.delay !== undefined) next.set(p.id, p.delay);
-    if (type === 'xstate.cancel' && p.sendId) next.delete(p.sendId);
-  }
-  return next;
-}
-
-function start(startInput: CardInput = input) {
-  const [snapshot, actions] = initialTransition(machine, startInput);
-  const executed = effects(actions);
-  return { run: { snapshot, timers: track(new Map(), executed) }, actions: executed };
-}
-
-function send(run: Run, event: CardEvent | AnyEventObject) {
-  const [snapshot, actions] = transition(machine, run.snapshot, event);
-  const executed = effects(actions);
-  const timers = new Map(run.timers);
-  timers.delete(event.type); // a timer that fires is spent
-  return { run: { snapshot, timers: track(timers, executed) }, actions: executed };
-}
-
+const harness = machineHarness(machine);
+const start = (startInput: CardInput = input) => harness.start(startInput);
+const send = (run: Run, event: CardEvent | AnyEventObject) => harness.send(run, event);
 type Delay = 'renewalReminder' | 'certificateExpiry';
-
-/** The id of the one pending timer of that delay, as the entering transition scheduled it. */
-function timerId(run: Run, delay: Delay): string {
-  const ids = [...run.timers.keys()].filter((id) => id.startsWith(`xstate.after.${delay}.`));
-  expect(ids, `pending ${delay} timers`).toHaveLength(1);
-  return ids[0]!;
-}
+const timerId = (run: Run, delay: Delay): string => harness.timerId(run, delay);
 
 /** The timer fires: the interpreter sends the after-event with its id as type. */
-const fire = (run: Run, delay: Delay, firedAt: string) =>
-  send(run, { type: timerId(run, delay), receivedAt: firedAt, actor: 'timer' });
+const fire = (run: Run, delay: Delay, firedAt: string) => harness.fire(run, delay, firedAt);
 
 function walk(events: readonly CardEvent[], startInput = input): Run {
   return events.reduce((run, event) => send(run, event).run, start(startInput).run);

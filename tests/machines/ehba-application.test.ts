@@ -1,11 +1,5 @@
 import { getShortestPaths, getStateNodes } from '@xstate/graph';
-import {
-  initialTransition,
-  transition,
-  type AnyEventObject,
-  type AnyMachineSnapshot,
-  type AnyStateMachine,
-} from 'xstate';
+import { type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { cardInputSchema } from '../../machines/card.schema.js';
 import { ehbaApplicationDelays, ehbaApplicationProcess } from '../../machines/ehba-application.js';
@@ -18,6 +12,7 @@ import {
 } from '../../machines/ehba-application.schema.js';
 import { DAY } from '../../machines/process-definition.js';
 import { allowedEvents, labelOf, leafPaths } from '../../workflows/interpreter/view.js';
+import { machineHarness, type Run } from '../support/machine-harness.js';
 
 /**
  * The eHBA / SMC-B application (PROCESSES.md §2) as a pure machine: every state reached and
@@ -64,52 +59,13 @@ const applicant = {
 /** What every application email carries besides its template's own fields. */
 const mail = { applicationNumber: APPLICATION_NUMBER, cardType: 'eHBA', applicant } as const;
 
-/**
- * A process as the interpreter keeps it: the snapshot and the timers still pending (id →
- * delay in ms), set by `xstate.raise` with a delay, dropped by `xstate.cancel` or by firing.
- */
-interface Run {
-  readonly snapshot: Snapshot;
-  readonly timers: ReadonlyMap<string, number>;
-}
-
-const effects = (actions: readonly Action[]): Action[] =>
-  actions.map(({ type, params }) => ({ type, params }));
-
-function track(timers: ReadonlyMap<string, number>, actions: readonly Action[]) {
-  const next = new Map(timers);
-  for (const { type, params } of actions) {
-    const p = params as { id?: string; delay?: number; sendId?: string };
-    if (type === 'xstate.raise' && p.id && p.delay !== undefined) next.set(p.id, p.delay);
-    if (type === 'xstate.cancel' && p.sendId) next.delete(p.sendId);
-  }
-  return next;
-}
-
-function start(startInput: EhbaApplicationInput = input) {
-  const [snapshot, actions] = initialTransition(machine, startInput);
-  const executed = effects(actions);
-  return { run: { snapshot, timers: track(new Map(), executed) }, actions: executed };
-}
-
-function send(run: Run, event: EhbaApplicationEvent | AnyEventObject) {
-  const [snapshot, actions] = transition(machine, run.snapshot, event);
-  const executed = effects(actions);
-  const timers = new Map(run.timers);
-  timers.delete(event.type); // a timer that fires is spent
-  return { run: { snapshot, timers: track(timers, executed) }, actions: executed };
-}
-
-/** The id of the one pending timer of that delay, as the entering transition scheduled it. */
-function timerId(run: Run, delay: keyof typeof ehbaApplicationDelays): string {
-  const ids = [...run.timers.keys()].filter((id) => id.startsWith(`xstate.after.${delay}.`));
-  expect(ids, `pending ${delay} timers`).toHaveLength(1);
-  return ids[0]!;
-}
-
+const harness = machineHarness(machine);
+const start = (startInput: EhbaApplicationInput = input) => harness.start(startInput);
+const send = (run: Run, event: EhbaApplicationEvent | AnyEventObject) => harness.send(run, event);
+const timerId = (run: Run, delay: keyof typeof ehbaApplicationDelays): string =>
+  harness.timerId(run, delay);
 /** The timer fires: the interpreter sends the after-event with its id as type. */
-const fire = (run: Run, delay: keyof typeof ehbaApplicationDelays) =>
-  send(run, { type: timerId(run, delay), receivedAt: NOW, actor: 'timer' });
+const fire = (run: Run, delay: keyof typeof ehbaApplicationDelays) => harness.fire(run, delay, NOW);
 
 function walk(events: readonly EhbaApplicationEvent[], startInput = input): Run {
   return events.reduce((run, event) => send(run, event).run, start(startInput).run);
