@@ -1,5 +1,6 @@
 import type { SendCardEmailParams, SendTransportPinLetterParams } from '../machines/card.schema.js';
 import { ehbaApplicationDelays } from '../machines/ehba-application.js';
+import { DAY } from '../machines/process-definition.js';
 import type { Applicant, SendApplicationEmailParams } from '../machines/ehba-application.schema.js';
 import { transportPinFor } from './codes.js';
 import { renderLetterPdf } from './documents/pdf.js';
@@ -131,7 +132,13 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
       case 'applicationWithdrawn':
       case 'applicationAbandoned':
       case 'applicationExpired':
-        return { email: applicationEndedEmail({ ...params, why: params.template }) };
+        return {
+          email: applicationEndedEmail({
+            ...params,
+            why: params.template,
+            draftDays: Math.round(delay('draftExpiry') / DAY),
+          }),
+        };
     }
   }
 

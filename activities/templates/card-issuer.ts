@@ -21,8 +21,15 @@ export const ISSUER_LETTER = {
   },
 } as const satisfies Pick<LetterDocument, 'returnAddress' | 'sender'>;
 
+/** The card after „einen“ / „Ihren“ (accusative). */
 export const CARD_NAMES: Readonly<Record<CardType, string>> = {
   eHBA: 'elektronischen Heilberufsausweis (eHBA)',
+  'SMC-B': 'Praxisausweis (SMC-B)',
+};
+
+/** The card after „Ihr“ (nominative). */
+const CARD_NAMES_NOMINATIVE: Readonly<Record<CardType, string>> = {
+  eHBA: 'elektronischer Heilberufsausweis (eHBA)',
   'SMC-B': 'Praxisausweis (SMC-B)',
 };
 
@@ -168,6 +175,8 @@ export function applicationRejectedEmail(
 export function applicationEndedEmail(
   data: ApplicationData & {
     readonly why: 'applicationWithdrawn' | 'applicationAbandoned' | 'applicationExpired';
+    /** How long a draft is kept (the deployment's `draftExpiry`), in whole days. */
+    readonly draftDays: number;
   },
 ): RenderedEmail {
   const texts = {
@@ -177,11 +186,12 @@ export function applicationEndedEmail(
     },
     applicationAbandoned: {
       subject: `Antrag ${data.applicationNumber} verworfen`,
-      body: 'wurde innerhalb von 90 Tagen nicht abgeschlossen und ist deshalb verworfen.',
+      body: `wurde innerhalb von ${data.draftDays} Tagen nicht abgeschlossen und ist deshalb verworfen.`,
     },
     applicationExpired: {
       subject: `Antrag ${data.applicationNumber} abgelaufen`,
-      body: 'ist abgelaufen: die unterschriebenen Unterlagen sind nicht rechtzeitig eingegangen.',
+      // Reached when the signed papers or the documents asked for later did not arrive.
+      body: 'ist abgelaufen: die angeforderten Unterlagen sind nicht rechtzeitig eingegangen.',
     },
   }[data.why];
   return email(data.applicant, texts.subject, [
@@ -197,7 +207,7 @@ interface CardData {
 }
 
 const cardLine = (data: CardData) =>
-  `Ihr ${CARD_NAMES[data.cardType]}, Kartennummer ${data.cardNumber}`;
+  `Ihr ${CARD_NAMES_NOMINATIVE[data.cardType]}, Kartennummer ${data.cardNumber}`;
 
 export function cardShippedEmail(data: CardData & { readonly trackingId: string }): RenderedEmail {
   return email(data.holder, `Ihre Karte ${data.cardNumber} ist versandt`, [
