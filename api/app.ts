@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     securityHeaders({
       https: deps.https ?? false,
-      pagePaths: ['/registrierung', '/api/v1/docs', '/codec/session', '/dashboard'],
+      pagePaths: ['/registrierung', '/folgeantrag', '/api/v1/docs', '/codec/session', '/dashboard'],
       noStorePaths: ['/api', '/healthz', '/metrics', '/codec'],
     }),
   );

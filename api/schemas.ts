@@ -274,6 +274,14 @@ export const registrationLinkQuery = z.object({
     }),
 });
 
+/** The query of the follow-up link in a card's renewal reminder (`GET /folgeantrag`). */
+export const followUpLinkQuery = z.object({
+  prozess: z
+    .string()
+    .optional()
+    .meta({ description: 'The card process id.', examples: ['card-K-2026-7K3M9QXT-1'] }),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Responses
 

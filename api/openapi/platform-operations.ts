@@ -4,6 +4,7 @@ import {
   machineDescription,
   machineList,
   processTypeParameter,
+  followUpLinkQuery,
   registrationLinkQuery,
 } from '../schemas.js';
 import { healthExamples } from './examples.js';
@@ -147,6 +148,27 @@ export const referenceOperations: readonly OperationSpec[] = [
       200: { description: 'The page.', contentType: 'text/html', schema: { type: 'string' } },
       400: {
         description: 'Process or token missing: a page that says so.',
+        contentType: 'text/html',
+        schema: { type: 'string' },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/folgeantrag',
+    operationId: 'getFollowUpLink',
+    tag: 'Registration link',
+    summary: 'Follow-up card link landing page',
+    description:
+      'Where „Folgekarte beantragen“ in a card’s renewal reminder lands when `PUBLIC_BASE_URL` ' +
+      'points at the API: a German page that shows the request the portal would make ' +
+      '(`FOLLOW_UP_REQUESTED` to the card’s process). A real deployment points it at the portal.',
+    security: 'none',
+    queryParameters: followUpLinkQuery,
+    responses: {
+      200: { description: 'The page.', contentType: 'text/html', schema: { type: 'string' } },
+      400: {
+        description: 'No card process named: a page that says so.',
         contentType: 'text/html',
         schema: { type: 'string' },
       },

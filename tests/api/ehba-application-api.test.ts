@@ -235,3 +235,21 @@ describe('eHBA application through the API', () => {
     expect(answer.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });
+
+describe('the follow-up link of the renewal reminder', () => {
+  it('lands on a page that names the card and the event the portal sends; a broken link says so', async () => {
+    const page = await fetch(`${api.baseUrl}/folgeantrag?prozess=card-K-2026-7K3M9QXT-1`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('Folgekarte beantragen');
+    expect(html).toContain('card-K-2026-7K3M9QXT-1');
+    expect(html).toContain('"type": "FOLLOW_UP_REQUESTED"');
+
+    const hostile = await fetch(
+      `${api.baseUrl}/folgeantrag?prozess=${encodeURIComponent('<script>alert(1)</script>')}`,
+    );
+    expect(hostile.status).toBe(400);
+    expect(await hostile.text()).not.toContain('<script>');
+  });
+});

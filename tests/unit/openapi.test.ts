@@ -57,6 +57,7 @@ const PUBLIC = [
   '/api/v1/openapi.json',
   '/api/v1/docs',
   '/registrierung',
+  '/folgeantrag',
   '/api/v1/public/application-status',
   '/api/v1/documents/{id}/content',
 ];
