@@ -27,10 +27,12 @@ import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
 import { documentContentRoutes, documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
+import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.js';
 import { processListRoutes } from './routes/process-list.js';
 import { processRoutes } from './routes/processes.js';
 import { registrationLinkRoutes } from './routes/registration-link.js';
@@ -73,6 +75,10 @@ export interface AppDeps {
     /** Token-only downloads per client address (default 30/min, 10 at once). */
     readonly downloadRateLimit?: RateLimitOptions;
   };
+  /** Where the dashboard links to: the Temporal Web UI and the development inbox. */
+  readonly links?: OperatorLinks;
+  /** The built dashboard (default `web/dist`). */
+  readonly dashboardDir?: string;
   /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
   readonly credentials?: CredentialStore;
 }
@@ -124,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(registrationLinkRoutes());
+  app.use(dashboardRoutes(deps.dashboardDir));
   app.use(docsRoutes());
   // Before the API key: the applicant's own status lookup needs none.
   app.use(
@@ -150,6 +157,14 @@ export function createApp(deps: AppDeps): Express {
   if (documents) app.use('/api/v1', documentRoutes(documents));
   if (deps.credentials) app.use('/api/v1', credentialRoutes({ credentials: deps.credentials }));
   app.use('/api/v1', machineRoutes());
+  app.use(
+    '/api/v1',
+    operatorViewRoutes({
+      readModel,
+      namespace: deps.namespace,
+      ...(deps.links ? { links: deps.links } : {}),
+    }),
+  );
   app.use('/api/v1', processListRoutes(readModel));
   app.use(
     '/api/v1',

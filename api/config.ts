@@ -32,6 +32,9 @@ const apiSchema = z.object({
   PRAXISFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   PRAXISFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
   /** German wall-clock time of the practices' nightly overview (new overviews take it). */
+  /** Where the dashboard links to: the Temporal Web UI and the development inbox. */
+  PRAXISFLOW_TEMPORAL_UI_URL: z.url().optional(),
+  PRAXISFLOW_INBOX_URL: z.url().optional(),
   /** Largest document upload, in bytes. */
   PRAXISFLOW_DOCUMENT_MAX_BYTES: z.coerce
     .number()
@@ -60,6 +63,14 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The worker's code secret (download tokens derive from it). */
     codeSecret: deriveKey(secret, 'codes'),
     documentMaxBytes: result.data.PRAXISFLOW_DOCUMENT_MAX_BYTES,
+    links: {
+      ...(result.data.PRAXISFLOW_TEMPORAL_UI_URL
+        ? { temporalUi: result.data.PRAXISFLOW_TEMPORAL_UI_URL.replace(/\/+$/, '') }
+        : {}),
+      ...(result.data.PRAXISFLOW_INBOX_URL
+        ? { inbox: result.data.PRAXISFLOW_INBOX_URL.replace(/\/+$/, '') }
+        : {}),
+    },
     delays: delayOverrides(env),
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25) },
     temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,

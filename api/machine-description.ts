@@ -42,6 +42,15 @@ export interface MachineDescription {
     readonly defaultMs: number | null;
     readonly states: string[];
   }[];
+  /** Every transition that changes state: from, to, by which event or timer, guarded or not. */
+  readonly transitions: {
+    readonly from: string;
+    readonly to: string;
+    /** An event type, or the timer's name for a delayed transition. */
+    readonly event: string;
+    readonly timer: boolean;
+    readonly guarded: boolean;
+  }[];
   readonly mermaid: string;
 }
 
@@ -67,6 +76,7 @@ export function describeMachine(definition: ProcessDefinition): MachineDescripti
   const outside = new Set(Object.keys(definition.events));
   const timers = new Map<string, Set<string>>();
   const lines = ['stateDiagram-v2'];
+  const edges: MachineDescription['transitions'] = [];
 
   const states = nodes.map((node) => {
     const label = typeof node.meta?.label === 'string' ? node.meta.label : null;
@@ -93,7 +103,16 @@ export function describeMachine(definition: ProcessDefinition): MachineDescripti
         const guard = transition.guard ? ' [bedingt]' : '';
         for (const target of transition.target ?? [node]) {
           const to = nodes.find((candidate) => candidate.id === target.id);
-          if (to) lines.push(`  ${mermaidId(node)} --> ${mermaidId(to)}: ${label}${guard}`);
+          if (!to) continue;
+          lines.push(`  ${mermaidId(node)} --> ${mermaidId(to)}: ${label}${guard}`);
+          const timer = AFTER.exec(eventType)?.[1];
+          edges.push({
+            from: pathOf(node),
+            to: pathOf(to),
+            event: timer ?? eventType,
+            timer: timer !== undefined,
+            guarded: Boolean(transition.guard),
+          });
         }
       }
     }
@@ -112,6 +131,7 @@ export function describeMachine(definition: ProcessDefinition): MachineDescripti
       defaultMs: delayDefault(definition.machine, name),
       states: [...where],
     })),
+    transitions: edges,
     mermaid: lines.join('\n'),
   };
 }

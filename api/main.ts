@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       maxBytes: config.documentMaxBytes,
     },
     credentials: createCredentialStore(database, config.codeSecret),
+    links: config.links,
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

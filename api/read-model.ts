@@ -155,6 +155,16 @@ export class ReadModel {
     };
   }
 
+  /** Counts by type and state, what is due soon, incidents, the latest steps. */
+  overview(practices: readonly string[] | undefined): Promise<Overview> {
+    return overviewOf(this.pool, practices);
+  }
+
+  /** What the outbox knows of a process's messages (recipients as operators may see them). */
+  messages(processId: string): Promise<SentMessage[]> {
+    return messagesOf(this.pool, processId);
+  }
+
   /** The practice a process belongs to: undefined if the read model does not know it. */
   async practiceOf(id: string): Promise<{ practiceId: string | null } | undefined> {
     const { rows } = await this.pool.query<{ practice_id: string | null }>(
@@ -233,4 +243,124 @@ export interface PublicStatusRow {
   readonly context: Readonly<Record<string, unknown>>;
   readonly since: string;
   readonly updatedAt: string;
+}
+
+/** What the operators' overview shows: where processes stand, what is due, what went wrong. */
+export interface Overview {
+  readonly counts: {
+    readonly type: string;
+    readonly state: string;
+    readonly stateLabel: string;
+    readonly status: string;
+    readonly count: number;
+  }[];
+  readonly dueWithin24h: number;
+  readonly dueWithin7d: number;
+  readonly incidents: number;
+  readonly recent: {
+    readonly processId: string;
+    readonly step: number;
+    readonly event: string;
+    readonly actor: string;
+    readonly toLabel: string;
+    readonly at: string;
+  }[];
+}
+
+/** One message a process sent (or tried to), as the outbox keeps it: no body. */
+export interface SentMessage {
+  readonly step: number;
+  readonly channel: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+}
+
+async function overviewOf(pool: Pool, practices: readonly string[] | undefined): Promise<Overview> {
+  const scope = practices ? 'where practice_id = any($1::text[])' : '';
+  const values = practices ? [practices] : [];
+  const [counts, due, recent] = await Promise.all([
+    pool.query<{ type: string; state: string; state_label: string; status: string; count: number }>(
+      `select type, state, state_label, status, count(*)::int as count from processes ${scope}
+       group by type, state, state_label, status order by type, state`,
+      values,
+    ),
+    pool.query<{ due24h: number; due7d: number; incidents: number }>(
+      `select
+         count(*) filter (where status = 'active' and next_due_at < now() + interval '24 hours')::int as due24h,
+         count(*) filter (where status = 'active' and next_due_at < now() + interval '7 days')::int as due7d,
+         count(*) filter (where incident is not null)::int as incidents
+       from processes ${scope}`,
+      values,
+    ),
+    pool.query<{
+      process_id: string;
+      step: number;
+      event: string;
+      actor: string;
+      to_label: string;
+      at: Date;
+    }>(
+      `select a.process_id, a.step, a.event, a.actor, a.to_label, a.at
+       from audit a join processes p on p.id = a.process_id and p.run_id = a.run_id
+       ${practices ? 'where p.practice_id = any($1::text[])' : ''}
+       order by a.at desc, a.step desc limit 15`,
+      values,
+    ),
+  ]);
+  const totals = due.rows[0] ?? { due24h: 0, due7d: 0, incidents: 0 };
+  return {
+    counts: counts.rows.map((row) => ({
+      type: row.type,
+      state: row.state,
+      stateLabel: row.state_label,
+      status: row.status,
+      count: row.count,
+    })),
+    dueWithin24h: totals.due24h,
+    dueWithin7d: totals.due7d,
+    incidents: totals.incidents,
+    recent: recent.rows.map((row) => ({
+      processId: row.process_id,
+      step: row.step,
+      event: row.event,
+      actor: row.actor,
+      toLabel: row.to_label,
+      at: row.at.toISOString(),
+    })),
+  };
+}
+
+/** The messages of a process, oldest first. */
+async function messagesOf(pool: Pool, processId: string): Promise<SentMessage[]> {
+  const { rows } = await pool.query<{
+    step: number;
+    channel: string;
+    recipient: string;
+    subject: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    created_at: Date;
+    sent_at: Date | null;
+  }>(
+    `select step, channel, recipient, subject, status, attempts, last_error, created_at, sent_at
+     from outbox where process_id = $1 order by created_at, step`,
+    [processId],
+  );
+  return rows.map((row) => ({
+    step: row.step,
+    channel: row.channel,
+    recipient: row.recipient,
+    subject: row.subject,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at?.toISOString() ?? null,
+  }));
 }

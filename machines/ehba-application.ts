@@ -147,12 +147,18 @@ const ehbaApplicationMachine = applicationSetup.createMachine({
       after: { documentsDeadline: { target: 'expired' } },
       initial: 'awaitingDocuments',
       states: {
-        awaitingDocuments: { after: { documentsReminder: { target: 'remindedOnce' } } },
+        // Descriptions, not labels: the applicant sees "Bearbeitung beendet" throughout; the
+        // back office's list tells the three apart by these.
+        awaitingDocuments: {
+          description: 'noch nicht erinnert',
+          after: { documentsReminder: { target: 'remindedOnce' } },
+        },
         remindedOnce: {
           ...documentsReminder(1),
+          description: 'erinnert nach 21 Tagen',
           after: { documentsReminder: { target: 'remindedTwice' } },
         },
-        remindedTwice: documentsReminder(2),
+        remindedTwice: { ...documentsReminder(2), description: 'erinnert nach 42 Tagen' },
       },
       on: { DOCUMENTS_RECEIVED: { target: 'documentsReceived' } },
     },

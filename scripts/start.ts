@@ -11,6 +11,7 @@
  * PRAXISFLOW_TEMPORAL_UI_PORT (8233), PRAXISFLOW_SMTP_PORT (1025), PRAXISFLOW_MAIL_WEB_PORT
  * (1080), PORT (3000, the API), MAIL_FROM, PRAXISFLOW_WORKER_ENTRY / PRAXISFLOW_API_ENTRY.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +107,22 @@ async function main(): Promise<void> {
     ...(hasApi ? [{ port: cfg.apiPort, what: 'API', envVar: 'PORT' }] : []),
   ]);
 
+  if (hasApi) {
+    log.step('building the operators’ dashboard (web/, Vite)');
+    const built = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'web/vite.config.ts',
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (built.status !== 0)
+      log.warn('the dashboard did not build: /dashboard explains how to build it');
+  }
+
   mkdirSync(cfg.mailDir, { recursive: true });
   const { secrets, created } = loadOrCreateSecrets(join(cfg.dataDir, 'secrets.json'));
   if (created) log.ok(`generated ${join(cfg.dataDir, 'secrets.json')} (admin key, code secret)`);
@@ -165,6 +182,8 @@ async function main(): Promise<void> {
     PRAXISFLOW_SECRET: secrets.codeSecret,
     MAIL_FROM: cfg.mailFrom,
     PRAXISFLOW_TEMPORAL_UI_ORIGINS: `http://localhost:${cfg.temporalUiPort},http://127.0.0.1:${cfg.temporalUiPort}`,
+    PRAXISFLOW_TEMPORAL_UI_URL: `http://localhost:${cfg.temporalUiPort}`,
+    PRAXISFLOW_INBOX_URL: `http://localhost:${cfg.mailWebPort}`,
   };
   const app = (name: string, entry: string, colour: typeof c.blue) =>
     supervisor.start({
@@ -192,6 +211,7 @@ async function main(): Promise<void> {
     box(
       `${c.green('✓')} ${c.bold('praxisflow is running')} ${c.gray(`(up in ${since(start)})`)}`,
       [
+        ['Dashboard', hasApi ? c.cyan(`${apiUrl}/dashboard/`) : missing(cfg.apiEntry)],
         ['API', hasApi ? c.cyan(apiUrl) : missing(cfg.apiEntry)],
         [
           'Worker',

@@ -120,6 +120,15 @@ export const machineDescriptionExamples = [
     timers: [
       { name: 'invitationReminder', defaultMs: 2505600000, states: ['registration.invited'] },
     ],
+    transitions: [
+      {
+        from: 'registration.invited',
+        to: 'revoked',
+        event: 'INVITATION_REVOKED',
+        timer: false,
+        guarded: false,
+      },
+    ],
     mermaid:
       'stateDiagram-v2\n  state "Eingeladen" as registration__invited\n  registration__invited --> revoked: INVITATION_REVOKED',
   },

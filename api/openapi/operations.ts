@@ -10,6 +10,7 @@ import {
 import { EXAMPLE_ID, processViewExample } from './examples.js';
 import type { ProcessTypeDoc } from './process-types.js';
 import { platformOperations, referenceOperations } from './platform-operations.js';
+import { dashboardOperations } from './dashboard-operations.js';
 import { documentOperations } from './document-operations.js';
 import { practiceOperations } from './practice-operations.js';
 import { publicOperations } from './public-operations.js';
@@ -33,6 +34,7 @@ export const TAGS = [
     description:
       'The physicians’ portal: documents with mTAN download and 24-month retention, credentials by post.',
   },
+  { name: 'Dashboard', description: 'What the operators’ dashboard reads.' },
   { name: 'Public', description: 'For applicants, without an API key.' },
   { name: 'Service', description: 'Health and metrics, for the platform.' },
   { name: 'Reference', description: 'This document, as JSON and as a page.' },
@@ -322,6 +324,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
     },
     ...practiceOperations,
     ...documentOperations,
+    ...dashboardOperations,
     ...publicOperations,
     ...referenceOperations,
   ];
