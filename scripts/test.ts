@@ -128,11 +128,16 @@ async function main(): Promise<number> {
   let staticOk = true;
   if (!skipStatic) {
     staticOk =
-      (await phase('typecheck', () =>
-        run('tsc --noEmit -p .', bin('tsc'), ['--noEmit', '-p', '.']),
-      )) && staticOk;
+      (await phase('typecheck', async () => {
+        const code = await run('tsc --noEmit -p .', bin('tsc'), ['--noEmit', '-p', '.']);
+        if (code !== 0) return code;
+        return run('tsc --noEmit -p web', bin('tsc'), ['--noEmit', '-p', 'web']);
+      })) && staticOk;
     if (!interrupted) staticOk = (await phase('lint', () => npm(['run', 'lint']))) && staticOk;
   }
+
+  // The dashboard's browser tests need its build; a failed build fails them, not the run.
+  if (!interrupted) await phase('build web', () => npm(['run', '--silent', 'build:web']));
 
   let vitestCode = 1;
   let serverEnv: NodeJS.ProcessEnv | undefined;

@@ -1,0 +1,230 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiStack, type ApiStack } from '../support/api-stack.js';
+
+/**
+ * The operators' dashboard in real headless Chromium against the real API, worker and
+ * Temporal: log in, filter, open an invitation, act on it through the generated forms, see
+ * the page explain a refusal. Screenshots of the list and the process page are kept in
+ * test-artifacts/.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+let api: ApiStack;
+let browser: Browser;
+let operator: string;
+let portal: string;
+const practiceId = `BSNR-${randomBytes(4).toString('hex')}`;
+const invitations: string[] = [];
+
+async function invite(lastName: string): Promise<string> {
+  const started = await api.request('POST', '/api/v1/processes/invitation', {
+    body: {
+      input: {
+        salutation: 'Frau',
+        firstName: 'Erika',
+        lastName,
+        email: `${lastName.toLowerCase()}.${randomBytes(3).toString('hex')}@praxis.example`,
+        practiceId,
+      },
+    },
+  });
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  return started.body.id as string;
+}
+
+/** Waits until the read model lists `count` processes of this type (the projection is async). */
+async function listed(type: string, count: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const list = await api.request('GET', `/api/v1/processes?type=${type}`);
+    if (list.body.items?.length === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the read model did not list ${count} ${type} processes`);
+}
+
+async function logIn(page: Page, key: string): Promise<void> {
+  await page.goto(`${api.baseUrl}/`);
+  await page.getByLabel('API-Schlüssel').fill(key);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+  }
+  api = await startApiStack();
+  operator = await api.createKey('operator');
+  portal = await api.createKey('client', [practiceId]);
+  invitations.push(await invite('Adler'), await invite('Berger'));
+  const channel = await api.request('POST', '/api/v1/processes/contactVerification', {
+    body: {
+      input: {
+        practiceId,
+        practiceName: 'Praxis am Markt',
+        channel: 'email',
+        address: `praxis.${randomBytes(3).toString('hex')}@praxis.example`,
+      },
+    },
+  });
+  expect(channel.status).toBe(201);
+  await listed('invitation', 2);
+  await listed('contactVerification', 1);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+describe('the operators’ dashboard', () => {
+  it('refuses a client key at the login and keeps no key', async () => {
+    const page = await browser.newPage();
+    await logIn(page, portal);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Client-Schlüssel');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Übersicht' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('logs an operator in with the key in session storage only, and shows the overview', async () => {
+    const page = await browser.newPage();
+    await logIn(page, operator);
+    await page.getByRole('heading', { name: 'Übersicht' }).waitFor();
+    expect(page.url()).not.toContain(operator);
+    expect(await page.evaluate("sessionStorage.getItem('praxisflow.apiKey')")).toBe(operator);
+    const counts = page.getByRole('table', { name: 'Einladung eines Benutzers' });
+    await expect.poll(() => counts.textContent()).toContain('Eingeladen');
+    expect(await counts.textContent()).toContain('2');
+    await page.close();
+  });
+
+  it('filters the list, reflects the filter in the URL, and opens an invitation where it stands', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, operator);
+    await page.getByRole('link', { name: 'Vorgänge' }).click();
+    await page.getByRole('table').waitFor();
+    await expect.poll(() => page.locator('table.processes tbody tr').count()).toBe(3);
+
+    await page.getByLabel('Prozessart').selectOption('invitation');
+    await page.getByLabel('Zustand').selectOption('registration.invited');
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    await page.waitForURL(/type=invitation/);
+    expect(new URL(page.url()).searchParams.get('state')).toBe('registration.invited');
+    await expect.poll(() => page.locator('table.processes tbody tr').count()).toBe(2);
+    expect(await page.locator('table.processes').textContent()).not.toContain(
+      'contactVerification',
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-list.png'), fullPage: true });
+
+    // The URL alone brings the same view back (a shared link).
+    const shared = await browser.newPage();
+    await shared.goto(`${api.baseUrl}/`);
+    await shared.evaluate(
+      `sessionStorage.setItem('praxisflow.apiKey', ${JSON.stringify(operator)})`,
+    );
+    await shared.goto(page.url());
+    await expect.poll(() => shared.locator('table.processes tbody tr').count()).toBe(2);
+    await shared.close();
+
+    const id = invitations[0]!;
+    await page.locator(`a[href="/dashboard/prozesse/${encodeURIComponent(id)}"]`).click();
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Eingeladen');
+    expect(
+      await page.locator('svg [data-state="registration.invited"]').getAttribute('class'),
+    ).toContain('current');
+    expect(await page.getByRole('heading', { name: 'Was als Nächstes passiert' }).count()).toBe(1);
+    expect(await page.locator('.countdown').first().textContent()).toMatch(
+      /^\d+ T \d\d:\d\d:\d\d$/,
+    );
+    await page.close();
+  });
+
+  it('walks an invitation with the action forms: the audit grows, an irreversible step asks first', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    await logIn(page, operator);
+    const id = invitations[0]!;
+    await page.goto(`${api.baseUrl}/dashboard/prozesse/${encodeURIComponent(id)}`);
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Eingeladen');
+    const rows = () => page.locator('table.history tbody tr').count();
+    await expect.poll(rows).toBeGreaterThan(0);
+    const before = await rows();
+
+    await page.getByRole('button', { name: 'Einladung erneut senden' }).click();
+    await page
+      .locator('form.event-form')
+      .getByRole('button', { name: 'Einladung erneut senden' })
+      .click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Eingeladen');
+    await expect.poll(rows).toBeGreaterThan(before);
+    await expect
+      .poll(() => page.locator('table.history').textContent())
+      .toContain('Einladung erneut senden');
+    const afterResend = await rows();
+
+    await page.getByRole('button', { name: 'Einladung widerrufen' }).click();
+    const form = page.locator('form.event-form');
+    await form.getByLabel('Begründung').fill('Die Praxis hat die Einladung zurückgezogen.');
+    const submit = form.getByRole('button', { name: 'Einladung widerrufen' });
+    expect(await submit.isDisabled()).toBe(true);
+    await form.getByLabel(/kann nicht rückgängig gemacht werden/).check();
+    await submit.click();
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Widerrufen');
+    await expect.poll(rows).toBe(afterResend + 1);
+    const history = await page.locator('table.history').textContent();
+    expect(history).toContain('Einladung widerrufen');
+    expect(history).toContain('Widerrufen');
+    expect(await page.locator('svg [data-state="revoked"]').getAttribute('class')).toContain(
+      'current',
+    );
+    expect(await page.getByText('In diesem Zustand ist nichts zu tun.').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-process.png'), fullPage: true });
+
+    const audit = await api.request('GET', `/api/v1/processes/${id}/history`);
+    expect(audit.body.entries.at(-1)).toMatchObject({ event: 'INVITATION_REVOKED', to: 'revoked' });
+    expect(audit.body.entries.at(-1).actor).not.toBe('admin');
+    await page.close();
+  });
+
+  it('explains a 409 in the page when the process moved on meanwhile', async () => {
+    const page = await browser.newPage();
+    await logIn(page, operator);
+    const id = invitations[1]!;
+    await page.goto(`${api.baseUrl}/dashboard/prozesse/${encodeURIComponent(id)}`);
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Eingeladen');
+    await page.getByRole('button', { name: 'Einladung erneut senden' }).click();
+
+    // Somebody else revokes it while the form is open.
+    const revoked = await api.request('POST', `/api/v1/processes/${id}/events`, {
+      body: { type: 'INVITATION_REVOKED', reason: 'Doppelt angelegt.' },
+    });
+    expect(revoked.status).toBe(200);
+
+    await page
+      .locator('form.event-form')
+      .getByRole('button', { name: 'Einladung erneut senden' })
+      .click();
+    const alert = page.locator('form.event-form [role="alert"]');
+    await expect.poll(() => alert.textContent()).toContain('Das geht in diesem Zustand nicht.');
+    expect(await alert.textContent()).toContain('keine Aktionen');
+    await page.close();
+  });
+});

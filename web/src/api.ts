@@ -1,0 +1,189 @@
+/** The dashboard's only way to the API: the operator's key from session storage, JSON in and out. */
+
+const KEY = 'praxisflow.apiKey';
+
+export const storedKey = (): string | null => sessionStorage.getItem(KEY);
+export const storeKey = (key: string): void => sessionStorage.setItem(KEY, key);
+export const forgetKey = (): void => sessionStorage.removeItem(KEY);
+
+export interface Problem {
+  readonly status: number;
+  readonly title?: string;
+  readonly detail: string;
+  readonly errors?: readonly { path: string; message: string }[];
+  readonly allowedEvents?: readonly string[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+/** Calls the API with the stored key; a problem answer becomes an ApiError. */
+export async function api<T>(
+  path: string,
+  options: { method?: string; body?: unknown; key?: string } = {},
+): Promise<T> {
+  const key = options.key ?? storedKey();
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method: options.method ?? 'GET',
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch {
+    throw new ApiError({ status: 0, detail: 'Die API ist nicht erreichbar.' });
+  }
+  const text = await response.text();
+  const body: unknown = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    const problem = body as Partial<Problem>;
+    throw new ApiError({
+      status: response.status,
+      detail: problem.detail ?? response.statusText,
+      ...(problem.title ? { title: problem.title } : {}),
+      ...(problem.errors ? { errors: problem.errors } : {}),
+      ...(problem.allowedEvents ? { allowedEvents: problem.allowedEvents } : {}),
+    });
+  }
+  return body as T;
+}
+
+export interface Session {
+  readonly keyId: string;
+  readonly role: 'admin' | 'operator' | 'client';
+  readonly namespace: string;
+  readonly links: { readonly temporalUi?: string; readonly inbox?: string };
+}
+
+interface Timer {
+  readonly name: string;
+  readonly dueAt: string;
+}
+
+export interface ProcessView {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly businessKey: string;
+  readonly practiceId: string | null;
+  readonly state: string;
+  readonly stateLabel: string;
+  readonly status: 'active' | 'done' | 'failed' | 'cancelled';
+  readonly allowedEvents: readonly string[];
+  readonly timers: readonly Timer[];
+  readonly context: Record<string, unknown>;
+  readonly incident?: { readonly action: string; readonly message: string } | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ProcessSummary {
+  readonly id: string;
+  readonly type: string;
+  readonly businessKey: string;
+  readonly practiceId: string | null;
+  readonly state: string;
+  readonly stateLabel: string;
+  readonly status: string;
+  readonly incident?: unknown;
+  readonly nextDueAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface HistoryEntry {
+  readonly step: number;
+  readonly event: string;
+  readonly actor: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly toLabel: string;
+  readonly at: string;
+  readonly detail?: Record<string, unknown>;
+}
+
+export interface SentMessage {
+  readonly step: number;
+  readonly channel: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+}
+
+export interface MachineSummary {
+  readonly type: string;
+  readonly version: number;
+  readonly title: string;
+}
+
+export interface MachineDescription {
+  readonly type: string;
+  readonly version: number;
+  readonly title: string;
+  readonly initial: string;
+  readonly states: readonly {
+    readonly id: string;
+    readonly label: string | null;
+    readonly description: string | null;
+    readonly final: boolean;
+    readonly events: readonly string[];
+    readonly timers: readonly string[];
+  }[];
+  readonly events: readonly string[];
+  readonly timers: readonly {
+    readonly name: string;
+    readonly defaultMs: number | null;
+    readonly states: readonly string[];
+  }[];
+  readonly transitions: readonly {
+    readonly from: string;
+    readonly to: string;
+    readonly event: string;
+    readonly timer: boolean;
+    readonly guarded: boolean;
+  }[];
+}
+
+export interface Overview {
+  readonly counts: readonly {
+    readonly type: string;
+    readonly state: string;
+    readonly stateLabel: string;
+    readonly status: string;
+    readonly count: number;
+  }[];
+  readonly dueWithin24h: number;
+  readonly dueWithin7d: number;
+  readonly incidents: number;
+  readonly recent: readonly {
+    readonly processId: string;
+    readonly step: number;
+    readonly event: string;
+    readonly actor: string;
+    readonly toLabel: string;
+    readonly at: string;
+  }[];
+}
+
+const cache = new Map<string, Promise<unknown>>();
+
+/** Reads that do not change while the page is open (machines, the OpenAPI document), once. */
+export function cached<T>(path: string): Promise<T> {
+  let found = cache.get(path) as Promise<T> | undefined;
+  if (!found) {
+    found = api<T>(path);
+    found.catch(() => cache.delete(path));
+    cache.set(path, found);
+  }
+  return found;
+}

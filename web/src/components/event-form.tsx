@@ -1,0 +1,423 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, cached, type Problem, type ProcessView } from '../api.js';
+
+/**
+ * An action on a process: the form of its event, generated from the event's JSON Schema in the
+ * API's OpenAPI document; irreversible events (Sperrung, Ablehnung, Widerruf, …) ask for
+ * confirmation first. A refusal (409, 422) is explained in the page.
+ */
+
+type Schema = {
+  $ref?: string;
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  format?: string;
+  title?: string;
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  maxLength?: number;
+};
+
+interface OpenApi {
+  readonly components: { readonly schemas: Record<string, Schema> };
+}
+
+/** German names of events and fields the forms show; anything else shows its own name. */
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
+  STARTED: 'Gestartet',
+  CANCELLED: 'Abgebrochen (Sachbearbeitung)',
+  REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
+  ACTIVATION_CODE_ISSUED: 'Aktivierungscode versandt',
+  CONFIRMATION_CODE_ISSUED: 'Bestätigungscode versandt',
+  CONFIRMATION_CODE_ACCEPTED: 'Code bestätigt',
+  CONFIRMATION_CODE_REJECTED: 'Code falsch',
+  DOWNLOAD_TAN_ISSUED: 'mTAN versandt',
+  DOWNLOAD_TAN_ACCEPTED: 'mTAN richtig',
+  DOWNLOAD_TAN_REJECTED: 'mTAN falsch',
+  TAN_SUBMITTED: 'mTAN eingegeben',
+  DOCUMENT_DOWNLOADED: 'Dokument heruntergeladen',
+  FOLLOW_UP_STARTED: 'Folgeantrag gestartet',
+  DIGEST_SENT: 'Übersicht versandt',
+  DIGEST_HELD: 'Übersicht zurückgehalten',
+  APPOINTMENT_RECORDED: 'Termin gemeldet',
+  REGISTRATION_STARTED: 'Registrierung starten',
+  INVITATION_RESENT: 'Einladung erneut senden',
+  INVITATION_REVOKED: 'Einladung widerrufen',
+  PERSONAL_DATA_SUBMITTED: 'Persönliche Daten erfassen',
+  DEVICE_ACTIVATED: 'Gerät aktivieren',
+  REGISTRATION_APPROVED: 'Registrierung freigeben',
+  REGISTRATION_REJECTED: 'Registrierung ablehnen',
+  CONSENT_GIVEN: 'Einwilligung erteilen',
+  CONSENT_WITHDRAWN: 'Einwilligung widerrufen',
+  APPLICATION_SUBMITTED: 'Antrag abschließen',
+  DOCUMENTS_RECEIVED: 'Unterlagen eingegangen',
+  QUERY_RAISED: 'Unterlagen nachfordern',
+  DOCUMENTS_RESUBMITTED: 'Unterlagen nachgereicht',
+  CHECK_PASSED: 'Prüfung bestanden',
+  APPLICATION_REJECTED: 'Antrag ablehnen',
+  APPLICATION_WITHDRAWN: 'Antrag zurückziehen',
+  CHAMBER_APPROVED: 'Freigabe der Kammer',
+  CHAMBER_REJECTED: 'Ablehnung der Kammer',
+  CARD_SHIPPED: 'Karte versandt',
+  CARD_ACTIVATED: 'Karte freigeschaltet',
+  CARD_BLOCKED: 'Karte sperren',
+  TRANSPORT_PIN_RESEND_REQUESTED: 'Transport-PIN erneut senden',
+  ACTIVATION_PASSWORD_FORGOTTEN: 'Aktivierungspasswort vergessen',
+  FOLLOW_UP_REQUESTED: 'Folgekarte beantragen',
+  CODE_SUBMITTED: 'Code eingeben',
+  CODE_RESENT: 'Code erneut senden',
+  CHANNEL_CHANGED: 'Kanal ändern',
+  DOWNLOAD_REQUESTED: 'mTAN anfordern',
+  CREDENTIALS_FORGOTTEN: 'Zugangsdaten neu senden',
+  ADDRESS_CHANGED: 'Adresse ändern',
+  ACCOUNT_CLOSED: 'Zugang schließen',
+};
+
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  reason: 'Begründung',
+  note: 'Hinweis',
+  missing: 'Fehlende Unterlagen',
+  trackingId: 'Sendungsnummer',
+  token: 'Token',
+  birthDate: 'Geburtsdatum',
+  phone: 'Telefon',
+  activationCode: 'Aktivierungscode',
+  pin: 'PIN',
+  pinConfirmation: 'PIN (Wiederholung)',
+  textVersion: 'Textfassung',
+  code: 'Code',
+  channel: 'Kanal',
+  address: 'Adresse',
+  name: 'Name',
+  addition: 'Zusatz',
+  street: 'Straße und Hausnummer',
+  postcode: 'Postleitzahl',
+  city: 'Ort',
+  country: 'Land',
+};
+
+/** An event as the audit names it, in German: timers by their name. */
+export function eventLabel(event: string): string {
+  const timer = /^xstate\.after\.([^.]+)\./.exec(event)?.[1];
+  if (timer) return `Frist abgelaufen: ${timer}`;
+  return EVENT_LABELS[event] ?? event;
+}
+
+/** Events that cannot be undone: they ask „wirklich?“ first. */
+export const IRREVERSIBLE = /(BLOCKED|REJECTED|REVOKED|WITHDRAWN|CLOSED)$/;
+
+const pascal = (type: string) => type.charAt(0).toUpperCase() + type.slice(1);
+
+/** One object schema from refs, allOf and oneOf: properties merged, variant constants as choices. */
+function flatten(schema: Schema, all: Record<string, Schema>): Schema {
+  if (schema.$ref) return flatten(all[schema.$ref.split('/').pop()!] ?? {}, all);
+  const parts = [...(schema.allOf ?? []), ...(schema.oneOf ?? schema.anyOf ?? [])].map((part) =>
+    flatten(part, all),
+  );
+  const properties: Record<string, Schema> = { ...(schema.properties ?? {}) };
+  const required = new Set(schema.required ?? []);
+  for (const part of parts) {
+    for (const [name, property] of Object.entries(part.properties ?? {})) {
+      const existing = properties[name];
+      if (existing?.const !== undefined && property.const !== undefined) {
+        properties[name] = { type: 'string', enum: [existing.const, property.const] };
+      } else if (existing?.enum && property.const !== undefined) {
+        properties[name] = { ...existing, enum: [...existing.enum, property.const] };
+      } else if (!existing) {
+        properties[name] = property;
+      }
+    }
+    for (const name of part.required ?? []) required.add(name);
+  }
+  return { ...schema, properties, required: [...required] };
+}
+
+type Values = Record<string, unknown>;
+
+function Field({
+  name,
+  path,
+  schema,
+  required,
+  all,
+  values,
+  onChange,
+}: {
+  name: string;
+  path: string;
+  schema: Schema;
+  required: boolean;
+  all: Record<string, Schema>;
+  values: Values;
+  onChange: (path: string, value: unknown) => void;
+}) {
+  const resolved = schema.$ref || schema.allOf || schema.oneOf ? flatten(schema, all) : schema;
+  const label = `${FIELD_LABELS[name] ?? name}${required ? ' *' : ''}`;
+  const id = `field-${path}`;
+  const value = values[path];
+  if (resolved.type === 'object' && resolved.properties) {
+    return (
+      <fieldset>
+        <legend>{label}</legend>
+        {Object.entries(resolved.properties).map(([child, childSchema]) => (
+          <Field
+            key={child}
+            name={child}
+            path={`${path}.${child}`}
+            schema={childSchema}
+            required={(resolved.required ?? []).includes(child)}
+            all={all}
+            values={values}
+            onChange={onChange}
+          />
+        ))}
+      </fieldset>
+    );
+  }
+  if (resolved.type === 'array' && resolved.items?.enum) {
+    const chosen = (value as string[] | undefined) ?? [];
+    return (
+      <fieldset>
+        <legend>{label}</legend>
+        {resolved.items.enum.map((option) => (
+          <label key={String(option)} className="check">
+            <input
+              type="checkbox"
+              checked={chosen.includes(String(option))}
+              onChange={(e) =>
+                onChange(
+                  path,
+                  e.target.checked
+                    ? [...chosen, String(option)]
+                    : chosen.filter((c) => c !== option),
+                )
+              }
+            />
+            {String(option)}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  if (resolved.enum) {
+    return (
+      <label htmlFor={id}>
+        {label}
+        <select
+          id={id}
+          required={required}
+          value={String(value ?? '')}
+          onChange={(e) => onChange(path, e.target.value || undefined)}
+        >
+          <option value="">– bitte wählen –</option>
+          {resolved.enum.map((option) => (
+            <option key={String(option)} value={String(option)}>
+              {String(option)}
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  if (resolved.type === 'boolean') {
+    return (
+      <label className="check" htmlFor={id}>
+        <input
+          id={id}
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => onChange(path, e.target.checked)}
+        />
+        {label}
+      </label>
+    );
+  }
+  const type =
+    resolved.format === 'date'
+      ? 'date'
+      : resolved.type === 'integer' || resolved.type === 'number'
+        ? 'number'
+        : 'text';
+  const long = (resolved.maxLength ?? 0) > 200;
+  return (
+    <label htmlFor={id}>
+      {label}
+      {long ? (
+        <textarea
+          id={id}
+          required={required}
+          value={String(value ?? '')}
+          onChange={(e) => onChange(path, e.target.value || undefined)}
+        />
+      ) : (
+        <input
+          id={id}
+          type={type}
+          required={required}
+          value={String(value ?? '')}
+          onChange={(e) =>
+            onChange(
+              path,
+              e.target.value === ''
+                ? undefined
+                : type === 'number'
+                  ? Number(e.target.value)
+                  : e.target.value,
+            )
+          }
+        />
+      )}
+      {resolved.description && <span className="hint">{resolved.description}</span>}
+    </label>
+  );
+}
+
+/** `{ 'address.city': 'Bonn' }` → `{ address: { city: 'Bonn' } }`, empty values left out. */
+function nest(values: Values): Values {
+  const out: Values = {};
+  for (const [path, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const keys = path.split('.');
+    let target = out;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Values;
+    target[keys.at(-1)!] = value;
+  }
+  return out;
+}
+
+export function EventForm({
+  process,
+  event,
+  onDone,
+  onCancel,
+}: {
+  process: ProcessView;
+  event: string;
+  onDone: (view: ProcessView) => void;
+  onCancel: () => void;
+}) {
+  const [values, setValues] = useState<Values>({});
+  const [confirmed, setConfirmed] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [schemas, setSchemas] = useState<Record<string, Schema> | null>(null);
+  useEffect(() => {
+    let live = true;
+    cached<OpenApi>('/openapi.json')
+      .then((doc) => live && setSchemas(doc.components.schemas))
+      .catch((caught: unknown) =>
+        setProblem({ status: 0, detail: `Formular nicht ladbar: ${String(caught)}` }),
+      );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const eventSchema = schemas?.[`${pascal(process.type)}Event.${event}`];
+  const flat = schemas && eventSchema ? flatten(eventSchema, schemas) : undefined;
+  const fields = Object.entries(flat?.properties ?? {}).filter(([name]) => name !== 'type');
+  const irreversible = IRREVERSIBLE.test(event);
+  const title = EVENT_LABELS[event] ?? event;
+
+  const submit = async (formEvent: FormEvent) => {
+    formEvent.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      const view = await api<ProcessView>(`/processes/${encodeURIComponent(process.id)}/events`, {
+        method: 'POST',
+        body: { type: event, ...nest(values) },
+      });
+      onDone(view);
+    } catch (caught) {
+      setProblem(
+        caught instanceof ApiError ? caught.problem : { status: 0, detail: String(caught) },
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="event-form" onSubmit={(e) => void submit(e)} aria-labelledby={`form-${event}`}>
+      <h3 id={`form-${event}`}>
+        {title} <code className="muted">{event}</code>
+      </h3>
+      {!schemas && <p className="loading">Formular lädt …</p>}
+      {schemas && fields.length === 0 && <p className="muted">Keine Angaben nötig.</p>}
+      {fields.map(([name, schema]) => (
+        <Field
+          key={name}
+          name={name}
+          path={name}
+          schema={schema}
+          required={(flat?.required ?? []).includes(name)}
+          all={schemas ?? {}}
+          values={values}
+          onChange={(path, value) => setValues((v) => ({ ...v, [path]: value }))}
+        />
+      ))}
+      {irreversible && (
+        <label className="check confirm">
+          <input
+            type="checkbox"
+            checked={confirmed}
+            onChange={(e) => setConfirmed(e.target.checked)}
+          />
+          Ja, „{title}“ ausführen. Das kann nicht rückgängig gemacht werden.
+        </label>
+      )}
+      {problem && (
+        <div role="alert" className="error">
+          <p>
+            <strong>
+              {problem.status === 409
+                ? 'Das geht in diesem Zustand nicht.'
+                : problem.status === 422
+                  ? 'Die Angaben sind nicht gültig.'
+                  : problem.status === 403
+                    ? 'Dieser Schlüssel darf das nicht.'
+                    : 'Fehler.'}
+            </strong>{' '}
+            {problem.detail}
+          </p>
+          {problem.errors && (
+            <ul>
+              {problem.errors.map((error) => (
+                <li key={`${error.path}-${error.message}`}>
+                  {FIELD_LABELS[error.path] ?? error.path}: {error.message}
+                </li>
+              ))}
+            </ul>
+          )}
+          {problem.allowedEvents && (
+            <p>
+              Möglich sind jetzt:{' '}
+              {problem.allowedEvents.length
+                ? problem.allowedEvents.map((name) => EVENT_LABELS[name] ?? name).join(', ')
+                : 'keine Aktionen'}
+              .
+            </p>
+          )}
+        </div>
+      )}
+      <div className="buttons">
+        <button
+          type="submit"
+          disabled={busy || (irreversible && !confirmed)}
+          className={irreversible ? 'danger' : ''}
+        >
+          {busy ? 'Wird ausgeführt …' : title}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Abbrechen
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,80 @@
+import { cached, type MachineDescription, type MachineSummary } from '../api.js';
+import { EVENT_LABELS } from '../components/event-form.js';
+import { StateDiagram } from '../components/state-diagram.js';
+import { LoadState } from '../components/status.js';
+import { formatDuration } from '../format.js';
+import { useData } from '../use-data.js';
+
+/** Every process type: its diagram, states with labels, timers with their default length. */
+export function MachinesPage() {
+  const machines = useData(async () => {
+    const { items } = await cached<{ items: MachineSummary[] }>('/machines');
+    return Promise.all(items.map((item) => cached<MachineDescription>(`/machines/${item.type}`)));
+  }, 'machines-all');
+
+  return (
+    <>
+      <h1>Prozessarten</h1>
+      <LoadState loading={machines.loading} error={machines.error} />
+      {(machines.data ?? []).map((machine) => (
+        <section key={machine.type} aria-labelledby={`m-${machine.type}`} className="machine">
+          <h2 id={`m-${machine.type}`}>
+            {machine.title}{' '}
+            <span className="muted">
+              ({machine.type}, Version {machine.version})
+            </span>
+          </h2>
+          <StateDiagram machine={machine} />
+          <div className="columns">
+            <table>
+              <caption>Zustände</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Zustand</th>
+                  <th scope="col">Aktionen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {machine.states.map((state) => (
+                  <tr key={state.id}>
+                    <td>
+                      {state.label ?? state.id}
+                      {state.final ? ' (Ende)' : ''}
+                      <div className="muted small">{state.id}</div>
+                    </td>
+                    <td>
+                      {state.events.map((event) => EVENT_LABELS[event] ?? event).join(', ') || '–'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <table>
+              <caption>Fristen</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Frist</th>
+                  <th scope="col">Standard</th>
+                  <th scope="col">in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {machine.timers.map((timer) => (
+                  <tr key={timer.name}>
+                    <td>{timer.name}</td>
+                    <td>{formatDuration(timer.defaultMs)}</td>
+                    <td>
+                      {timer.states
+                        .map((id) => machine.states.find((state) => state.id === id)?.label ?? id)
+                        .join(', ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+    </>
+  );
+}
