@@ -227,4 +227,81 @@ describe('the operators’ dashboard', () => {
     expect(await alert.textContent()).toContain('keine Aktionen');
     await page.close();
   });
+
+  it('lets an operator find a submitted application by its phase, open it and record the papers', async () => {
+    const started = await api.request('POST', '/api/v1/processes/ehbaApplication', {
+      body: {
+        input: {
+          cardType: 'eHBA',
+          title: 'Dr. med.',
+          firstName: 'Erika',
+          lastName: 'Mustermann',
+          birthDate: '1975-03-14',
+          email: `erika.${randomBytes(3).toString('hex')}@praxis.example`,
+          chamber: 'Ärztekammer Nordrhein',
+          address: {
+            name: 'Dr. med. Erika Mustermann',
+            street: 'Heidestraße 17',
+            postcode: '51147',
+            city: 'Köln',
+          },
+          practiceId,
+        },
+      },
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const submitted = await api.request('POST', `/api/v1/processes/${id}/events`, {
+      body: { type: 'APPLICATION_SUBMITTED' },
+    });
+    expect(submitted.body.state).toBe('submitted.awaitingDocuments');
+    await listed('ehbaApplication', 1);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, operator);
+    await page.getByRole('link', { name: 'Vorgänge' }).click();
+    await page.getByLabel('Prozessart').selectOption('ehbaApplication');
+    await page
+      .getByLabel('Zustand')
+      .selectOption({ label: '· Bearbeitung beendet – noch nicht erinnert' });
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    await page.waitForURL(/state=submitted.awaitingDocuments/);
+    await expect.poll(() => page.locator('table.processes tbody tr').count()).toBe(1);
+    await page.locator('table.processes tbody a').click();
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent())
+      .toBe('Bearbeitung beendet');
+    // What happens next: the reminder after 21 days and the expiry after 90, counting down.
+    const timers = await page
+      .locator('section', { has: page.getByRole('heading', { name: 'Was als Nächstes passiert' }) })
+      .textContent();
+    expect(timers).toContain('documentsReminder');
+    expect(timers).toContain('documentsDeadline');
+
+    await page.getByRole('button', { name: 'Unterlagen eingegangen' }).click();
+    await page
+      .locator('form.event-form')
+      .getByRole('button', { name: 'Unterlagen eingegangen' })
+      .click();
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent())
+      .toBe('Eingang Antragsunterlagen');
+    await page.close();
+  });
+
+  it('shows every process type with its diagram, states and timers', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, operator);
+    await page.getByRole('link', { name: 'Prozessarten' }).click();
+    const machines = await api.request('GET', '/api/v1/machines');
+    const titles = (machines.body.items as { title: string }[]).map((item) => item.title);
+    await expect.poll(() => page.locator('section.machine').count()).toBe(titles.length);
+    for (const title of titles) {
+      expect(await page.getByRole('heading', { name: new RegExp(title) }).count()).toBe(1);
+    }
+    expect(await page.locator('section.machine svg[role="img"]').count()).toBe(titles.length);
+    expect(await page.locator('section.machine').first().textContent()).toContain('720 Std.');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-machines.png'), fullPage: true });
+    await page.close();
+  });
 });

@@ -48,10 +48,10 @@ export function countdown(iso: string, now = Date.now()): string {
   return days > 0 ? `${days} T ${clock}` : clock;
 }
 
-/** A default timer length as people say it: „720 Std.“, „21 Tage“, „5 Min.“. */
+/** A default timer length as people say it: „30 Tage (720 Std.)“, „5 Min.“. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return 'berechnet';
-  if (ms % (24 * 3600e3) === 0) return `${ms / (24 * 3600e3)} Tage`;
+  if (ms % (24 * 3600e3) === 0) return `${ms / (24 * 3600e3)} Tage (${ms / 3600e3} Std.)`;
   if (ms % 3600e3 === 0) return `${ms / 3600e3} Std.`;
   if (ms % 60e3 === 0) return `${ms / 60e3} Min.`;
   return `${ms / 1000} s`;

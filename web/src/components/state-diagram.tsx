@@ -1,4 +1,8 @@
 import type { MachineDescription } from '../api.js';
+import { stateName } from '../state-names.js';
+
+/** A box holds about 26 characters of 12 px text. */
+const shorten = (text: string): string => (text.length > 26 ? `${text.slice(0, 25)}…` : text);
 
 /**
  * The machine as a left-to-right diagram: states in columns by their distance from the start,
@@ -68,7 +72,7 @@ export function StateDiagram({ machine, current, taken = [] }: Props) {
   const visited = new Set(taken.flatMap((step) => [step.to, ...(step.from ? [step.from] : [])]));
   const edgeTaken = (from: string, to: string) =>
     taken.some((step) => step.from !== null && within(step.from, from) && within(step.to, to));
-  const labelOf = new Map(machine.states.map((state) => [state.id, state.label ?? state.id]));
+  const labelOf = new Map(machine.states.map((state) => [state.id, stateName(machine, state.id)]));
 
   return (
     <figure className="diagram">
@@ -148,9 +152,9 @@ export function StateDiagram({ machine, current, taken = [] }: Props) {
             >
               <rect width={BOX_W} height={BOX_H} rx={state.final ? 20 : 6} />
               <text x={BOX_W / 2} y={BOX_H / 2 + 5} textAnchor="middle">
-                {state.label ?? state.id}
+                {shorten(state.label ?? stateName(machine, state.id).split(' – ').pop()!)}
               </text>
-              <title>{`${state.label ?? state.id} (${state.id})${state.description ? `: ${state.description}` : ''}`}</title>
+              <title>{`${labelOf.get(state.id)} (${state.id})${state.description ? `: ${state.description}` : ''}`}</title>
             </g>
           );
         })}

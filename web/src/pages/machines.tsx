@@ -3,6 +3,7 @@ import { EVENT_LABELS } from '../components/event-form.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState } from '../components/status.js';
 import { formatDuration } from '../format.js';
+import { stateName } from '../state-names.js';
 import { useData } from '../use-data.js';
 
 /** Every process type: its diagram, states with labels, timers with their default length. */
@@ -38,7 +39,7 @@ export function MachinesPage() {
                 {machine.states.map((state) => (
                   <tr key={state.id}>
                     <td>
-                      {state.label ?? state.id}
+                      {stateName(machine, state.id)}
                       {state.final ? ' (Ende)' : ''}
                       <div className="muted small">{state.id}</div>
                     </td>
@@ -63,11 +64,7 @@ export function MachinesPage() {
                   <tr key={timer.name}>
                     <td>{timer.name}</td>
                     <td>{formatDuration(timer.defaultMs)}</td>
-                    <td>
-                      {timer.states
-                        .map((id) => machine.states.find((state) => state.id === id)?.label ?? id)
-                        .join(', ')}
-                    </td>
+                    <td>{timer.states.map((id) => stateName(machine, id)).join(', ')}</td>
                   </tr>
                 ))}
               </tbody>

@@ -9,6 +9,7 @@ import {
 import { LoadState, StatusBadge } from '../components/status.js';
 import { formatRelative, formatTime, STATUS_LABELS } from '../format.js';
 import { Link, navigate } from '../router.js';
+import { stateName } from '../state-names.js';
 import { useData, useNow } from '../use-data.js';
 
 /** Every filter of `GET /api/v1/processes`; the URL holds them, so a view can be shared. */
@@ -109,17 +110,10 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
   }
   // A state without a label of its own (a phase of its parent) is named by its parent's label
   // and its description: "Bearbeitung beendet – erinnert nach 21 Tagen".
-  const allStates = machine.data?.states ?? [];
-  const labelled = (id: string): string | null => {
-    const state = allStates.find((candidate) => candidate.id === id);
-    if (state?.label) return state.label;
-    const parent = id.includes('.') ? labelled(id.slice(0, id.lastIndexOf('.'))) : null;
-    return parent ? `${parent} – ${state?.description ?? id.split('.').pop()}` : null;
-  };
-  const states = allStates.flatMap((state) => {
-    const name = labelled(state.id);
-    return name ? [{ id: state.id, name }] : [];
-  });
+  const states = (machine.data?.states ?? []).map((state) => ({
+    id: state.id,
+    name: stateName(machine.data, state.id),
+  }));
   const set = (name: Filter) => (value: string) => setDraft((d) => ({ ...d, [name]: value }));
 
   return (

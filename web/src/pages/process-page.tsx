@@ -14,6 +14,7 @@ import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
 import { Link } from '../router.js';
+import { stateName } from '../state-names.js';
 import { useData, useNow } from '../use-data.js';
 
 const CHANNELS: Readonly<Record<string, string>> = {
@@ -53,7 +54,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
 
   const process = view.data;
   const stateLabels = new Map(
-    (machine.data?.states ?? []).map((state) => [state.id, state.label ?? state.id]),
+    (machine.data?.states ?? []).map((state) => [state.id, stateName(machine.data, state.id)]),
   );
   const reloadAll = () => {
     view.reload();
