@@ -88,6 +88,15 @@ export const documentOperations: readonly OperationSpec[] = [
         },
       },
       ...writeResponses('/api/v1/documents'),
+      400: problemResponse(
+        'The multipart body is broken (no boundary, a malformed part, cut off).',
+        problemExample(
+          400,
+          'malformed-multipart',
+          'The multipart body could not be read: Malformed part header',
+          '/api/v1/documents',
+        ),
+      ),
       413: problemResponse(
         'The file is larger than the limit.',
         problemExample(

@@ -115,24 +115,29 @@ async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
   });
   parser.on('file', (name, stream, info) => {
     const chunks: Buffer[] = [];
+    // A broken body fails the file stream too; the parser's error says why.
+    stream.on('error', () => undefined);
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('limit', () => {
       problem ??= new AppError('body-too-large', 413, `The file is larger than ${maxBytes} bytes`);
     });
     files.push(
-      once(stream, 'end').then(() => {
-        if (name !== 'file') {
-          problem ??= validationError('Unexpected file part', [
-            { path: name, message: 'the content goes in the part named `file`' },
-          ]);
-          return;
-        }
-        file = {
-          name: info.filename ?? '',
-          type: info.mimeType.toLowerCase(),
-          content: Buffer.concat(chunks),
-        };
-      }),
+      once(stream, 'end').then(
+        () => {
+          if (name !== 'file') {
+            problem ??= validationError('Unexpected file part', [
+              { path: name, message: 'the content goes in the part named `file`' },
+            ]);
+            return;
+          }
+          file = {
+            name: info.filename ?? '',
+            type: info.mimeType.toLowerCase(),
+            content: Buffer.concat(chunks),
+          };
+        },
+        () => undefined,
+      ),
     );
   });
   for (const limit of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const) {
@@ -142,12 +147,22 @@ async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
       ]);
     });
   }
-  const finished = once(parser, 'close');
+  // Every error the parser may emit (one per broken part, even after the first) is handled.
+  const finished = new Promise<void>((resolve, reject) => {
+    parser.on('error', (error: Error) => reject(error));
+    parser.once('close', () => resolve());
+  });
   req.pipe(parser);
   try {
     await finished;
-  } catch {
-    throw new AppError('malformed-multipart', 400, 'The multipart body could not be read');
+  } catch (error) {
+    req.unpipe(parser);
+    req.resume(); // drain what is left, so the connection can answer
+    throw new AppError(
+      'malformed-multipart',
+      400,
+      `The multipart body could not be read: ${error instanceof Error ? error.message : 'broken'}`,
+    );
   }
   await Promise.all(files);
   if (problem) throw problem;

@@ -178,6 +178,31 @@ describe('documents: upload', () => {
       expect.arrayContaining(['metadata.kind', 'metadata.physician.email']),
     );
 
+    // Broken multipart bodies: a 400 each, and the API keeps answering.
+    for (const raw of [
+      '--b\r\nContent-Disposition: form-data; name="metadata"\r\nbroken header line\r\n\r\n{}\r\n--b--',
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"\r\n\r\n%PDF-1.7 cut off',
+      'no boundary at all',
+    ]) {
+      const broken = await fetch(`${api.baseUrl}/api/v1/documents`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${operator}`,
+          'content-type': 'multipart/form-data; boundary=b',
+        },
+        body: raw,
+      });
+      expect(broken.status, raw).toBe(400);
+      expect(broken.headers.get('content-type')).toMatch(/problem\+json/);
+    }
+    const noBoundary = await fetch(`${api.baseUrl}/api/v1/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'multipart/form-data' },
+      body: 'x',
+    });
+    expect(noBoundary.status).toBe(400);
+    expect((await fetch(`${api.baseUrl}/healthz`)).status).toBe(200);
+
     const byPractice = await upload({ key: portal });
     expect(byPractice.response.status).toBe(403);
 
