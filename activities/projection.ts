@@ -68,8 +68,25 @@ with audit_row as (
 )
 ${UPSERT_ROW}`;
 
+/**
+ * Postgres keeps no NUL in text or jsonb: a NUL that got into a process (a payload from an old
+ * version, a field whose schema allows it) would fail the projection on every retry and stall
+ * the process. It is written as U+FFFD instead; the process itself keeps what it has.
+ */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd') as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [withoutNul(key), withoutNul(inner)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** The parameters $1…$18 of the process row. */
-function rowValues(view: ProcessView, runId: string): unknown[] {
+function rowValues(original: ProcessView, runId: string): unknown[] {
+  const view = withoutNul(original);
   return [
     view.id,
     runId,
@@ -105,7 +122,8 @@ export function createProjectionActivities(deps: ProjectionDeps) {
   return {
     /** Writes the read model row and the audit row of one step. */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      const { view, audit, runId } = record;
+      const { view, runId } = record;
+      const audit = withoutNul(record.audit);
       await deps.readModel.query(UPSERT_ROW_AND_AUDIT, [
         ...rowValues(view, runId),
         audit.event,

@@ -87,6 +87,13 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
     problem = new AppError('malformed-json', 400, 'The request body is not valid JSON');
   } else if ((error as BodyParserError).type === 'entity.too.large') {
     problem = new AppError('body-too-large', 413, 'The request body is too large');
+  } else if (['22021', '22P05'].includes(String((error as { code?: unknown }).code))) {
+    // A character Postgres cannot keep (a NUL) that a schema let through: the request's fault.
+    problem = new AppError(
+      'unstorable-character',
+      400,
+      'The request contains a character that cannot be stored (e.g. NUL)',
+    );
   } else if (isDatabaseOutage(error)) {
     problem = unavailable('The read model (Postgres)');
   } else {

@@ -7,7 +7,12 @@ import {
   type DocumentKind,
 } from '../machines/document-delivery.schema.js';
 import { APPLICATION_NUMBER_PATTERN } from '../machines/ehba-application.schema.js';
-import { practiceIdField } from '../machines/fields.js';
+import {
+  multiLine,
+  NO_CONTROL_CHARACTERS,
+  practiceIdField,
+  singleLine,
+} from '../machines/fields.js';
 import { appointmentRecordedSchema } from '../machines/nightly-digest.schema.js';
 import { z } from 'zod';
 import { isValidBusinessKey } from './business-key.js';
@@ -77,12 +82,9 @@ export const eventBody = z.looseObject({ type: z.string().min(1).max(100) }).met
 
 export const cancelBody = z
   .strictObject({
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(500)
-      .meta({ description: 'Why the operator cancels; kept in the audit trail.' }),
+    reason: multiLine(500).meta({
+      description: 'Why the operator cancels; kept in the audit trail.',
+    }),
   })
   .meta({
     id: 'CancelRequest',
@@ -133,21 +135,23 @@ const dateTimeParameter = (description: string) =>
     .meta({ description });
 
 /** The query of `GET /api/v1/processes`; unknown parameters are refused (422). */
-export const listQuery = z.strictObject({
-  type: z.string().min(1).max(100).optional().meta({ description: 'Process type.' }),
-  state: z
+/** A text parameter of the list: no control characters (Postgres keeps no NUL, either). */
+const listText = (max: number) =>
+  z
     .string()
     .min(1)
-    .max(200)
+    .max(max)
+    .regex(NO_CONTROL_CHARACTERS, { error: 'Steuerzeichen sind nicht erlaubt.' });
+
+export const listQuery = z.strictObject({
+  type: listText(100).optional().meta({ description: 'Process type.' }),
+  state: listText(200)
     .optional()
     .meta({ description: 'State path; a parent state (`registration`) matches its children.' }),
   status: processStatus.optional().meta({ description: 'Process status.' }),
-  practiceId: z.string().min(1).max(64).optional().meta({ description: 'Practice id.' }),
-  businessKey: z.string().min(1).max(100).optional().meta({ description: 'Business key.' }),
-  q: z
-    .string()
-    .min(1)
-    .max(100)
+  practiceId: listText(64).optional().meta({ description: 'Practice id.' }),
+  businessKey: listText(100).optional().meta({ description: 'Business key.' }),
+  q: listText(100)
     .optional()
     .meta({ description: 'Free text, case-insensitive, in the searchable fields of a process.' }),
   dueBefore: dateTimeParameter(
@@ -159,10 +163,7 @@ export const listQuery = z.strictObject({
     .optional()
     .meta({ description: '`true`: only processes waiting for a retry; `false`: only the others.' }),
   limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Page size.' }),
-  cursor: z
-    .string()
-    .min(1)
-    .max(500)
+  cursor: listText(500)
     .optional()
     .meta({ description: '`nextCursor` of the previous page, unchanged (opaque).' }),
 });
@@ -533,14 +534,7 @@ export const documentUploadMetadata = z
     kind: z
       .enum(Object.keys(DOCUMENT_KINDS) as [DocumentKind, ...DocumentKind[]])
       .meta({ description: 'Abrechnungsnachweis, Informationsbrief Patiententeilnahmestatus, …' }),
-    title: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .regex(/^\P{Cc}*$/u, {
-        error: 'Steuerzeichen sind nicht erlaubt.',
-      }),
+    title: singleLine(200),
     physician: physicianSchema.meta({
       description: 'Who gets the announcement (email) and the mTAN (SMS to `mobile`).',
     }),

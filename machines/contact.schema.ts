@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_CONTROL_CHARACTERS } from './fields.js';
 
 /**
  * Where messages go, checked at the edge: email addresses, phone numbers for SMS, fax numbers
@@ -76,7 +77,7 @@ const line = (max: number, what: string) =>
     .trim()
     .min(1, { error: `Bitte ${what} angeben.` })
     .max(max, { error: `${what} ist zu lang (höchstens ${max} Zeichen).` })
-    .regex(/^[^\p{Cc}]*$/u, { error: `${what} darf keine Steuerzeichen enthalten.` });
+    .regex(NO_CONTROL_CHARACTERS, { error: `${what} darf keine Steuerzeichen enthalten.` });
 
 /** An address for a letter's window: at most six lines once printed. */
 export const postalAddress = z

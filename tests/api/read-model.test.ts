@@ -162,6 +162,11 @@ describe('the read model list', () => {
     expect(tampered.body.errors).toEqual([expect.objectContaining({ path: 'cursor' })]);
     const unknown = await api.request('GET', '/api/v1/processes?colour=blue');
     expect(unknown.status).toBe(422);
+    for (const name of ['q', 'businessKey', 'state', 'practiceId']) {
+      const hostile = await api.request('GET', `/api/v1/processes?${name}=a%00b`);
+      expect(hostile.status, name).toBe(422);
+      expect(hostile.body.errors).toEqual([expect.objectContaining({ path: name })]);
+    }
     const badDate = await api.request('GET', '/api/v1/processes?dueBefore=tomorrow');
     expect(badDate.status).toBe(422);
     expect(badDate.body.errors).toEqual([expect.objectContaining({ path: 'dueBefore' })]);
@@ -222,5 +227,45 @@ describe('the projection', () => {
     ).rejects.toThrow(/append-only: DELETE/);
     await expect(pool.query('truncate audit')).rejects.toThrow(/append-only: TRUNCATE/);
     expect((await rows()).length).toBeGreaterThan(0);
+  });
+
+  it('when a step carries a NUL character, then the row and the audit are written with U+FFFD instead of failing for ever', async () => {
+    const nul = entry(0, 's0');
+    await record({
+      ...nul,
+      view: {
+        ...nul.view,
+        id: 'projection-nul',
+        context: { note: 'a\u0000b', ['k\u0000']: ['x\u0000'] },
+      },
+      audit: { ...nul.audit, detail: { reason: 'c\u0000d' } },
+    });
+    const { rows: written } = await api.database.pool.query<{ context: unknown }>(
+      "select context from processes where id = 'projection-nul'",
+    );
+    expect(written).toEqual([{ context: { note: 'a\ufffdb', ['k\ufffd']: ['x\ufffd'] } }]);
+    const { rows: audited } = await api.database.pool.query<{ detail: unknown }>(
+      "select detail from audit where process_id = 'projection-nul'",
+    );
+    expect(audited).toEqual([{ detail: { reason: 'c\ufffdd' } }]);
+  });
+
+  it('when an operator cancels with a control character in the reason, then 422 names the field', async () => {
+    const started = await api.request('POST', '/api/v1/processes/invitation', {
+      body: {
+        input: {
+          salutation: 'Frau',
+          firstName: 'Erika',
+          lastName: 'Nul',
+          email: 'erika.nul@praxis.example',
+          practiceId: 'BSNR-123456789',
+        },
+      },
+    });
+    const refused = await api.request('DELETE', `/api/v1/processes/${started.body.id}`, {
+      body: { reason: 'doppelt\u0000angelegt' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
   });
 });
