@@ -61,6 +61,10 @@ export function fromTemporal(error: unknown, processId: string): unknown {
   ) {
     return unavailable('Temporal');
   }
+  // A query nobody can answer: no worker polls the task queue (down, restarting, overloaded).
+  if (grpcCodes.includes(9) && /no poller seen/i.test(message)) {
+    return unavailable('The worker');
+  }
   if (
     /workflow execution already completed|workflow.*(is )?(already )?(completed|closed)/i.test(
       message,

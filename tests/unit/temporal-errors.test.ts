@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../api/errors.js';
+import { fromTemporal } from '../../api/temporal-errors.js';
+
+/** What Temporal answers, as the API's callers see it: a dependency down is 503, never 500. */
+
+const grpcError = (code: number, message: string) =>
+  Object.assign(new Error('Failed to query Workflow'), {
+    cause: Object.assign(new Error(`${code} ${message}`), { code }),
+  });
+
+describe('fromTemporal', () => {
+  it('turns a query no worker can answer into 503 with Retry-After', () => {
+    const mapped = fromTemporal(
+      grpcError(
+        9,
+        'FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down',
+      ),
+      'nightlyDigest-BSNR-1',
+    );
+    expect(mapped).toBeInstanceOf(AppError);
+    expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
+    expect((mapped as AppError).detail).toMatch(/worker/i);
+  });
+
+  it('turns an unreachable cluster into 503 and leaves an unknown error alone', () => {
+    expect(fromTemporal(grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED'), 'x')).toMatchObject({
+      status: 503,
+    });
+    const other = new Error('something else');
+    expect(fromTemporal(other, 'x')).toBe(other);
+  });
+});
