@@ -68,6 +68,7 @@ export async function startThrowawayServers(
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
+    SCHEMATHESIS_PATH: toolchain.schemathesisPath,
     MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
     DATABASE_URL: databaseUrl(pgPort, pgPassword),

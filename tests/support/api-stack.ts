@@ -9,7 +9,9 @@ import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
+import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import { createCredentialStore } from '../../storage/credentials.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { bundleWorkflows } from '../../worker/worker.js';
@@ -68,6 +70,14 @@ export interface ApiStackOptions {
   readonly smtpUrl?: string;
   /** Limit of the public application-status lookup; default: the API's. */
   readonly publicRateLimit?: { readonly perMinute: number; readonly burst: number };
+  /** Writes per key; default: the API's. */
+  readonly rateLimit?: { readonly perMinute: number; readonly burst: number };
+  /**
+   * A Temporal namespace of its own (registered on first use, with the search attributes), so
+   * that processes other test files left behind on the shared dev server cannot answer for
+   * this stack's ids; default: `default`.
+   */
+  readonly namespace?: string;
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
 }
@@ -106,10 +116,14 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       readModel: options.projectionReadModel?.(database.pool) ?? database.pool,
     }),
   };
+  const namespace = options.namespace ?? 'default';
+  const connection = await Connection.connect({ address });
+  if (namespace !== 'default') await ensureNamespace(connection, namespace);
   const workflowBundle = await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,
+      namespace,
       dataConverter,
       taskQueue,
       workflowBundle,
@@ -119,15 +133,14 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   };
   let current = await startWorker();
 
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default', dataConverter });
+  const client = new Client({ connection, namespace, dataConverter });
   // Reads history as it lies in Temporal, without the key.
-  const rawClient = new Client({ connection, namespace: 'default' });
+  const rawClient = new Client({ connection, namespace });
   const smtp = new URL(smtpUrl);
   const apiKeyPepper = randomBytes(32).toString('base64url');
   const app = createApp({
     client,
-    namespace: 'default',
+    namespace,
     taskQueue,
     database: database.pool,
     apiKeyPepper,
@@ -138,6 +151,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     delays: {},
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
   });
@@ -205,4 +219,43 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       await database.drop();
     },
   };
+}
+
+/** Registers a namespace with the search attributes of praxisflow, and waits until it serves. */
+async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {
+  await connection.workflowService
+    .registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    })
+    .catch((error: unknown) => {
+      if (!/already exists/i.test(String(error))) throw error;
+    });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(
+          Object.values(ProcessSearchAttributes).map((key) => [key.name, 2 /* KEYWORD */]),
+        ),
+      });
+      break;
+    } catch (error) {
+      if (/already exists/i.test(String(error))) break;
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  // The namespace answers list calls once the search attributes are known to visibility.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await connection.workflowService.listWorkflowExecutions({
+        namespace,
+        query: "ProcessType = 'probe'",
+      });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
