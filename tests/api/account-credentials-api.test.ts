@@ -48,27 +48,30 @@ const passwordIn = (text: string): string => {
   return password;
 };
 
+/** Opens an access for the practice, its letter going to a postcode of its own. */
+async function openAccess(holderName: string, address: Record<string, string>) {
+  const postcode = String(10_000 + Math.floor(Math.random() * 89_999));
+  const started = await api.request('POST', '/api/v1/processes/accountCredentials', {
+    key: portal,
+    body: {
+      input: {
+        practiceId,
+        holderName,
+        address: { name: holderName, city: 'Bonn', ...address, postcode },
+      },
+    },
+  });
+  return { started, postcode, userName: started.body.businessKey as string };
+}
+
 const verify = (userName: string, password: string, key = portal) =>
   api.request('POST', '/api/v1/credentials/verify', { key, body: { userName, password } });
 
 describe('accountCredentials: credentials by post', () => {
   it('sends a letter with address and user name; a new letter voids the old password', async () => {
-    const postcode = String(10_000 + Math.floor(Math.random() * 89_999));
-    const started = await api.request('POST', '/api/v1/processes/accountCredentials', {
-      key: portal,
-      body: {
-        input: {
-          practiceId,
-          holderName: 'Dr. med. Jonas Berger',
-          address: {
-            name: 'Dr. med. Jonas Berger',
-            addition: 'Hausarztpraxis am Markt',
-            street: 'Marktplatz 3',
-            postcode,
-            city: 'Bonn',
-          },
-        },
-      },
+    const { started, postcode } = await openAccess('Dr. med. Jonas Berger', {
+      addition: 'Hausarztpraxis am Markt',
+      street: 'Marktplatz 3',
     });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const userName = started.body.businessKey as string;
@@ -124,18 +127,7 @@ describe('accountCredentials: credentials by post', () => {
   });
 
   it('locks after five wrong passwords until the next letter, and closing voids it for good', async () => {
-    const postcode = String(10_000 + Math.floor(Math.random() * 89_999));
-    const started = await api.request('POST', '/api/v1/processes/accountCredentials', {
-      key: portal,
-      body: {
-        input: {
-          practiceId,
-          holderName: 'Dr. med. Lea Sommer',
-          address: { name: 'Dr. med. Lea Sommer', street: 'Am Hang 1', postcode, city: 'Bonn' },
-        },
-      },
-    });
-    const userName = started.body.businessKey as string;
+    const { userName, postcode } = await openAccess('Dr. med. Lea Sommer', { street: 'Am Hang 1' });
     const password = passwordIn(await letter(postcode, 1));
     for (let i = 1; i <= 4; i++) {
       expect((await verify(userName, `wrong-${i}`)).body).toMatchObject({

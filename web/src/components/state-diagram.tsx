@@ -84,28 +84,23 @@ export function StateDiagram({ machine, current, taken = [] }: Props) {
         height={height}
       >
         <defs>
-          <marker
-            id="arrow"
-            viewBox="0 0 10 10"
-            refX="10"
-            refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto-start-reverse"
-          >
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#667" />
-          </marker>
-          <marker
-            id="arrow-taken"
-            viewBox="0 0 10 10"
-            refX="10"
-            refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto-start-reverse"
-          >
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#1b5e20" />
-          </marker>
+          {[
+            ['arrow', '#667'],
+            ['arrow-taken', '#1b5e20'],
+          ].map(([id, fill]) => (
+            <marker
+              key={id}
+              id={id}
+              viewBox="0 0 10 10"
+              refX="10"
+              refY="5"
+              markerWidth="7"
+              markerHeight="7"
+              orient="auto-start-reverse"
+            >
+              <path d="M 0 0 L 10 5 L 0 10 z" fill={fill} />
+            </marker>
+          ))}
         </defs>
         {machine.transitions.map((edge, index) => {
           const from = position.get(edge.from);
