@@ -3,7 +3,7 @@
  * workflow per practice that sleeps until the digest instant and runs one activity sending the
  * same email. No machine, no outbox, no read model.
  */
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { DigestItem } from '../machines/nightly-digest.schema.js';
 
 export interface RawDigestActivities {
@@ -22,3 +22,15 @@ export async function rawNightlyDigest(
   await sleep(Math.max(1, dueAt - Date.now()));
   await sendRawDigest(practiceId, items);
 }
+
+/**
+ * The baseline of `npm run bench` (B1, B2): the most trivial long-lived workflow raw Temporal
+ * offers — an update handler that counts and answers, nothing else.
+ */
+export async function rawTrivial(): Promise<void> {
+  let count = 0;
+  setHandler(bumpUpdate, () => ++count);
+  await condition(() => false);
+}
+
+export const bumpUpdate = defineUpdate<number>('bump');

@@ -1,0 +1,312 @@
+/**
+ * `npm run bench`: what praxisflow's engine costs against raw Temporal, on the same dev server
+ * in the same run (2 cores: the figures are relative, the ratios are the point).
+ *
+ *  - B1 process starts per second through the API (`POST /api/v1/processes/invitation`: HTTP,
+ *    validation, keyed business key, start, first view) vs raw `client.workflow.start` of a
+ *    trivial workflow; same concurrency.
+ *  - B2 event round trip (HTTP event → `send` update → transition → projection → answer) vs a
+ *    raw update round trip on a trivial workflow; p50/p99, one at a time.
+ *  - B5 the interpreter's own share: the pure XState step of the same event (`transition`) vs
+ *    the whole step of B2.
+ *
+ * Prints a table and writes bench/results/engine.json. The read model list (B3) is
+ * `npm run bench:read-model`; worker memory at scale (B4) is in `npm run bench:digest`.
+ *
+ *   npm run bench -- --starts 300 --events 300 --concurrency 16
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { transition } from 'xstate';
+import { createActivities, createMailTransport } from '../activities/index.js';
+import { postgresOutbox } from '../activities/outbox.js';
+import { createProjectionActivities } from '../activities/projection.js';
+import { createApp } from '../api/app.js';
+import { EncryptionCodec } from '../codec/payload-codec.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { nightlyDigestProcess } from '../machines/nightly-digest.js';
+import { c, log } from '../scripts/lib/log.js';
+import { Supervisor } from '../scripts/lib/supervisor.js';
+import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
+import { ensureToolchain } from '../scripts/toolchain.js';
+import { bundleWorkflows } from '../worker/worker.js';
+import { initialTransition } from 'xstate';
+
+const { values: options } = parseArgs({
+  options: {
+    starts: { type: 'string', default: '300' },
+    events: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const STARTS = Number(options.starts);
+const EVENTS = Number(options.events);
+const CONCURRENCY = Number(options.concurrency);
+
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+/** Runs `once` n times one after the other (after a few warm-ups): p50, p99, mean in ms. */
+async function latency(n: number, once: (i: number) => Promise<unknown>): Promise<Latency> {
+  for (let i = 0; i < 5; i++) await once(-1 - i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await once(i);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    p50: quantile(times, 0.5),
+    p99: quantile(times, 0.99),
+    mean: times.reduce((a, b) => a + b, 0) / times.length,
+  };
+}
+
+/** Runs `work(i)` for i < n, CONCURRENCY at a time: per second. */
+async function throughput(n: number, work: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < n; i = next++) await work(i);
+    }),
+  );
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function main(): Promise<void> {
+  const supervisor = new Supervisor((service) =>
+    log.error(`${service.spec.name} ${service.exitReason}`),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'praxisflow-bench-'));
+  const toolchain = await ensureToolchain({ quiet: true });
+  const env = await startThrowawayServers(supervisor, toolchain, dir);
+  try {
+    await run(env);
+  } finally {
+    await supervisor.stopAll();
+  }
+}
+
+async function run(env: NodeJS.ProcessEnv): Promise<void> {
+  const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });
+  await migrate(pool);
+  const address = env.TEMPORAL_ADDRESS!;
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const codec = new EncryptionCodec([{ id: 'bench', key: randomBytes(32) }]);
+  const dataConverter = { payloadCodecs: [codec] };
+  const client = new Client({ connection, dataConverter });
+  const rawClient = new Client({ connection });
+  const mailer = createMailTransport(env.MAILCATCHER_SMTP_URL!);
+
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'bench-engine',
+    dataConverter,
+    workflowBundle: await bundleWorkflows(),
+    activities: {
+      ...createActivities({
+        mailer,
+        outbox: postgresOutbox(pool),
+        config: {
+          publicBaseUrl: 'http://portal.bench',
+          mailFrom: 'bench <bench@praxisflow.localhost>',
+          codeSecret: 'bench-secret-bench-secret-bench-secret',
+        },
+      }),
+      ...createProjectionActivities({ readModel: pool }),
+    },
+  });
+  const rawWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'bench-raw',
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./raw-workflows.ts', import.meta.url)),
+      logger: {
+        trace() {},
+        debug() {},
+        info() {},
+        warn: console.warn,
+        error: console.error,
+        log() {},
+      },
+    }),
+    activities: { async sendRawDigest() {} },
+  });
+  const running = [worker.run(), rawWorker.run()];
+
+  const adminKey = `pf_bench_${randomBytes(18).toString('base64url')}`;
+  const app = createApp({
+    client,
+    namespace: 'default',
+    taskQueue: 'bench-engine',
+    database: pool,
+    apiKeyPepper: randomBytes(32).toString('base64url'),
+    bootstrapAdminKey: adminKey,
+    businessKeySecret: randomBytes(32).toString('base64url'),
+    delays: {},
+    codec,
+    logLevel: 'silent',
+    rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = async (method: string, path: string, body: unknown, expected: number) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status !== expected)
+      throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as { id: string };
+  };
+
+  // B1 — starts per second.
+  const run = randomBytes(3).toString('hex');
+  log.step(`B1: ${STARTS} starts each, ${CONCURRENCY} at a time`);
+  const startsApi = await throughput(STARTS, (i) =>
+    api(
+      'POST',
+      '/api/v1/processes/invitation',
+      {
+        input: {
+          salutation: 'Frau',
+          firstName: 'Erika',
+          lastName: `Bench${i}`,
+          email: `bench.${run}.${i}@bench.example`,
+          practiceId: `BSNR-${i % 50}`,
+        },
+      },
+      201,
+    ),
+  );
+  const startsRaw = await throughput(STARTS, (i) =>
+    rawClient.workflow.start('rawTrivial', {
+      taskQueue: 'bench-raw',
+      workflowId: `raw-${run}-${i}`,
+    }),
+  );
+
+  // B2 — event round trip, one at a time.
+  log.step(`B2: ${EVENTS} events each, one at a time`);
+  const digest = await api(
+    'POST',
+    '/api/v1/processes/nightlyDigest',
+    { input: { practiceId: `BSNR-bench-${run}`, digestTime: '01:30' } },
+    201,
+  );
+  const report = (i: number) => ({
+    type: 'APPOINTMENT_RECORDED',
+    kind: 'booked',
+    appointmentId: `TSS-${run}-${i}`,
+    at: '2026-12-01T09:30:00+01:00',
+    patientInitials: 'E. M.',
+  });
+  const eventApi = await latency(EVENTS, (i) =>
+    api('POST', `/api/v1/processes/${digest.id}/events`, report(i), 200),
+  );
+  const trivial = rawClient.workflow.getHandle(`raw-${run}-0`);
+  const eventRaw = await latency(EVENTS, () => trivial.executeUpdate<number, []>('bump'));
+
+  // B5 — the pure XState step of the same event.
+  const machine = nightlyDigestProcess.machine;
+  const [snapshot] = initialTransition(machine, { practiceId: 'BSNR-1', digestTime: '01:30' });
+  const stepPure = await latency(EVENTS * 10, async (i) => {
+    transition(machine, snapshot, {
+      ...report(i),
+      receivedAt: '2026-12-01T08:00:00.000Z',
+      actor: 'b',
+    });
+  });
+
+  server.close();
+  worker.shutdown();
+  rawWorker.shutdown();
+  await Promise.all(running);
+  await connection.close();
+  await nativeConnection.close();
+  mailer.close();
+  await pool.end();
+
+  const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`;
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const row = (name: string, a: string, b: string, q: string, goal = '') =>
+    console.log(
+      `  ${name.padEnd(30)} ${a.padStart(12)} ${b.padStart(14)} ${q.padStart(8)}  ${c.gray(goal)}`,
+    );
+  console.log(`\n${c.bold('praxisflow against raw Temporal, same dev server, same run')}`);
+  row('', 'praxisflow', 'raw Temporal', 'ratio');
+  row(
+    'B1 starts per second',
+    startsApi.toFixed(1),
+    startsRaw.toFixed(1),
+    ratio(startsApi, startsRaw),
+    'goal ≥ 0.85',
+  );
+  row(
+    'B2 event round trip p50',
+    ms(eventApi.p50),
+    ms(eventRaw.p50),
+    ratio(eventApi.p50, eventRaw.p50),
+    'goal ≤ 1.3×',
+  );
+  row(
+    'B2 event round trip p99',
+    ms(eventApi.p99),
+    ms(eventRaw.p99),
+    ratio(eventApi.p99, eventRaw.p99),
+  );
+  row(
+    'B5 pure XState step (mean)',
+    ms(stepPure.mean),
+    ms(eventApi.p50),
+    `${((stepPure.mean / eventApi.p50) * 100).toFixed(1)} %`,
+    'of the whole step (B2 p50)',
+  );
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/engine.json',
+    `${JSON.stringify(
+      {
+        starts: STARTS,
+        events: EVENTS,
+        concurrency: CONCURRENCY,
+        b1: {
+          praxisflowPerSecond: startsApi,
+          rawPerSecond: startsRaw,
+          ratio: startsApi / startsRaw,
+        },
+        b2: {
+          praxisflow: eventApi,
+          raw: eventRaw,
+          ratioP50: eventApi.p50 / eventRaw.p50,
+          ratioP99: eventApi.p99 / eventRaw.p99,
+        },
+        b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+await main();
