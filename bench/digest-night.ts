@@ -18,13 +18,10 @@
  *
  *   npm run bench:digest -- --practices 5000 --jitter-minutes 20 --lead-seconds 180
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { quantile, rawWorkflowBundle, withThrowawayServers, writeResult } from './lib.js';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
@@ -35,9 +32,6 @@ import type { DigestItem } from '../machines/nightly-digest.schema.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
-import { Supervisor } from '../scripts/lib/supervisor.js';
-import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
-import { ensureToolchain } from '../scripts/toolchain.js';
 import { bundleWorkflows } from '../worker/worker.js';
 import { DELIVER_SIGNAL, type ProcessArgs } from '../workflows/interpreter/types.js';
 import type { RawDigestActivities } from './raw-workflows.js';
@@ -61,9 +55,6 @@ const practiceIdOf = (i: number) => `BSNR-${String(i).padStart(6, '0')}`;
 const dueOf = (dueAt: number, practiceId: string) =>
   dueAt + (JITTER_MINUTES > 0 ? stableSpread(practiceId, JITTER_MINUTES) * 60_000 : 0);
 const CONCURRENCY = 64;
-
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 const berlinClock = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
@@ -187,20 +178,6 @@ async function night(
   };
 }
 
-async function main(): Promise<void> {
-  const supervisor = new Supervisor((service) =>
-    log.error(`${service.spec.name} ${service.exitReason}`),
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'praxisflow-bench-'));
-  const toolchain = await ensureToolchain({ quiet: true });
-  const env = await startThrowawayServers(supervisor, toolchain, dir);
-  try {
-    await run(env);
-  } finally {
-    await supervisor.stopAll();
-  }
-}
-
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 16 });
   await migrate(pool);
@@ -289,17 +266,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./raw-workflows.ts', import.meta.url)),
-      logger: {
-        trace() {},
-        debug() {},
-        info() {},
-        warn: console.warn,
-        error: console.error,
-        log() {},
-      },
-    }),
+    workflowBundle: await rawWorkflowBundle(),
     activities,
   });
   const rawDueAt = Math.ceil((Date.now() + LEAD_MS) / 60_000) * 60_000;
@@ -368,11 +335,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     ratio(p.peakRssMb, r.peakRssMb),
   );
   row('peak heap', mb(p.peakHeapMb), mb(r.peakHeapMb), ratio(p.peakHeapMb, r.peakHeapMb));
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
-    'bench/results/digest-night.json',
-    `${JSON.stringify({ practices: PRACTICES, jitterMinutes: JITTER_MINUTES, nights }, null, 2)}\n`,
-  );
+  writeResult('digest-night', { practices: PRACTICES, jitterMinutes: JITTER_MINUTES, nights });
 }
 
-await main();
+await withThrowawayServers(run);

@@ -15,16 +15,13 @@
  *
  *   npm run bench -- --starts 300 --events 300 --concurrency 16
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { quantile, rawWorkflowBundle, withThrowawayServers, writeResult } from './lib.js';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { transition } from 'xstate';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { initialTransition, transition } from 'xstate';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
@@ -34,11 +31,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { nightlyDigestProcess } from '../machines/nightly-digest.js';
 import { c, log } from '../scripts/lib/log.js';
-import { Supervisor } from '../scripts/lib/supervisor.js';
-import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
-import { ensureToolchain } from '../scripts/toolchain.js';
 import { bundleWorkflows } from '../worker/worker.js';
-import { initialTransition } from 'xstate';
 
 const { values: options } = parseArgs({
   options: {
@@ -50,9 +43,6 @@ const { values: options } = parseArgs({
 const STARTS = Number(options.starts);
 const EVENTS = Number(options.events);
 const CONCURRENCY = Number(options.concurrency);
-
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 interface Latency {
   readonly p50: number;
@@ -89,20 +79,6 @@ async function throughput(n: number, work: (i: number) => Promise<unknown>): Pro
   return n / ((performance.now() - start) / 1000);
 }
 
-async function main(): Promise<void> {
-  const supervisor = new Supervisor((service) =>
-    log.error(`${service.spec.name} ${service.exitReason}`),
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'praxisflow-bench-'));
-  const toolchain = await ensureToolchain({ quiet: true });
-  const env = await startThrowawayServers(supervisor, toolchain, dir);
-  try {
-    await run(env);
-  } finally {
-    await supervisor.stopAll();
-  }
-}
-
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });
   await migrate(pool);
@@ -136,17 +112,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./raw-workflows.ts', import.meta.url)),
-      logger: {
-        trace() {},
-        debug() {},
-        info() {},
-        warn: console.warn,
-        error: console.error,
-        log() {},
-      },
-    }),
+    workflowBundle: await rawWorkflowBundle(),
     activities: { async sendRawDigest() {} },
   });
   const running = [worker.run(), rawWorker.run()];
@@ -282,31 +248,23 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     `${((stepPure.mean / eventApi.p50) * 100).toFixed(1)} %`,
     'of the whole step (B2 p50)',
   );
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
-    'bench/results/engine.json',
-    `${JSON.stringify(
-      {
-        starts: STARTS,
-        events: EVENTS,
-        concurrency: CONCURRENCY,
-        b1: {
-          praxisflowPerSecond: startsApi,
-          rawPerSecond: startsRaw,
-          ratio: startsApi / startsRaw,
-        },
-        b2: {
-          praxisflow: eventApi,
-          raw: eventRaw,
-          ratioP50: eventApi.p50 / eventRaw.p50,
-          ratioP99: eventApi.p99 / eventRaw.p99,
-        },
-        b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeResult('engine', {
+    starts: STARTS,
+    events: EVENTS,
+    concurrency: CONCURRENCY,
+    b1: {
+      praxisflowPerSecond: startsApi,
+      rawPerSecond: startsRaw,
+      ratio: startsApi / startsRaw,
+    },
+    b2: {
+      praxisflow: eventApi,
+      raw: eventRaw,
+      ratioP50: eventApi.p50 / eventRaw.p50,
+      ratioP99: eventApi.p99 / eventRaw.p99,
+    },
+    b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
+  });
 }
 
-await main();
+await withThrowawayServers(run);

@@ -12,11 +12,9 @@
  * Starts its own throw-away Temporal dev server, Postgres and mail catcher. Prints a table and
  * writes bench/results/read-model.json. `--rows N` (default 100000), `--events N` (default 200).
  */
+import { quantile, withThrowawayServers, writeResult } from './lib.js';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -29,9 +27,6 @@ import { EncryptionCodec } from '../codec/payload-codec.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
-import { Supervisor } from '../scripts/lib/supervisor.js';
-import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
-import { ensureToolchain } from '../scripts/toolchain.js';
 import { bundleWorkflows } from '../worker/worker.js';
 import type { ProcessView } from '../workflows/interpreter/types.js';
 
@@ -43,9 +38,6 @@ const { values: options } = parseArgs({
 });
 const ROWS = Number(options.rows);
 const EVENTS = Number(options.events);
-
-const quantile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 interface Figures {
   p50: number;
@@ -103,20 +95,6 @@ function syntheticView(n: number): ProcessView {
     createdAt: new Date(BASE + n * 1_000).toISOString(),
     updatedAt: new Date(BASE + n * 1_000 + (n % 97) * 60_000).toISOString(),
   };
-}
-
-async function main(): Promise<void> {
-  const supervisor = new Supervisor((service) =>
-    log.error(`${service.spec.name} ${service.exitReason}`),
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'praxisflow-bench-'));
-  const toolchain = await ensureToolchain({ quiet: true });
-  const env = await startThrowawayServers(supervisor, toolchain, dir);
-  try {
-    await run(env);
-  } finally {
-    await supervisor.stopAll();
-  }
 }
 
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
@@ -353,12 +331,14 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     `  row = answer right after the answer: ${withProjection.consistent}/${EVENTS} (projection lag 0)`,
   );
 
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
-    'bench/results/read-model.json',
-    `${JSON.stringify({ rows: ROWS, events: EVENTS, list: listRows, roundTrip: { withProjection: w, withoutProjection: wo, consistent: withProjection.consistent }, projectionWrite: { p50: quantile(projectionTimes, 0.5), p99: quantile(projectionTimes, 0.99) } }, null, 2)}\n`,
-  );
+  writeResult('read-model', {
+    rows: ROWS,
+    events: EVENTS,
+    list: listRows,
+    roundTrip: { withProjection: w, withoutProjection: wo, consistent: withProjection.consistent },
+    projectionWrite: { p50: quantile(projectionTimes, 0.5), p99: quantile(projectionTimes, 0.99) },
+  });
   await pool.end();
 }
 
-await main();
+await withThrowawayServers(run);

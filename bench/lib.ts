@@ -1,0 +1,42 @@
+/** What every benchmark shares: its own throw-away servers, quantiles, the raw baseline. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { log } from '../scripts/lib/log.js';
+import { Supervisor } from '../scripts/lib/supervisor.js';
+import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
+import { ensureToolchain } from '../scripts/toolchain.js';
+import { bundleWorkflows } from '../worker/worker.js';
+
+/** Starts a Temporal dev server, Postgres and a mail catcher of its own, runs, stops them. */
+export async function withThrowawayServers(
+  run: (env: NodeJS.ProcessEnv) => Promise<void>,
+): Promise<void> {
+  const supervisor = new Supervisor((service) =>
+    log.error(`${service.spec.name} ${service.exitReason}`),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'praxisflow-bench-'));
+  const toolchain = await ensureToolchain({ quiet: true });
+  const env = await startThrowawayServers(supervisor, toolchain, dir);
+  try {
+    await run(env);
+  } finally {
+    await supervisor.stopAll();
+  }
+}
+
+/** The q-quantile of ascending values (NaN for none). */
+export const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** The raw-Temporal baselines (bench/raw-workflows.ts), bundled like praxisflow's workflows. */
+export const rawWorkflowBundle = (): Promise<WorkflowBundle> =>
+  bundleWorkflows(fileURLToPath(new URL('./raw-workflows.ts', import.meta.url)));
+
+/** Writes bench/results/<name>.json. */
+export function writeResult(name: string, data: unknown): void {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(data, null, 2)}\n`);
+}
