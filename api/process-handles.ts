@@ -5,7 +5,14 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
-import { VIEW_QUERY, type ProcessArgs, type ProcessView } from '../workflows/interpreter/types.js';
+import {
+  SEND_UPDATE,
+  VIEW_QUERY,
+  type ProcessArgs,
+  type ProcessEvent,
+  type ProcessView,
+  type SendMeta,
+} from '../workflows/interpreter/types.js';
 import { AppError, notFound } from './errors.js';
 import { processIdParameter } from './schemas.js';
 import { fromTemporal, processEnded } from './temporal-errors.js';
@@ -72,4 +79,20 @@ export async function refusalOf(error: unknown, handle: WorkflowHandle): Promise
   } catch {
     return mapped;
   }
+}
+
+/**
+ * Sends an outside event through the `send` update and answers the new view; a refusal (422,
+ * 409, an ended process) becomes the API's error.
+ */
+export function sendEvent(
+  handle: WorkflowHandle,
+  event: ProcessEvent,
+  actor: string,
+): Promise<ProcessView> {
+  return handle
+    .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, { args: [event, { actor }] })
+    .catch(async (error: unknown) => {
+      throw await refusalOf(error, handle);
+    });
 }

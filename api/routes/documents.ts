@@ -8,16 +8,10 @@ import { drawDocumentId } from '../../machines/document-delivery.schema.js';
 import { documentDeliveryProcess } from '../../machines/document-delivery.js';
 import type { DocumentStore, StoredDocument } from '../../storage/document-store.js';
 import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
-import {
-  SEND_UPDATE,
-  type ProcessArgs,
-  type ProcessEvent,
-  type ProcessView,
-  type SendMeta,
-} from '../../workflows/interpreter/types.js';
+import type { ProcessArgs, ProcessView } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import { refusalOf, startProcessWorkflow } from '../process-handles.js';
+import { sendEvent, startProcessWorkflow } from '../process-handles.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
 import {
   documentIdParameter,
@@ -205,17 +199,6 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     return found;
   }
 
-  async function sendEvent(processId: string, event: ProcessEvent, actor: string) {
-    const handle = deps.client.workflow.getHandle(processId);
-    return handle
-      .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
-        args: [event, { actor }],
-      })
-      .catch(async (error: unknown) => {
-        throw await refusalOf(error, handle);
-      });
-  }
-
   router.get('/documents/retention-report', requireRole('admin', 'operator'), async (req, res) => {
     const query = parseOrThrow(retentionReportQuery, req.query, 'The query', 'query');
     const items = await deps.documents.retentionReport({
@@ -341,7 +324,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       throw gone(`Document ${document.id} was deleted on ${document.purgedAt}`);
     const { tan } = parseOrThrow(downloadTokenBody, req.body ?? {}, 'The request body');
     const view = await sendEvent(
-      document.processId,
+      deps.client.workflow.getHandle(document.processId),
       { type: 'TAN_SUBMITTED', tan },
       callerOf(req).keyId,
     );
@@ -380,25 +363,20 @@ export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
       const document = await deps.documents.describe(id.data);
       if (!document) throw notThisLink();
       if (document.purgedAt) throw gone('The document was deleted at the end of its retention');
-      const handle = deps.client.workflow.getHandle(document.processId);
-      await handle
-        .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
-          args: [
-            {
-              type: 'DOCUMENT_DOWNLOADED',
-              tokenHash: downloadTokenHash(deps.codeSecret, query.data.token),
-            },
-            { actor: 'download-link' },
-          ],
-        })
-        .catch(async (error: unknown) => {
-          const refused = await refusalOf(error, handle);
-          if (refused instanceof AppError && refused.status === 409) {
-            throw gone('This download link was used already or has expired; ask for a new mTAN');
-          }
-          if (refused instanceof AppError && refused.status === 422) throw notThisLink();
-          throw refused;
-        });
+      await sendEvent(
+        deps.client.workflow.getHandle(document.processId),
+        {
+          type: 'DOCUMENT_DOWNLOADED',
+          tokenHash: downloadTokenHash(deps.codeSecret, query.data.token),
+        },
+        'download-link',
+      ).catch((refused: unknown) => {
+        if (refused instanceof AppError && refused.status === 409) {
+          throw gone('This download link was used already or has expired; ask for a new mTAN');
+        }
+        if (refused instanceof AppError && refused.status === 422) throw notThisLink();
+        throw refused;
+      });
       await stream(res, document, deps.documents);
     },
   );

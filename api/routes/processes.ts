@@ -6,19 +6,23 @@ import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import {
   CANCEL_UPDATE,
   RETRY_UPDATE,
-  SEND_UPDATE,
   type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type RetryRequest,
-  type SendMeta,
 } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { ApiMetrics } from '../observability/metrics.js';
-import { processId, refusalOf, startProcessWorkflow, viewOf } from '../process-handles.js';
+import {
+  processId,
+  refusalOf,
+  sendEvent,
+  startProcessWorkflow,
+  viewOf,
+} from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
@@ -208,14 +212,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
           );
         }
-        const meta: SendMeta = { actor: caller.keyId };
-        const view = await handle
-          .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
-            args: [event, meta],
-          })
-          .catch(async (error: unknown) => {
-            throw await refusalOf(error, handle);
-          });
+        const view = await sendEvent(handle, event, caller.keyId);
         deps.metrics?.eventSent(type, event.type, 'ok');
         res.json(view);
       } catch (error) {
