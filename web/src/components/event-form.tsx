@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, cached, type Problem, type ProcessView } from '../api.js';
+import { fieldLabel } from '../labels.js';
 
 /**
  * An action on a process: the form of its event, generated from the event's JSON Schema in the
@@ -79,29 +80,6 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   ACCOUNT_CLOSED: 'Zugang schließen',
 };
 
-const FIELD_LABELS: Readonly<Record<string, string>> = {
-  reason: 'Begründung',
-  note: 'Hinweis',
-  missing: 'Fehlende Unterlagen',
-  trackingId: 'Sendungsnummer',
-  token: 'Token',
-  birthDate: 'Geburtsdatum',
-  phone: 'Telefon',
-  activationCode: 'Aktivierungscode',
-  pin: 'PIN',
-  pinConfirmation: 'PIN (Wiederholung)',
-  textVersion: 'Textfassung',
-  code: 'Code',
-  channel: 'Kanal',
-  address: 'Adresse',
-  name: 'Name',
-  addition: 'Zusatz',
-  street: 'Straße und Hausnummer',
-  postcode: 'Postleitzahl',
-  city: 'Ort',
-  country: 'Land',
-};
-
 /** An event as the audit names it, in German: timers by their name. */
 export function eventLabel(event: string): string {
   const timer = /^xstate\.after\.([^.]+)\./.exec(event)?.[1];
@@ -158,7 +136,7 @@ function Field({
   onChange: (path: string, value: unknown) => void;
 }) {
   const resolved = schema.$ref || schema.allOf || schema.oneOf ? flatten(schema, all) : schema;
-  const label = `${FIELD_LABELS[name] ?? name}${required ? ' *' : ''}`;
+  const label = `${fieldLabel(name)}${required ? ' *' : ''}`;
   const id = `field-${path}`;
   const value = values[path];
   if (resolved.type === 'object' && resolved.properties) {
@@ -390,7 +368,7 @@ export function EventForm({
             <ul>
               {problem.errors.map((error) => (
                 <li key={`${error.path}-${error.message}`}>
-                  {FIELD_LABELS[error.path] ?? error.path}: {error.message}
+                  {fieldLabel(error.path)}: {error.message}
                 </li>
               ))}
             </ul>
