@@ -3,7 +3,14 @@
  * workflow per practice that sleeps until the digest instant and runs one activity sending the
  * same email. No machine, no outbox, no read model.
  */
-import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { DigestItem } from '../machines/nightly-digest.schema.js';
 
 export interface RawDigestActivities {
@@ -34,3 +41,15 @@ export async function rawTrivial(): Promise<void> {
 }
 
 export const bumpUpdate = defineUpdate<number>('bump');
+
+/**
+ * The baseline of `npm run bench:live` (B4): a live process at its cheapest — one open 720 h
+ * timer and a query that answers, like an invitation waiting for its invitee.
+ */
+export async function rawLiveProcess(): Promise<void> {
+  const startedAt = Date.now();
+  setHandler(liveQuery, () => startedAt);
+  await sleep('720 hours');
+}
+
+export const liveQuery = defineQuery<number>('view');

@@ -1,0 +1,339 @@
+/**
+ * `npm run bench:live` (issue 10's B4): many live processes each waiting on an open 720 h
+ * timer — what they cost the worker, and how long a crashed worker's successor takes until
+ * every one of them answers again. Against raw Temporal on the same dev server in the same
+ * run: as many trivial workflows with a 720 h `sleep` and a query.
+ *
+ * Per side, each worker in a process of its own (`worker/main.ts` as `npm start` runs it;
+ * `bench/raw-worker.ts` for the baseline):
+ *
+ *  1. start N processes through the Temporal client, 64 at a time (praxisflow: invitations with
+ *     the args the API gives; each sends its email to the mail catcher);
+ *  2. once all are idle (no workflow or activity backlog, worker CPU < 5 %): RSS and heaps;
+ *  3. SIGKILL the worker, start a new one, query every process (64 at a time, a failed query
+ *     retried): "resumed" is the instant its answer arrives, counted from the new worker's
+ *     spawn. A process no longer in any worker's cache is replayed from its history to answer.
+ *
+ * Writes bench/results/live-processes.json. `--processes N` (default 10000), `--profile`
+ * (CPU profiles of the restarted praxisflow worker in bench/results/profiles).
+ */
+import { quantile, withThrowawayServers, writeResult } from './lib.js';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  Client,
+  Connection,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
+import { generatedBusinessKey } from '../api/business-key.js';
+import { encryptedDataConverter } from '../codec/payload-codec.js';
+import { payloadKeys } from '../config/env.js';
+import { createPool } from '../db/pool.js';
+import { latestDefinition } from '../machines/registry.js';
+import { c, log, since } from '../scripts/lib/log.js';
+import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
+import { VIEW_QUERY, type ProcessArgs } from '../workflows/interpreter/types.js';
+import { liveQuery } from './raw-workflows.js';
+import { startWorkerProcess, type MemoryReport, type WorkerProcess } from './worker-process.js';
+
+const { values: options } = parseArgs({
+  options: {
+    processes: { type: 'string', default: '10000' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const PROCESSES = Number(options.processes);
+const CONCURRENCY = 64;
+const entryOf = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Runs `work(i)` for i < n, CONCURRENCY at a time, with a progress line every 10 %. */
+async function inParallel(n: number, what: string, work: (i: number) => Promise<unknown>) {
+  const start = performance.now();
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        await work(i);
+        done += 1;
+        if (done % Math.max(1, Math.floor(n / 10)) === 0) {
+          log.info(c.gray(`${what} ${done}/${n}, ${since(start)}`));
+        }
+      }
+    }),
+  );
+}
+
+interface Side {
+  readonly name: string;
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Starts process i and answers its workflow id. */
+  start(i: number): Promise<string>;
+  /** Asks process `id` a question only a live workflow can answer. */
+  ask(id: string): Promise<unknown>;
+}
+
+interface Figures {
+  readonly startsPerSecond: number;
+  readonly idleWorker: MemoryReport;
+  readonly loadedWorker: MemoryReport;
+  readonly resumedWorker: MemoryReport;
+  readonly workerReadySeconds: number;
+  readonly resumedSeconds: { first: number; p50: number; p99: number; all: number };
+  readonly failedQueries: number;
+}
+
+/**
+ * Idle: the worker used under 5 % of a core in two 2 s windows in a row. (The task queue's
+ * backlog count is no help: the dev server's is approximate and stays above 0 for minutes.)
+ */
+async function untilIdle(worker: WorkerProcess): Promise<void> {
+  for (let quiet = 0; quiet < 2;) {
+    const cpu = await worker.cpuShare(2_000);
+    quiet = cpu < 0.05 ? quiet + 1 : 0;
+    if (cpu >= 0.05) log.info(c.gray(`worker busy: ${(cpu * 100).toFixed(0)} % CPU`));
+  }
+}
+
+async function measure(side: Side): Promise<Figures> {
+  log.step(`${side.name}: ${PROCESSES.toLocaleString('en')} live processes`);
+  const first = startWorkerProcess(side.entry, side.env);
+  await first.ready;
+  const idleWorker = await first.memory();
+  const ids: string[] = [];
+  const startedAt = performance.now();
+  await inParallel(PROCESSES, 'started', async (i) => (ids[i] = await side.start(i)));
+  const startsPerSecond = PROCESSES / ((performance.now() - startedAt) / 1000);
+  await untilIdle(first);
+  const loadedWorker = await first.memory();
+  log.ok(`all idle; worker RSS ${loadedWorker.rssMb.toFixed(0)} MB; SIGKILL`);
+  await first.stop('SIGKILL');
+
+  const profile =
+    options.profile && side.name === 'praxisflow'
+      ? ['--cpu-prof', '--cpu-prof-dir', 'bench/results/profiles']
+      : [];
+  const spawnedAt = performance.now();
+  const second = startWorkerProcess(side.entry, side.env, profile);
+  await second.ready;
+  const workerReadySeconds = (performance.now() - spawnedAt) / 1000;
+  const answered: number[] = [];
+  let failedQueries = 0;
+  await inParallel(PROCESSES, 'answered', async (i) => {
+    for (;;) {
+      try {
+        await side.ask(ids[i]!);
+        answered.push((performance.now() - spawnedAt) / 1000);
+        return;
+      } catch (error) {
+        if (failedQueries === 0)
+          log.info(
+            c.gray(`a query failed, retried: ${String(error)} (${String((error as Error).cause)})`),
+          );
+        if (++failedQueries > PROCESSES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  });
+  answered.sort((a, b) => a - b);
+  const resumedWorker = await second.memory();
+  await second.stop('SIGTERM');
+  const figures: Figures = {
+    startsPerSecond,
+    idleWorker,
+    loadedWorker,
+    resumedWorker,
+    workerReadySeconds,
+    resumedSeconds: {
+      first: answered[0]!,
+      p50: quantile(answered, 0.5),
+      p99: quantile(answered, 0.99),
+      all: answered.at(-1)!,
+    },
+    failedQueries,
+  };
+  log.ok(
+    `${side.name}: all ${PROCESSES} answered ${figures.resumedSeconds.all.toFixed(1)} s after the restart`,
+  );
+  return figures;
+}
+
+async function run(env: NodeJS.ProcessEnv): Promise<void> {
+  const secret = randomBytes(32).toString('base64url');
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
+  const codecClient = new Client({
+    connection,
+    dataConverter: encryptedDataConverter(payloadKeys({ PRAXISFLOW_SECRET: secret })),
+  });
+  const plainClient = new Client({ connection });
+  const definition = latestDefinition('invitation')!;
+
+  const praxisflow: Side = {
+    name: 'praxisflow',
+    entry: entryOf('../worker/main.ts'),
+    env: {
+      ...env,
+      PRAXISFLOW_SECRET: secret,
+      SMTP_URL: env.MAILCATCHER_SMTP_URL,
+      PRAXISFLOW_WORKER_METRICS_PORT: '0',
+    },
+    async start(i) {
+      // As POST /api/v1/processes/invitation builds it.
+      const input = definition.input.parse({
+        salutation: 'Frau',
+        firstName: 'Erika',
+        lastName: `Bench ${i}`,
+        email: `bench.${i}@praxis.example`,
+        practiceId: `BSNR-${i % 2_000}`,
+        inviter: { name: 'Dr. Bench', email: 'admin@praxis.example' },
+      });
+      const practiceId = definition.practiceId?.(input as never);
+      const businessKey = generatedBusinessKey();
+      const args: ProcessArgs = {
+        input,
+        version: definition.version,
+        businessKey,
+        actor: 'bench',
+        delays: {},
+        ...(practiceId ? { practiceId } : {}),
+      };
+      const handle = await codecClient.workflow.start('invitation', {
+        taskQueue: 'praxisflow',
+        workflowId: `invitation-${businessKey}`,
+        args: [args],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [
+          { key: ProcessSearchAttributes.type, value: 'invitation' },
+          { key: ProcessSearchAttributes.businessKey, value: businessKey },
+          ...(practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: practiceId }] : []),
+        ],
+      });
+      return handle.workflowId;
+    },
+    ask: (id) => codecClient.workflow.getHandle(id).query(VIEW_QUERY),
+  };
+  const raw: Side = {
+    name: 'raw Temporal',
+    entry: entryOf('./raw-worker.ts'),
+    env: { ...env, BENCH_TASK_QUEUE: 'bench-raw-live' },
+    async start(i) {
+      const handle = await plainClient.workflow.start('rawLiveProcess', {
+        taskQueue: 'bench-raw-live',
+        workflowId: `raw-live-${i}`,
+      });
+      return handle.workflowId;
+    },
+    ask: (id) => plainClient.workflow.getHandle(id).query(liveQuery),
+  };
+
+  const p = await measure(praxisflow);
+  const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 2 });
+  const { rows } = await pool.query<{ sent: string }>(
+    `select count(*) as sent from outbox where status = 'sent'`,
+  );
+  await pool.end();
+  log.info(c.gray(`invitation emails sent: ${rows[0]?.sent}`));
+  const r = await measure(raw);
+  await connection.close();
+  report(p, r, Number(rows[0]?.sent ?? 0));
+}
+
+function report(p: Figures, r: Figures, emails: number): void {
+  const mb = (value: number) => `${value.toFixed(0)} MB`;
+  const s = (value: number) => `${value.toFixed(1)} s`;
+  const heap = (m: MemoryReport) => Object.values(m.heapMb).reduce((a, b) => a + b, 0);
+  const perProcessKb = (f: Figures) =>
+    ((f.loadedWorker.rssMb - f.idleWorker.rssMb) * 1024) / PROCESSES;
+  const rows: [string, string, string, number][] = [
+    [
+      'starts per second (64 at a time)',
+      p.startsPerSecond.toFixed(0),
+      r.startsPerSecond.toFixed(0),
+      p.startsPerSecond / r.startsPerSecond,
+    ],
+    [
+      'worker RSS, no process',
+      mb(p.idleWorker.rssMb),
+      mb(r.idleWorker.rssMb),
+      p.idleWorker.rssMb / r.idleWorker.rssMb,
+    ],
+    [
+      'worker RSS, all live and idle',
+      mb(p.loadedWorker.rssMb),
+      mb(r.loadedWorker.rssMb),
+      p.loadedWorker.rssMb / r.loadedWorker.rssMb,
+    ],
+    [
+      '  per live process',
+      `${perProcessKb(p).toFixed(0)} kB`,
+      `${perProcessKb(r).toFixed(0)} kB`,
+      perProcessKb(p) / perProcessKb(r),
+    ],
+    [
+      'heap, all threads (main + workflows)',
+      mb(heap(p.loadedWorker)),
+      mb(heap(r.loadedWorker)),
+      heap(p.loadedWorker) / heap(r.loadedWorker),
+    ],
+    [
+      'restart: new worker polls',
+      s(p.workerReadySeconds),
+      s(r.workerReadySeconds),
+      p.workerReadySeconds / r.workerReadySeconds,
+    ],
+    [
+      'restart: first process answers',
+      s(p.resumedSeconds.first),
+      s(r.resumedSeconds.first),
+      p.resumedSeconds.first / r.resumedSeconds.first,
+    ],
+    [
+      'restart: half answered (p50)',
+      s(p.resumedSeconds.p50),
+      s(r.resumedSeconds.p50),
+      p.resumedSeconds.p50 / r.resumedSeconds.p50,
+    ],
+    [
+      'restart: all answered',
+      s(p.resumedSeconds.all),
+      s(r.resumedSeconds.all),
+      p.resumedSeconds.all / r.resumedSeconds.all,
+    ],
+    [
+      '  first → all (replay throughput)',
+      s(p.resumedSeconds.all - p.resumedSeconds.first),
+      s(r.resumedSeconds.all - r.resumedSeconds.first),
+      (p.resumedSeconds.all - p.resumedSeconds.first) /
+        (r.resumedSeconds.all - r.resumedSeconds.first),
+    ],
+    [
+      'worker RSS after all answered',
+      mb(p.resumedWorker.rssMb),
+      mb(r.resumedWorker.rssMb),
+      p.resumedWorker.rssMb / r.resumedWorker.rssMb,
+    ],
+  ];
+  console.log(
+    `\n${c.bold(`${PROCESSES.toLocaleString('en')} live processes, each with an open 720 h timer`)}`,
+  );
+  console.log(
+    `  ${''.padEnd(38)} ${'praxisflow'.padStart(11)} ${'raw'.padStart(9)} ${'ratio'.padStart(7)}`,
+  );
+  for (const [name, a, b, ratio] of rows) {
+    console.log(
+      `  ${name.padEnd(38)} ${a.padStart(11)} ${b.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}`,
+    );
+  }
+  console.log(
+    c.gray(
+      `  failed queries retried: praxisflow ${p.failedQueries}, raw ${r.failedQueries}; invitation emails sent: ${emails}`,
+    ),
+  );
+  writeResult('live-processes', { processes: PROCESSES, praxisflow: p, raw: r, emails });
+}
+
+await withThrowawayServers(run);
