@@ -61,6 +61,17 @@ export function fromTemporal(error: unknown, processId: string): unknown {
   ) {
     return unavailable('Temporal');
   }
+  // RESOURCE_EXHAUSTED (8): Temporal sheds load, e.g. queries pile up on a process whose
+  // workflow task waits (its projection retries while Postgres restarts). Busy, not broken.
+  if (grpcCodes.includes(8)) {
+    return new AppError(
+      'unavailable',
+      503,
+      'The process is busy right now (Temporal sheds load); try again shortly',
+      {},
+      5,
+    );
+  }
   // A query nobody can answer: no worker polls the task queue (down, restarting, overloaded).
   if (grpcCodes.includes(9) && /no poller seen/i.test(message)) {
     return unavailable('The worker');

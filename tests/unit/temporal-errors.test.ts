@@ -23,6 +23,17 @@ describe('fromTemporal', () => {
     expect((mapped as AppError).detail).toMatch(/worker/i);
   });
 
+  it('turns a query Temporal sheds (consistent query buffer full) into 503, not 500', () => {
+    const mapped = fromTemporal(
+      grpcError(
+        8,
+        'RESOURCE_EXHAUSTED: consistent query buffer is full, this may be caused by too many queries and workflow not able to process query fast enough',
+      ),
+      'invitation-1',
+    );
+    expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
+  });
+
   it('turns an unreachable cluster into 503 and leaves an unknown error alone', () => {
     expect(fromTemporal(grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED'), 'x')).toMatchObject({
       status: 503,
