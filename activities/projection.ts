@@ -1,19 +1,11 @@
-import type { AuditEntry, ProcessView } from '../workflows/interpreter/types.js';
+import {
+  writeProcessRow,
+  writeTransition,
+  type ReadModel,
+  type TransitionRecord,
+} from '../db/projection.js';
 
-export type { AuditEntry };
-
-/** What the interpreter hands the projection after every transition. */
-export interface TransitionRecord {
-  /** The process as its view shows it after the step. */
-  readonly view: ProcessView;
-  /** The first run of the workflow chain: tells a new process under a reused id from the old. */
-  readonly runId: string;
-  readonly audit: AuditEntry;
-}
-
-export interface ReadModel {
-  query(sql: string, values?: unknown[]): Promise<unknown>;
-}
+export type { AuditEntry, ReadModel, TransitionRecord } from '../db/projection.js';
 
 interface ProjectionDeps {
   readonly readModel: ReadModel;
@@ -21,117 +13,11 @@ interface ProjectionDeps {
   readonly onTransition?: (record: TransitionRecord) => void;
 }
 
-const nextDueAt = (view: ProcessView): string | null =>
-  view.timers.reduce<string | null>(
-    (earliest, timer) => (earliest === null || timer.dueAt < earliest ? timer.dueAt : earliest),
-    null,
-  );
-
-/** What `q` finds: the id, business key, label and the (redacted) context's words. */
-const searchText = (view: ProcessView): string =>
-  [view.id, view.businessKey, view.practiceId ?? '', view.stateLabel, JSON.stringify(view.context)]
-    .join(' ')
-    .toLowerCase();
-
-const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id, state,
-  state_label, status, allowed_events, timers, next_due_at, context, created_at, updated_at,
-  search_text, incident`;
-
-/**
- * The process row, written only over an older step of the same run; a process started again
- * under the id of an ended one (another first run) replaces the row.
- */
-const UPSERT_ROW = `
-insert into processes (${ROW_COLUMNS})
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-on conflict (id) do update set
-  run_id = excluded.run_id, step = excluded.step, type = excluded.type,
-  version = excluded.version, business_key = excluded.business_key,
-  practice_id = excluded.practice_id, state = excluded.state,
-  state_label = excluded.state_label, status = excluded.status,
-  allowed_events = excluded.allowed_events, timers = excluded.timers,
-  next_due_at = excluded.next_due_at, context = excluded.context,
-  created_at = excluded.created_at, updated_at = excluded.updated_at,
-  search_text = excluded.search_text, incident = excluded.incident
-where (processes.run_id = excluded.run_id and processes.step <= excluded.step)
-   or (processes.run_id <> excluded.run_id and processes.created_at <= excluded.created_at)`;
-
-/**
- * Row and audit entry in one statement, idempotent by step: a retried or replayed projection
- * neither duplicates an audit row nor lets an older step overwrite a newer row.
- */
-const UPSERT_ROW_AND_AUDIT = `
-with audit_row as (
-  insert into audit (process_id, run_id, step, to_state, to_label, event, actor, from_state, at, detail)
-  values ($1, $2, $3, $8, $9, $19, $20, $21, $22, $23)
-  on conflict (process_id, run_id, step) do nothing
-)
-${UPSERT_ROW}`;
-
-/**
- * Postgres keeps no NUL in text or jsonb: a NUL that got into a process (a payload from an old
- * version, a field whose schema allows it) would fail the projection on every retry and stall
- * the process. It is written as U+FFFD instead; the process itself keeps what it has.
- */
-function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd') as T;
-  if (Array.isArray(value)) return value.map(withoutNul) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [withoutNul(key), withoutNul(inner)]),
-    ) as T;
-  }
-  return value;
-}
-
-/** The parameters $1…$18 of the process row. */
-function rowValues(original: ProcessView, runId: string): unknown[] {
-  const view = withoutNul(original);
-  return [
-    view.id,
-    runId,
-    view.step,
-    view.type,
-    view.version,
-    view.businessKey,
-    view.practiceId,
-    view.state,
-    view.stateLabel,
-    view.status,
-    view.allowedEvents,
-    JSON.stringify(view.timers),
-    nextDueAt(view),
-    JSON.stringify(view.context),
-    view.createdAt,
-    view.updatedAt,
-    searchText(view),
-    view.incident ? JSON.stringify(view.incident) : null,
-  ];
-}
-
-/** Writes just the row (no audit entry): how `reconcile` repairs a drifted read model. */
-export async function writeProcessRow(
-  readModel: ReadModel,
-  view: ProcessView,
-  runId: string,
-): Promise<void> {
-  await readModel.query(UPSERT_ROW, rowValues(view, runId));
-}
-
 export function createProjectionActivities(deps: ProjectionDeps) {
   return {
     /** Writes the read model row and the audit row of one step. */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      const { view, runId } = record;
-      const audit = withoutNul(record.audit);
-      await deps.readModel.query(UPSERT_ROW_AND_AUDIT, [
-        ...rowValues(view, runId),
-        audit.event,
-        audit.actor,
-        audit.from,
-        audit.at,
-        audit.detail ? JSON.stringify(audit.detail) : null,
-      ]);
+      await writeTransition(deps.readModel, record);
       deps.onTransition?.(record);
     },
 

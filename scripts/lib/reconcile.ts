@@ -5,7 +5,7 @@
  * lists (its retention passed) are reported, never deleted: the read model outlives history.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { writeProcessRow, type ReadModel } from '../../activities/projection.js';
+import { writeProcessRow, type ReadModel } from '../../db/projection.js';
 import { VIEW_QUERY, type ProcessView } from '../../workflows/interpreter/types.js';
 
 interface Drift {
