@@ -147,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
     codeSecret: deps.documents.codeSecret,
     maxBytes: deps.documents.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     delays: deps.delays,
+    readModel,
     ...(deps.documents.downloadRateLimit
       ? { downloadRateLimit: deps.documents.downloadRateLimit }
       : {}),

@@ -4,7 +4,9 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { ProcessDefinition } from '../machines/process-definition.js';
 import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
+import { startingView } from '../workflows/interpreter/starting-view.js';
 import {
   SEND_UPDATE,
   VIEW_QUERY,
@@ -14,6 +16,7 @@ import {
   type SendMeta,
 } from '../workflows/interpreter/types.js';
 import { AppError, notFound } from './errors.js';
+import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
 import { fromTemporal, processEnded } from './temporal-errors.js';
 
@@ -37,20 +40,32 @@ export async function viewOf(handle: WorkflowHandle, attempts = 20): Promise<Pro
   }
 }
 
+/** What starting a process needs: where its workflow runs and where its row goes. */
+export interface ProcessStarter {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly readModel: ReadModel;
+}
+
 /**
- * Starts the workflow `{type}-{businessKey}` with its search attributes and answers its first
- * view; a running process with that id is a 409.
+ * Starts the workflow `{type}-{businessKey}` with its search attributes and answers its view at
+ * the start, computed from the pure machine: the answer waits for Temporal to take the start,
+ * not for a worker to run it. The read model gets the same row and the `STARTED` audit entry the
+ * workflow's projection will write (idempotent), so a list right after the answer shows it. A
+ * running process with that id is a 409.
  */
 export async function startProcessWorkflow(
-  client: Client,
-  taskQueue: string,
-  type: string,
-  args: ProcessArgs,
+  starter: ProcessStarter,
+  definition: ProcessDefinition,
+  requested: ProcessArgs,
 ): Promise<ProcessView> {
+  const { type } = definition;
+  const args = { ...requested, startedAt: new Date().toISOString() };
   const workflowId = `${type}-${args.businessKey}`;
+  let runId: string;
   try {
-    const handle = await client.workflow.start(type, {
-      taskQueue,
+    ({ firstExecutionRunId: runId } = await starter.client.workflow.start(type, {
+      taskQueue: starter.taskQueue,
       workflowId,
       args: [args],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -62,11 +77,16 @@ export async function startProcessWorkflow(
           ? [{ key: ProcessSearchAttributes.practiceId, value: args.practiceId }]
           : []),
       ],
-    });
-    return await viewOf(handle);
+    }));
   } catch (error) {
     throw fromTemporal(error, workflowId);
   }
+  const view = startingView(definition, args, workflowId);
+  // The process exists now; should Postgres be away, its own projection writes the row later.
+  await starter.readModel.recordStart(view, runId, args.actor).catch((error: unknown) => {
+    console.warn(`The read model missed the start of ${workflowId}: ${String(error)}`);
+  });
+  return view;
 }
 
 /** An update to a closed workflow reads as "not found"; the process exists but has ended: 409. */

@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.js';
+import { writeTransition } from '../db/projection.js';
 import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/interpreter/types.js';
 import { validationError } from './errors.js';
 
@@ -101,6 +102,23 @@ const summary = (row: ProcessRow): ProcessSummary => ({
  */
 export class ReadModel {
   constructor(private readonly pool: Pool) {}
+
+  /** The row and `STARTED` entry of a process just started, as its projection writes them. */
+  async recordStart(view: ProcessView, runId: string, actor: string): Promise<void> {
+    await writeTransition(this.pool, {
+      view,
+      runId,
+      audit: {
+        step: view.step,
+        event: 'STARTED',
+        actor,
+        from: null,
+        at: view.createdAt,
+        to: view.state,
+        toLabel: view.stateLabel,
+      },
+    });
+  }
 
   /** One page, newest first; pages are cut by keyset, so paging is stable under inserts. */
   async list(

@@ -77,7 +77,8 @@ function startOperation(doc: ProcessTypeDoc): OperationSpec {
     summary: `Start a process: ${doc.title}`,
     description:
       `Starts a process of type \`${doc.type}\` (machine version ${doc.version}) and answers its ` +
-      'first view. The workflow id is `{type}-{businessKey}`; ' +
+      'view at the start: Temporal has taken the start, the worker runs the first step after. ' +
+      'The workflow id is `{type}-{businessKey}`; ' +
       (doc.businessKeyFromInput
         ? 'the business key is a keyed hash of identifying parts of the input (no personal data in ids), so the body names none. '
         : 'the business key is the given one or a generated one. ') +

@@ -13,6 +13,7 @@ import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { sendEvent, startProcessWorkflow } from '../process-handles.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
+import type { ReadModel } from '../read-model.js';
 import {
   documentIdParameter,
   documentUploadMetadata,
@@ -69,6 +70,7 @@ export interface DocumentRoutesDeps {
   /** Largest accepted upload in bytes. */
   readonly maxBytes: number;
   readonly delays: Readonly<Record<string, number>>;
+  readonly readModel: ReadModel;
   readonly downloadRateLimit?: RateLimitOptions;
 }
 
@@ -298,12 +300,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       };
       let view: ProcessView;
       try {
-        view = await startProcessWorkflow(
-          deps.client,
-          deps.taskQueue,
-          documentDeliveryProcess.type,
-          args,
-        );
+        view = await startProcessWorkflow(deps, documentDeliveryProcess, args);
       } catch (error) {
         // No process, no document: nothing half-stored stays behind.
         await deps.documents.discard(id);

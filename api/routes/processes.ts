@@ -174,7 +174,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         ...(practiceId ? { practiceId } : {}),
       };
       try {
-        return await startWorkflow(type, args);
+        return await startProcessWorkflow(deps, definition, args);
       } catch (error) {
         // An issued number that clashes with a running process: draw another one.
         const clash = error instanceof AppError && error.status === 409;
@@ -182,9 +182,6 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       }
     }
   }
-
-  const startWorkflow = (type: string, args: ProcessArgs): Promise<ProcessView> =>
-    startProcessWorkflow(deps.client, deps.taskQueue, type, args);
 
   router.get('/processes/:id', async (req, res) => {
     const { handle, view } = await visibleProcess(req);

@@ -23,7 +23,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
-const TASK_QUEUE = 'praxisflow-test';
+export const TASK_QUEUE = 'praxisflow-test';
 
 /** The time-skipping test server, started from the cached wrapper script. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {

@@ -12,6 +12,7 @@ import { EffectActivities } from './effect-activities.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
+import { machineOf } from './starting-view.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
@@ -22,7 +23,7 @@ import {
 } from './types.js';
 import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
 import { refusal, type Refusal } from './validation.js';
-import { allowedEvents, labelOf, leafPaths, redact, statusOf, timerViews } from './view.js';
+import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -37,6 +38,9 @@ export class MachineRun {
     this.queue.push({ ...newJob(timer.event, 'timer', false), timer });
   });
   readonly eventTypes: readonly string[];
+  /** The redacted context of `redactedFor`: redacting a large context on every view is costly. */
+  private redacted:
+    { readonly for: AnyMachineSnapshot; readonly context: Record<string, unknown> } | undefined;
   private readonly projection = new Projection();
   readonly effects: EffectActivities;
   snapshot: AnyMachineSnapshot;
@@ -55,15 +59,14 @@ export class MachineRun {
     readonly definition: ProcessDefinition,
     readonly args: ProcessArgs,
   ) {
-    this.machine = args.delays
-      ? definition.machine.provide({ delays: { ...args.delays } })
-      : definition.machine;
+    this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
     this.effects = new EffectActivities(definition.type, () =>
       this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve(),
     );
     this.step = args.resume?.step ?? 0;
-    this.createdAt = args.resume?.createdAt ?? nowIso();
+    // A start through the API gives its instant, so that the API's answer equals this view.
+    this.createdAt = args.resume?.createdAt ?? args.startedAt ?? nowIso();
     this.updatedAt = args.resume?.updatedAt ?? this.createdAt;
     this.snapshot = args.resume ? this.restore(args.resume) : this.begin();
     this.checkHealthy(this.snapshot);
@@ -106,6 +109,8 @@ export class MachineRun {
       effects,
       newJob({ type: 'xstate.init' }, this.args.actor, false),
       { step: this.step, event: 'STARTED', actor: this.args.actor, from: null, at: this.updatedAt },
+      // The first timers count from the start's instant (without one, that is now).
+      Date.parse(this.createdAt),
     );
     for (const link of feedback.reverse()) {
       this.queue.unshift(newJob(link.event, link.actor, false));
@@ -137,24 +142,26 @@ export class MachineRun {
   }
 
   view(): ProcessView {
-    const leaves = leafPaths(this.snapshot.value);
-    return {
+    if (this.redacted?.for !== this.snapshot) {
+      this.redacted = {
+        for: this.snapshot,
+        context: redact(this.snapshot.context, this.definition.redact),
+      };
+    }
+    return processView({
       id: workflowInfo().workflowId,
-      type: this.definition.type,
-      version: this.definition.version,
-      businessKey: this.args.businessKey,
-      practiceId: this.args.practiceId ?? null,
-      state: leaves.join(', '),
-      stateLabel: leaves.map((path) => labelOf(this.machine, path)).join(' / '),
-      status: statusOf(this.snapshot, this.cancelled),
-      allowedEvents: this.allowedEvents(),
-      timers: timerViews(this.timers.list()),
-      context: redact(this.snapshot.context, this.definition.redact),
+      definition: this.definition,
+      machine: this.machine,
+      args: this.args,
+      snapshot: this.snapshot,
+      cancelled: this.cancelled,
+      timers: this.timers.list(),
       incident: this.effects.incident ?? null,
       step: this.step,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
-    };
+      context: this.redacted.context,
+    });
   }
 
   resumeState(): ResumeState {
@@ -283,8 +290,8 @@ export class MachineRun {
     effects: readonly Effect[],
     job: Job,
     audit: Parameters<Projection['record']>[1],
+    now = Date.now(),
   ): Promise<Link[]> {
-    const now = Date.now();
     for (const effect of effects) {
       if (effect.kind === 'schedule') {
         // A process that has ended sets no timers (XState's actor stops its scheduler too).

@@ -39,6 +39,11 @@ export interface ProcessArgs {
   readonly actor: string;
   /** Per-deployment delay overrides in milliseconds, by delay name. */
   readonly delays?: Readonly<Record<string, number>>;
+  /**
+   * When the API started it (ISO): the process's `createdAt` and the base of its first timers,
+   * so that the view the API answered the start with is the workflow's first view.
+   */
+  readonly startedAt?: string;
   /** Continue as new after this many steps in one run (besides Temporal's own suggestion). */
   readonly continueAsNewAfterSteps?: number;
   /** Set only by continue-as-new. */

@@ -1,10 +1,22 @@
 import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
-import type { PendingTimer, ProcessStatus, TimerView } from './types.js';
+import type { ProcessDefinition } from '../../machines/process-definition.js';
+import type {
+  Incident,
+  PendingTimer,
+  ProcessArgs,
+  ProcessStatus,
+  ProcessView,
+  TimerView,
+} from './types.js';
 
 /** Context keys with one of these words (`codeHash`, `pinHash`, `downloadToken`) stay inside. */
 const SECRET_WORDS = new Set(['hash', 'token', 'code', 'pin', 'tan', 'secret', 'password']);
 
+/** Every secret word somewhere in the key: most keys have none and skip the split. */
+const MAY_BE_SECRET = new RegExp([...SECRET_WORDS].join('|'), 'i');
+
 const isSecretKey = (key: string): boolean =>
+  MAY_BE_SECRET.test(key) &&
   key.split(/(?=[A-Z])|[_\-\s]+/).some((word) => SECRET_WORDS.has(word.toLowerCase()));
 
 interface StateNodeLike {
@@ -78,8 +90,49 @@ export function statusOf(snapshot: AnyMachineSnapshot, cancelled: boolean): Proc
   return 'active';
 }
 
-export function timerViews(timers: Iterable<PendingTimer>): TimerView[] {
+function timerViews(timers: Iterable<PendingTimer>): TimerView[] {
   return [...timers]
     .sort((a, b) => a.dueAt - b.dueAt)
     .map((timer) => ({ name: timer.name, dueAt: new Date(timer.dueAt).toISOString() }));
+}
+
+/** What a process's view is made of. */
+export interface ViewParts {
+  readonly id: string;
+  readonly definition: ProcessDefinition;
+  /** The definition's machine with the deployment's delays. */
+  readonly machine: AnyStateMachine;
+  readonly args: ProcessArgs;
+  readonly snapshot: AnyMachineSnapshot;
+  readonly cancelled: boolean;
+  readonly timers: Iterable<PendingTimer>;
+  readonly incident: Incident | null;
+  readonly step: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The redacted context, when the caller keeps it from an earlier view of the same snapshot. */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** The view of a process: what the `view` query, the update answers and the read model show. */
+export function processView(parts: ViewParts): ProcessView {
+  const { snapshot, machine, definition } = parts;
+  const leaves = leafPaths(snapshot.value);
+  return {
+    id: parts.id,
+    type: definition.type,
+    version: definition.version,
+    businessKey: parts.args.businessKey,
+    practiceId: parts.args.practiceId ?? null,
+    state: leaves.join(', '),
+    stateLabel: leaves.map((path) => labelOf(machine, path)).join(' / '),
+    status: statusOf(snapshot, parts.cancelled),
+    allowedEvents: parts.cancelled ? [] : allowedEvents(snapshot, Object.keys(definition.events)),
+    timers: timerViews(parts.timers),
+    context: parts.context ?? redact(snapshot.context, definition.redact),
+    incident: parts.incident,
+    step: parts.step,
+    createdAt: parts.createdAt,
+    updatedAt: parts.updatedAt,
+  };
 }
