@@ -43,6 +43,8 @@ const { values: options } = parseArgs({
 const STARTS = Number(options.starts);
 const EVENTS = Number(options.events);
 const CONCURRENCY = Number(options.concurrency);
+/** Overviews B2's events are spread over. */
+const DIGESTS = 25;
 
 interface Latency {
   readonly p50: number;
@@ -172,14 +174,21 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     }),
   );
 
-  // B2 — event round trip, one at a time.
+  // B2 — event round trip, one at a time, spread over a few overviews: every report stays in
+  // an overview's context until the night, so one overview taking all of them would measure
+  // its growing context, not the engine.
   log.step(`B2: ${EVENTS} events each, one at a time`);
-  const digest = await api(
-    'POST',
-    '/api/v1/processes/nightlyDigest',
-    { input: { practiceId: `BSNR-bench-${run}`, digestTime: '01:30' } },
-    201,
-  );
+  const digests: { id: string }[] = [];
+  for (let k = 0; k < DIGESTS; k++) {
+    digests.push(
+      await api(
+        'POST',
+        '/api/v1/processes/nightlyDigest',
+        { input: { practiceId: `BSNR-bench-${run}-${k}`, digestTime: '01:30' } },
+        201,
+      ),
+    );
+  }
   const report = (i: number) => ({
     type: 'APPOINTMENT_RECORDED',
     kind: 'booked',
@@ -188,10 +197,13 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     patientInitials: 'E. M.',
   });
   const eventApi = await latency(EVENTS, (i) =>
-    api('POST', `/api/v1/processes/${digest.id}/events`, report(i), 200),
+    api('POST', `/api/v1/processes/${digests[(i + DIGESTS) % DIGESTS]!.id}/events`, report(i), 200),
   );
-  const trivial = rawClient.workflow.getHandle(`raw-${run}-0`);
-  const eventRaw = await latency(EVENTS, () => trivial.executeUpdate<number, []>('bump'));
+  const eventRaw = await latency(EVENTS, (i) =>
+    rawClient.workflow
+      .getHandle(`raw-${run}-${(i + DIGESTS) % DIGESTS}`)
+      .executeUpdate<number, []>('bump'),
+  );
 
   // B5 — the pure XState step of the same event.
   const machine = nightlyDigestProcess.machine;
