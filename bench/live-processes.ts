@@ -15,7 +15,8 @@
  *     spawn. A process no longer in any worker's cache is replayed from its history to answer.
  *
  * Writes bench/results/live-processes.json. `--processes N` (default 10000), `--profile`
- * (CPU profiles of the restarted praxisflow worker in bench/results/profiles).
+ * (CPU profiles of the restarted praxisflow worker in bench/results/profiles), `--cached N`
+ * (the praxisflow worker's cache size instead of its default).
  */
 import { quantile, withThrowawayServers, writeResult } from './lib.js';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +43,8 @@ const { values: options } = parseArgs({
   options: {
     processes: { type: 'string', default: '10000' },
     profile: { type: 'boolean', default: false },
+    /** The praxisflow worker's cache size (PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS). */
+    cached: { type: 'string' },
   },
 });
 const PROCESSES = Number(options.processes);
@@ -179,6 +182,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       PRAXISFLOW_SECRET: secret,
       SMTP_URL: env.MAILCATCHER_SMTP_URL,
       PRAXISFLOW_WORKER_METRICS_PORT: '0',
+      ...(options.cached ? { PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS: options.cached } : {}),
     },
     async start(i) {
       // As POST /api/v1/processes/invitation builds it.
@@ -333,7 +337,13 @@ function report(p: Figures, r: Figures, emails: number): void {
       `  failed queries retried: praxisflow ${p.failedQueries}, raw ${r.failedQueries}; invitation emails sent: ${emails}`,
     ),
   );
-  writeResult('live-processes', { processes: PROCESSES, praxisflow: p, raw: r, emails });
+  writeResult('live-processes', {
+    processes: PROCESSES,
+    cachedWorkflows: options.cached ?? 'default',
+    praxisflow: p,
+    raw: r,
+    emails,
+  });
 }
 
 await withThrowawayServers(run);

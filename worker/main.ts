@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       }),
     },
     dataConverter: encryptedDataConverter(payloadKeys()),
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const metricsServer = await serveWorkerMetrics(
     metrics.registry,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import {
   NativeConnection,
@@ -43,7 +44,19 @@ export interface WorkerOptions {
   readonly workflowBundle?: WorkflowBundle;
   /** The payload codec that encrypts what goes to Temporal. */
   readonly dataConverter: DataConverter;
+  /** Workflows kept in memory between their tasks; default: {@link defaultMaxCachedWorkflows}. */
+  readonly maxCachedWorkflows?: number;
 }
+
+/**
+ * The SDK's default cache (about 2,300 workflows for a 4 GB heap) assumes ~1.7 MB per cached
+ * workflow. A praxisflow workflow holds about 1.9 MB of the workflow thread's heap — each one
+ * builds every machine and its zod schemas in its own module scope — so at 10,000 live
+ * processes the default outgrows the heap (`npm run bench:live`, bench/README.md). Half the
+ * heap at 2 MB each; a workflow evicted past that is replayed at its next task.
+ */
+const defaultMaxCachedWorkflows = (): number =>
+  Math.max(10, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / 4));
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -53,6 +66,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: options.activities,
     dataConverter: options.dataConverter,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
     // Running activities get 20 s to finish on SIGTERM; a cut-off one is retried, and every
     // effect carries an idempotency key.
     shutdownGraceTime: '20 seconds',
