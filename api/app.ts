@@ -24,6 +24,7 @@ import { DEFAULT_DIGEST_TIME } from '../machines/nightly-digest.schema.js';
 import { applicationStatusRoutes } from './routes/application-status.js';
 import { practiceRoutes } from './routes/practices.js';
 import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
+import { jsonBodies } from './request-bodies.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -119,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
       authenticate: auth,
     }),
   );
-  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(jsonBodies(['/api/v1/documents']));
 
   app.use(
     healthRoutes({

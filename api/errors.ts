@@ -87,6 +87,9 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
     problem = new AppError('malformed-json', 400, 'The request body is not valid JSON');
   } else if ((error as BodyParserError).type === 'entity.too.large') {
     problem = new AppError('body-too-large', 413, 'The request body is too large');
+  } else if (error instanceof URIError) {
+    // The router could not decode a path parameter (`%E0%A4%A`).
+    problem = new AppError('malformed-path', 400, 'The path holds a broken percent-encoding');
   } else if (['22021', '22P05'].includes(String((error as { code?: unknown }).code))) {
     // A character Postgres cannot keep (a NUL) that a schema let through: the request's fault.
     problem = new AppError(

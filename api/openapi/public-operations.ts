@@ -38,6 +38,7 @@ export const publicOperations: readonly OperationSpec[] = [
       },
       400: writeResponses(PATH)[400]!,
       413: writeResponses(PATH)[413]!,
+      415: writeResponses(PATH)[415]!,
       404: notFoundResponse(
         'No application with this number and this birth date (the same for both cases).',
         NOT_FOUND_DETAIL,

@@ -94,6 +94,15 @@ export const writeResponses = (instance: string): Readonly<Record<number, Respon
     'The body is larger than 256 kB.',
     problemExample(413, 'body-too-large', 'The request body is too large', instance),
   ),
+  415: problemResponse(
+    'The body is not `application/json`.',
+    problemExample(
+      415,
+      'unsupported-media-type',
+      'The body must be application/json, not text/plain',
+      instance,
+    ),
+  ),
   429: problemResponse(
     'Too many writes with this API key; try again after `Retry-After` seconds.',
     problemExample(

@@ -1,0 +1,60 @@
+import express, { type RequestHandler } from 'express';
+import { AppError, validationError } from './errors.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * Bidirectional formatting controls (embeddings, overrides, isolates) make a name read
+ * differently from what it is ("Trojan Source"); no field of the API has a use for them.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+const hasBody = (headers: Record<string, string | string[] | undefined>): boolean =>
+  headers['transfer-encoding'] !== undefined ||
+  (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+
+/** The path of the first string (key or value) holding a bidi control, if any. */
+function bidiControlAt(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return BIDI_CONTROL.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = BIDI_CONTROL.test(key) ? [...path, key] : bidiControlAt(inner, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The API's bodies are JSON of at most 256 kB: another type is a 415 that says what to send (not
+ * a 422 about missing fields), and a string with a bidi control is a 422 naming its field.
+ * `multipartPaths` take files and parse their own bodies.
+ */
+export function jsonBodies(multipartPaths: readonly string[]): RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      if (!hasBody(req.headers) || req.is(JSON_TYPES)) return next();
+      if (req.is('multipart/form-data') && multipartPaths.includes(req.path)) return next();
+      const given = req.headers['content-type'] ?? 'no content type';
+      next(
+        new AppError(
+          'unsupported-media-type',
+          415,
+          `The body must be application/json, not ${given.split(';')[0]!.slice(0, 80)}`,
+        ),
+      );
+    },
+    express.json({ limit: '256kb', type: JSON_TYPES }),
+    (req, _res, next) => {
+      const path = bidiControlAt(req.body);
+      if (!path) return next();
+      next(
+        validationError('The body holds a bidirectional formatting control', [
+          {
+            path: path.join('.'),
+            message: 'Steuerzeichen für die Schreibrichtung sind nicht erlaubt.',
+          },
+        ]),
+      );
+    },
+  ];
+}
