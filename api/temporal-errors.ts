@@ -72,6 +72,17 @@ export function fromTemporal(error: unknown, processId: string): unknown {
       5,
     );
   }
+  // An update the workflow could not take because its task failed (a worker killed or timed
+  // out mid-task): nothing was accepted, so the client may send it again.
+  if (grpcCodes.includes(9) && /unexpected workflow task failure/i.test(message)) {
+    return new AppError(
+      'unavailable',
+      503,
+      'The process could not take the event right now (its worker is recovering); try again shortly',
+      {},
+      5,
+    );
+  }
   // A query nobody can answer: no worker polls the task queue (down, restarting, overloaded).
   if (grpcCodes.includes(9) && /no poller seen/i.test(message)) {
     return unavailable('The worker');

@@ -34,6 +34,17 @@ describe('fromTemporal', () => {
     expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
   });
 
+  it('turns an update refused for a failed workflow task (worker killed mid-task) into 503', () => {
+    const mapped = fromTemporal(
+      grpcError(
+        9,
+        'FAILED_PRECONDITION: Unable to perform workflow execution update due to unexpected workflow task failure.',
+      ),
+      'invitation-1',
+    );
+    expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
+  });
+
   it('turns an unreachable cluster into 503 and leaves an unknown error alone', () => {
     expect(fromTemporal(grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED'), 'x')).toMatchObject({
       status: 503,
