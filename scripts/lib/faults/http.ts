@@ -1,0 +1,134 @@
+/**
+ * Every HTTP answer of the fault run, counted by kind of request: a dependency being down may
+ * cost a 503 with `Retry-After`, never a 500, a 503 without it, or no answer at all.
+ */
+
+export interface Answer {
+  /** 0: no answer (connection refused, reset, or none within the timeout). */
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly retryAfterS: number | undefined;
+}
+
+interface Tally {
+  ok: number;
+  clientError: number;
+  unavailable: number;
+  serverError: number;
+  noAnswer: number;
+  /** Answers that took longer than SLOW_MS. */
+  slow: number;
+  slowestMs: number;
+  latencies: number[];
+}
+
+/**
+ * An event waits for the effect before it (an email while SMTP is down retries for up to two
+ * minutes): such an answer is slow, and counted so, but it is an answer.
+ */
+const REQUEST_TIMEOUT_MS = 180_000;
+const SLOW_MS = 30_000;
+
+export class HttpRecorder {
+  readonly tallies = new Map<string, Tally>();
+  readonly violations: string[] = [];
+
+  constructor(
+    private readonly baseUrl: string,
+    /** Seconds since the run began, for the violation messages. */
+    private readonly clock: () => number,
+  ) {}
+
+  async call(
+    kind: string,
+    method: string,
+    path: string,
+    options: { key?: string; body?: unknown } = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const started = performance.now();
+    const tally = this.tally(kind);
+    let answer: Answer;
+    try {
+      const response = await fetch(this.baseUrl + path, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      const retryAfter = response.headers.get('retry-after');
+      answer = {
+        status: response.status,
+        body: parseBody(text),
+        retryAfterS: retryAfter === null ? undefined : Number(retryAfter),
+      };
+    } catch (error) {
+      answer = { status: 0, body: { error: String(error) }, retryAfterS: undefined };
+    }
+    const ms = performance.now() - started;
+    tally.latencies.push(ms);
+    tally.slowestMs = Math.max(tally.slowestMs, ms);
+    if (ms > SLOW_MS) tally.slow += 1;
+    this.judge(method, path, answer, tally);
+    return answer;
+  }
+
+  private judge(method: string, path: string, answer: Answer, tally: Tally): void {
+    const at = `t=${this.clock().toFixed(0)}s ${method} ${path}`;
+    const detail = typeof answer.body.detail === 'string' ? `: ${answer.body.detail}` : '';
+    if (answer.status === 0) {
+      tally.noAnswer += 1;
+      this.violations.push(`${at}: no answer (${String(answer.body.error)})`);
+    } else if (answer.status === 503) {
+      tally.unavailable += 1;
+      if (!(Number(answer.retryAfterS) >= 0)) {
+        this.violations.push(`${at}: 503 without Retry-After${detail}`);
+      }
+    } else if (answer.status >= 500) {
+      tally.serverError += 1;
+      this.violations.push(`${at}: ${answer.status}${detail}`);
+    } else if (answer.status >= 400) {
+      tally.clientError += 1;
+    } else {
+      tally.ok += 1;
+    }
+  }
+
+  private tally(kind: string): Tally {
+    let tally = this.tallies.get(kind);
+    if (!tally) {
+      tally = {
+        ok: 0,
+        clientError: 0,
+        unavailable: 0,
+        serverError: 0,
+        noAnswer: 0,
+        slow: 0,
+        slowestMs: 0,
+        latencies: [],
+      };
+      this.tallies.set(kind, tally);
+    }
+    return tally;
+  }
+
+  /** Sums over all kinds of request. */
+  total(field: 'ok' | 'clientError' | 'unavailable' | 'serverError' | 'noAnswer' | 'slow'): number {
+    let sum = 0;
+    for (const tally of this.tallies.values()) sum += tally[field];
+    return sum;
+  }
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return { text: text.slice(0, 200) };
+  }
+}

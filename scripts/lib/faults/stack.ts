@@ -1,0 +1,201 @@
+/**
+ * The system under fault: a Temporal dev server on SQLite and an embedded Postgres that both
+ * keep their data across a restart on the same port, the mail catcher behind a TCP relay that
+ * can go down, and the API and the worker as the child processes production runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPool, waitForDatabase } from '../../../db/pool.js';
+import { freePort, waitForPort } from '../net.js';
+import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from '../services.js';
+import { Supervisor, type Service, type ServiceSpec } from '../supervisor.js';
+import { tcpRelay, type TcpRelay } from './tcp-relay.js';
+
+/** Deployment settings of the run: timers shortened so that they fire within it. */
+export interface StackOptions {
+  readonly temporalBin: string;
+  /** Logs and data of this run. */
+  readonly dir: string;
+  /** `PRAXISFLOW_DELAY_*` for the API and the worker alike. */
+  readonly delays: Readonly<Record<string, string>>;
+}
+
+export interface FaultStack {
+  readonly apiUrl: string;
+  readonly mailApiUrl: string;
+  readonly adminKey: string;
+  readonly secret: string;
+  readonly databaseUrl: string;
+  readonly temporalAddress: string;
+  readonly smtp: TcpRelay;
+  /** Processes that died without being told to: each a violation. */
+  readonly unexpectedExits: readonly string[];
+  /** Starts a worker and resolves once it polls. */
+  startWorker(): Promise<void>;
+  killWorker(): void;
+  /** Stops the dev server (SIGTERM) and starts it again on the same port and SQLite file. */
+  restartTemporal(pauseMs: number): Promise<void>;
+  /** Stops Postgres (SIGTERM: fast shutdown) and starts it again on the same data. */
+  restartPostgres(pauseMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 90_000;
+
+/** Resolves once the service printed a line matching `ready`; rejects if it exits first. */
+async function printed(service: Service, ready: RegExp, what: string): Promise<void> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (service.recent.some((line) => ready.test(line))) return;
+    if (service.exitReason) {
+      throw new Error(`${what} ${service.exitReason}:\n  ${service.recent.join('\n  ')}`);
+    }
+    if (performance.now() > deadline) throw new Error(`${what} not ready within 90 s`);
+    await sleep(100);
+  }
+}
+
+export async function startFaultStack(options: StackOptions): Promise<FaultStack> {
+  const { dir } = options;
+  const unexpectedExits: string[] = [];
+  const deliberate = new WeakSet<Service>();
+  const supervisor = new Supervisor((service) => {
+    if (deliberate.has(service)) return;
+    unexpectedExits.push(`${service.spec.name} ${service.exitReason ?? 'exited'}`);
+  });
+  const stopService = async (service: Service, signal: NodeJS.Signals): Promise<void> => {
+    deliberate.add(service);
+    if (service.exitReason || service.child.pid === undefined) return;
+    try {
+      process.kill(-service.child.pid, signal); // the whole group: also its children
+    } catch {
+      // already gone
+    }
+    await service.exited;
+  };
+
+  const [temporalPort, pgPort, smtpPort, relayPort, webPort, apiPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  // As root the embedded Postgres runs as the user `postgres`: it must pass through `dir`.
+  chmodSync(dir, 0o711);
+  mkdirSync(join(dir, 'mail'), { recursive: true });
+  const pgPassword = randomBytes(18).toString('base64url');
+  const up = (service: Service, port: number, what: string) =>
+    waitForPort({ port, what, timeoutMs: 60_000, abortReason: () => service.exitReason });
+
+  const temporalSpec: ServiceSpec = {
+    name: 'temporal',
+    logFile: join(dir, 'temporal.log'),
+    ...temporalDevServer({
+      bin: options.temporalBin,
+      port: temporalPort,
+      dbFile: join(dir, 'temporal.db'),
+    }),
+  };
+  const postgresSpec: ServiceSpec = {
+    name: 'postgres',
+    logFile: join(dir, 'postgres.log'),
+    ...embeddedPostgres({ port: pgPort, dataDir: join(dir, 'postgres'), password: pgPassword }),
+  };
+  let temporal = supervisor.start(temporalSpec);
+  let postgres = supervisor.start(postgresSpec);
+  const mail = supervisor.start({
+    name: 'maildev',
+    logFile: join(dir, 'maildev.log'),
+    ...mailCatcher({ smtpPort, webPort, mailDir: join(dir, 'mail') }),
+    stopSignal: 'SIGKILL',
+  });
+  const database = databaseUrl(pgPort, pgPassword);
+  const postgresReady = async () => {
+    await printed(postgres, /postgres: ready/, 'Postgres');
+    const probe = createPool(database, { applicationName: 'praxisflow-faults', max: 1 });
+    await waitForDatabase(probe, 30_000).finally(() => probe.end());
+  };
+  await up(temporal, temporalPort, 'the Temporal dev server');
+  await postgresReady();
+  await up(mail, smtpPort, 'the mail catcher (SMTP)');
+  await up(mail, webPort, 'the mail catcher (API)');
+  const smtp = tcpRelay(relayPort, { host: '127.0.0.1', port: smtpPort });
+  await smtp.up();
+
+  const adminKey = `pf_admin_${randomBytes(24).toString('base64url')}`;
+  const secret = randomBytes(32).toString('base64url');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    DATABASE_URL: database,
+    SMTP_URL: `smtp://127.0.0.1:${relayPort}`,
+    PUBLIC_BASE_URL: apiUrl,
+    PORT: String(apiPort),
+    PRAXISFLOW_ADMIN_KEY: adminKey,
+    PRAXISFLOW_SECRET: secret,
+    PRAXISFLOW_WORKER_METRICS_PORT: '0',
+    MAIL_FROM: 'praxisflow (Fehlertest) <noreply@praxisflow.localhost>',
+    LOG_LEVEL: 'warn',
+    // The load generator is one client with many requests a second: no per-key limit here.
+    PRAXISFLOW_RATE_LIMIT_PER_MINUTE: '1000000',
+    PRAXISFLOW_RATE_LIMIT_BURST: '100000',
+    ...Object.fromEntries(
+      Object.entries(options.delays).map(([name, value]) => [`PRAXISFLOW_DELAY_${name}`, value]),
+    ),
+  };
+  const app = (name: string, entry: string): Service =>
+    supervisor.start({
+      name,
+      logFile: join(dir, `${name}.log`),
+      env: appEnv,
+      command: process.execPath,
+      args: ['--import', 'tsx', entry],
+      graceMs: 15_000,
+    });
+
+  let worker: Service | undefined;
+  const startWorker = async () => {
+    worker = app('worker', 'worker/main.ts');
+    await printed(worker, /worker: polling task queue/, 'the worker');
+  };
+  await startWorker();
+  const api = app('api', 'api/main.ts');
+  await up(api, apiPort, 'the API');
+
+  return {
+    apiUrl,
+    mailApiUrl: `http://127.0.0.1:${webPort}`,
+    adminKey,
+    secret,
+    databaseUrl: database,
+    temporalAddress: `127.0.0.1:${temporalPort}`,
+    smtp,
+    unexpectedExits,
+    startWorker,
+    killWorker() {
+      if (worker) void stopService(worker, 'SIGKILL');
+    },
+    async restartTemporal(pauseMs) {
+      await stopService(temporal, 'SIGTERM');
+      await sleep(pauseMs);
+      temporal = supervisor.start(temporalSpec);
+      await up(temporal, temporalPort, 'the Temporal dev server');
+    },
+    async restartPostgres(pauseMs) {
+      await stopService(postgres, 'SIGTERM');
+      await sleep(pauseMs);
+      postgres = supervisor.start(postgresSpec);
+      await postgresReady();
+    },
+    async stop() {
+      await smtp.down();
+      await supervisor.stopAll();
+    },
+  };
+}
