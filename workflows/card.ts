@@ -1,8 +1,8 @@
-import { cardProcess } from '../machines/card.js';
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Kartenlebenszyklus eHBA / SMC-B: every machine version a running instance may have started with. */
 export async function card(args: ProcessArgs): Promise<ProcessView> {
+  const { cardProcess } = await import(/* webpackMode: "eager" */ '../machines/card.js');
   return runProcess([cardProcess], args);
 }

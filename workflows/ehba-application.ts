@@ -1,8 +1,10 @@
-import { ehbaApplicationProcess } from '../machines/ehba-application.js';
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Antrag auf eHBA / SMC-B: every machine version a running instance may have started with. */
 export async function ehbaApplication(args: ProcessArgs): Promise<ProcessView> {
+  const { ehbaApplicationProcess } = await import(
+    /* webpackMode: "eager" */ '../machines/ehba-application.js'
+  );
   return runProcess([ehbaApplicationProcess], args);
 }

@@ -1,8 +1,10 @@
-import { invitationProcess } from '../machines/invitation.js';
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Einladung eines Benutzers: every machine version a running instance may have started with. */
 export async function invitation(args: ProcessArgs): Promise<ProcessView> {
+  const { invitationProcess } = await import(
+    /* webpackMode: "eager" */ '../machines/invitation.js'
+  );
   return runProcess([invitationProcess], args);
 }

@@ -1,7 +1,6 @@
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ProcessStarted, StartProcessParams } from '../../machines/process-definition.js';
-import { latestDefinition } from '../../machines/registry.js';
 import type { ProcessArgs } from './types.js';
 
 /** Draws of an issued number before giving up: a clash is already one in 10^11. */
@@ -25,6 +24,10 @@ export async function startProcess(
   params: StartProcessParams,
   parent: ProcessArgs,
 ): Promise<ProcessStarted> {
+  // Loaded only here: a workflow evaluates just its own machine, not every registered one.
+  const { latestDefinition } = await import(
+    /* webpackMode: "eager" */ '../../machines/registry.js'
+  );
   const definition = latestDefinition(params.type);
   if (!definition) throw new StartProcessError(params.type, 'no such process type');
   const field = definition.businessKeyField;
