@@ -83,6 +83,17 @@ export function fromTemporal(error: unknown, processId: string): unknown {
       5,
     );
   }
+  // CANCELLED (1): the server gave up the call, e.g. a query whose worker was killed while it
+  // answered. Nothing changed; asking again reaches the next worker.
+  if (grpcCodes.includes(1)) {
+    return new AppError(
+      'unavailable',
+      503,
+      'Temporal cancelled the call (its worker went away); try again shortly',
+      {},
+      5,
+    );
+  }
   // A query nobody can answer: no worker polls the task queue (down, restarting, overloaded).
   if (grpcCodes.includes(9) && /no poller seen/i.test(message)) {
     return unavailable('The worker');

@@ -45,6 +45,11 @@ describe('fromTemporal', () => {
     expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
   });
 
+  it('turns a query the server cancelled (its worker killed while answering) into 503', () => {
+    const mapped = fromTemporal(grpcError(1, 'CANCELLED: context canceled'), 'invitation-1');
+    expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
+  });
+
   it('turns an unreachable cluster into 503 and leaves an unknown error alone', () => {
     expect(fromTemporal(grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED'), 'x')).toMatchObject({
       status: 503,
