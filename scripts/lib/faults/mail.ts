@@ -38,21 +38,33 @@ export class MailWatcher {
 
   start(everyMs = 1000): void {
     this.timer = setInterval(() => {
-      this.polling ??= this.poll()
-        .catch(() => undefined) // the catcher itself is not under fault; the next look retries
-        .finally(() => {
-          this.polling = undefined;
-        });
+      // The catcher itself is not under fault; the next look retries.
+      if (!this.polling) this.poll().catch(() => undefined);
     }, everyMs);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.polling;
     await this.poll();
   }
 
-  async poll(): Promise<void> {
+  /**
+   * Fetches what arrived since the last look. Looks never overlap: two at once would both skip
+   * the same count, read the same messages twice and then skip as many new ones.
+   */
+  poll(): Promise<void> {
+    const previous = this.polling ?? Promise.resolve();
+    const next = previous.then(() => this.fetchNew());
+    const settled = next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.polling === settled) this.polling = undefined;
+      });
+    this.polling = settled;
+    return next;
+  }
+
+  private async fetchNew(): Promise<void> {
     const response = await fetch(`${this.apiUrl}/email?skip=${this.all.length}`);
     if (!response.ok) throw new Error(`mail catcher answered ${response.status}`);
     const emails = (await response.json()) as MaildevEmail[];
