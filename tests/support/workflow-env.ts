@@ -56,6 +56,7 @@ export const refreshed: ProcessView[] = [];
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   activities: object,
+  options: { readonly maxCachedWorkflows?: number } = {},
 ): Promise<Worker> {
   const projection: ProjectionActivities = {
     recordTransition: async (record) => {
@@ -71,6 +72,7 @@ export async function createTestWorker(
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
     activities: { ...projection, ...activities },
+    ...options,
   });
 }
 
@@ -177,13 +179,16 @@ export async function recordedHistories(): Promise<
  * One time-skipping server and one worker with the given activities for a whole test file;
  * `env()` is usable inside tests once `beforeAll` has run.
  */
-export function useTimeSkippingWorker(activities: object): () => TestWorkflowEnvironment {
+export function useTimeSkippingWorker(
+  activities: object,
+  options: Parameters<typeof createTestWorker>[2] = {},
+): () => TestWorkflowEnvironment {
   let env: TestWorkflowEnvironment | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    worker = await createTestWorker(env, activities);
+    worker = await createTestWorker(env, activities, options);
     running = worker.run();
   });
   afterAll(async () => {
