@@ -199,10 +199,16 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const eventApi = await latency(EVENTS, (i) =>
     api('POST', `/api/v1/processes/${digests[(i + DIGESTS) % DIGESTS]!.id}/events`, report(i), 200),
   );
+  const trivials = await Promise.all(
+    Array.from({ length: DIGESTS }, (_, k) =>
+      rawClient.workflow.start('rawTrivial', {
+        taskQueue: 'bench-raw',
+        workflowId: `raw-b2-${run}-${k}`,
+      }),
+    ),
+  );
   const eventRaw = await latency(EVENTS, (i) =>
-    rawClient.workflow
-      .getHandle(`raw-${run}-${(i + DIGESTS) % DIGESTS}`)
-      .executeUpdate<number, []>('bump'),
+    trivials[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
   );
 
   // B5 — the pure XState step of the same event.
