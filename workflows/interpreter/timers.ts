@@ -37,7 +37,7 @@ export class DurableTimers {
     void entry.scope
       .run(() => sleep(remaining))
       .then(
-        () => this.fireDue(),
+        () => this.fireDue(timer.dueAt),
         (error: unknown) => {
           if (!isCancellation(error)) throw error;
         },
@@ -71,9 +71,15 @@ export class DurableTimers {
     return this.entries.map((entry) => entry.timer);
   }
 
-  /** Takes every timer due by now, earliest first, ties in the order they were set. */
-  private fireDue(): void {
-    const now = Date.now();
+  /**
+   * Takes every timer due by now, earliest first, ties in the order they were set. The timer
+   * whose Temporal timer just fired (`firedDueAt`) is due whatever the workflow clock says: it
+   * was set to end exactly then. (A fresh worker's first task after a killed one was seen to
+   * take an expiry's firing at an earlier workflow time; the timer stayed pending with no
+   * Temporal timer left, and the invitation never expired.)
+   */
+  private fireDue(firedDueAt: number): void {
+    const now = Math.max(Date.now(), firedDueAt);
     const due = this.entries
       .filter((entry) => entry.timer.dueAt <= now)
       .sort((a, b) => a.timer.dueAt - b.timer.dueAt);
