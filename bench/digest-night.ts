@@ -18,7 +18,13 @@
  *
  *   npm run bench:digest -- --practices 5000 --jitter-minutes 20 --lead-seconds 180
  */
-import { quantile, rawWorkflowBundle, withThrowawayServers, writeResult } from './lib.js';
+import {
+  inParallel,
+  quantile,
+  rawWorkflowBundle,
+  withThrowawayServers,
+  writeResult,
+} from './lib.js';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -61,21 +67,6 @@ const berlinClock = new Intl.DateTimeFormat('de-DE', {
   hour: '2-digit',
   minute: '2-digit',
 });
-
-/** Runs `work(i)` for i < n, `CONCURRENCY` at a time, with a progress line every 10 %. */
-async function inParallel(n: number, what: string, work: (i: number) => Promise<unknown>) {
-  let next = 0;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        await work(i);
-        done += 1;
-        if (done % Math.max(1, Math.floor(n / 10)) === 0) log.info(c.gray(`${what} ${done}/${n}`));
-      }
-    }),
-  );
-}
 
 interface Sent {
   readonly practiceId: string;
@@ -221,26 +212,31 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const praxisflow = await memoryWhile(
     (async () => {
       const running = praxisflowWorker.run();
-      await inParallel(PRACTICES, 'reports', async (i) => {
-        const practiceId = practiceIdOf(i);
-        const args: ProcessArgs = {
-          input: { practiceId, digestTime, jitterMinutes: JITTER_MINUTES },
-          version: 1,
-          businessKey: practiceId,
-          practiceId,
-          actor: 'bench',
-        };
-        for (const item of itemsFor(i, base)) {
-          const { key: _key, receivedAt: _at, ...report } = item;
-          await client.workflow.signalWithStart('nightlyDigest', {
-            taskQueue: 'bench-digest',
-            workflowId: `nightlyDigest-${practiceId}`,
-            args: [args],
-            signal: DELIVER_SIGNAL,
-            signalArgs: [{ type: 'APPOINTMENT_RECORDED', ...report }, { actor: 'bench' }],
-          });
-        }
-      });
+      await inParallel(
+        PRACTICES,
+        CONCURRENCY,
+        async (i) => {
+          const practiceId = practiceIdOf(i);
+          const args: ProcessArgs = {
+            input: { practiceId, digestTime, jitterMinutes: JITTER_MINUTES },
+            version: 1,
+            businessKey: practiceId,
+            practiceId,
+            actor: 'bench',
+          };
+          for (const item of itemsFor(i, base)) {
+            const { key: _key, receivedAt: _at, ...report } = item;
+            await client.workflow.signalWithStart('nightlyDigest', {
+              taskQueue: 'bench-digest',
+              workflowId: `nightlyDigest-${practiceId}`,
+              args: [args],
+              signal: DELIVER_SIGNAL,
+              signalArgs: [{ type: 'APPOINTMENT_RECORDED', ...report }, { actor: 'bench' }],
+            });
+          }
+        },
+        'reports',
+      );
       if (Date.now() >= dueAt)
         throw new Error('reporting took past the digest time: raise --lead-seconds');
       log.info(`all reported; waiting for ${digestTime} …`);
@@ -274,12 +270,16 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const raw = await memoryWhile(
     (async () => {
       const running = rawWorker.run();
-      await inParallel(PRACTICES, 'workflows', (i) =>
-        client.workflow.start('rawNightlyDigest', {
-          taskQueue: 'bench-raw',
-          workflowId: `raw-${i}`,
-          args: [practiceIdOf(i), dueOf(rawDueAt, practiceIdOf(i)), itemsFor(i, base)],
-        }),
+      await inParallel(
+        PRACTICES,
+        CONCURRENCY,
+        (i) =>
+          client.workflow.start('rawNightlyDigest', {
+            taskQueue: 'bench-raw',
+            workflowId: `raw-${i}`,
+            args: [practiceIdOf(i), dueOf(rawDueAt, practiceIdOf(i)), itemsFor(i, base)],
+          }),
+        'workflows',
       );
       if (Date.now() >= rawDueAt)
         throw new Error('starting took past the due time: raise --lead-seconds');

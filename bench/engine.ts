@@ -15,7 +15,13 @@
  *
  *   npm run bench -- --starts 300 --events 300 --concurrency 16
  */
-import { quantile, rawWorkflowBundle, withThrowawayServers, writeResult } from './lib.js';
+import {
+  inParallel,
+  quantile,
+  rawWorkflowBundle,
+  withThrowawayServers,
+  writeResult,
+} from './lib.js';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -70,16 +76,8 @@ async function latency(n: number, once: (i: number) => Promise<unknown>): Promis
 }
 
 /** Runs `work(i)` for i < n, CONCURRENCY at a time: per second. */
-async function throughput(n: number, work: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < n; i = next++) await work(i);
-    }),
-  );
-  return n / ((performance.now() - start) / 1000);
-}
+const throughput = async (n: number, work: (i: number) => Promise<unknown>): Promise<number> =>
+  n / (await inParallel(n, CONCURRENCY, work));
 
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { log } from '../scripts/lib/log.js';
+import { c, log, since } from '../scripts/lib/log.js';
 import { Supervisor } from '../scripts/lib/supervisor.js';
 import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
 import { ensureToolchain } from '../scripts/toolchain.js';
@@ -39,4 +39,31 @@ export const rawWorkflowBundle = (): Promise<WorkflowBundle> =>
 export function writeResult(name: string, data: unknown): void {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/**
+ * Runs `work(i)` for every i < n, `concurrency` at a time; with `progress`, a line every 10 %
+ * naming it. Answers the seconds it took.
+ */
+export async function inParallel(
+  n: number,
+  concurrency: number,
+  work: (i: number) => Promise<unknown>,
+  progress?: string,
+): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        await work(i);
+        done += 1;
+        if (progress && done % Math.max(1, Math.floor(n / 10)) === 0) {
+          log.info(c.gray(`${progress} ${done}/${n}, ${since(start)}`));
+        }
+      }
+    }),
+  );
+  return (performance.now() - start) / 1000;
 }

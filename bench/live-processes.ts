@@ -18,7 +18,7 @@
  * (CPU profiles of the restarted praxisflow worker in bench/results/profiles), `--cached N`
  * (the praxisflow worker's cache size instead of its default).
  */
-import { quantile, withThrowawayServers, writeResult } from './lib.js';
+import { inParallel, quantile, withThrowawayServers, writeResult } from './lib.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,7 @@ import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { payloadKeys } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { latestDefinition } from '../machines/registry.js';
-import { c, log, since } from '../scripts/lib/log.js';
+import { c, log } from '../scripts/lib/log.js';
 import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
 import { VIEW_QUERY, type ProcessArgs } from '../workflows/interpreter/types.js';
 import { liveQuery } from './raw-workflows.js';
@@ -50,24 +50,6 @@ const { values: options } = parseArgs({
 const PROCESSES = Number(options.processes);
 const CONCURRENCY = 64;
 const entryOf = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
-/** Runs `work(i)` for i < n, CONCURRENCY at a time, with a progress line every 10 %. */
-async function inParallel(n: number, what: string, work: (i: number) => Promise<unknown>) {
-  const start = performance.now();
-  let next = 0;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        await work(i);
-        done += 1;
-        if (done % Math.max(1, Math.floor(n / 10)) === 0) {
-          log.info(c.gray(`${what} ${done}/${n}, ${since(start)}`));
-        }
-      }
-    }),
-  );
-}
 
 interface Side {
   readonly name: string;
@@ -108,7 +90,7 @@ async function measure(side: Side): Promise<Figures> {
   const idleWorker = await first.memory();
   const ids: string[] = [];
   const startedAt = performance.now();
-  await inParallel(PROCESSES, 'started', async (i) => (ids[i] = await side.start(i)));
+  await inParallel(PROCESSES, CONCURRENCY, async (i) => (ids[i] = await side.start(i)), 'started');
   const startsPerSecond = PROCESSES / ((performance.now() - startedAt) / 1000);
   await untilIdle(first);
   const loadedWorker = await first.memory();
@@ -125,22 +107,29 @@ async function measure(side: Side): Promise<Figures> {
   const workerReadySeconds = (performance.now() - spawnedAt) / 1000;
   const answered: number[] = [];
   let failedQueries = 0;
-  await inParallel(PROCESSES, 'answered', async (i) => {
-    for (;;) {
-      try {
-        await side.ask(ids[i]!);
-        answered.push((performance.now() - spawnedAt) / 1000);
-        return;
-      } catch (error) {
-        if (failedQueries === 0)
-          log.info(
-            c.gray(`a query failed, retried: ${String(error)} (${String((error as Error).cause)})`),
-          );
-        if (++failedQueries > PROCESSES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+  await inParallel(
+    PROCESSES,
+    CONCURRENCY,
+    async (i) => {
+      for (;;) {
+        try {
+          await side.ask(ids[i]!);
+          answered.push((performance.now() - spawnedAt) / 1000);
+          return;
+        } catch (error) {
+          if (failedQueries === 0)
+            log.info(
+              c.gray(
+                `a query failed, retried: ${String(error)} (${String((error as Error).cause)})`,
+              ),
+            );
+          if (++failedQueries > PROCESSES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       }
-    }
-  });
+    },
+    'answered',
+  );
   answered.sort((a, b) => a - b);
   const resumedWorker = await second.memory();
   await second.stop('SIGTERM');
@@ -252,74 +241,35 @@ function report(p: Figures, r: Figures, emails: number): void {
   const heap = (m: MemoryReport) => Object.values(m.heapMb).reduce((a, b) => a + b, 0);
   const perProcessKb = (f: Figures) =>
     ((f.loadedWorker.rssMb - f.idleWorker.rssMb) * 1024) / PROCESSES;
-  const rows: [string, string, string, number][] = [
-    [
+  const kb = (value: number) => `${value.toFixed(0)} kB`;
+  const firstToAll = (f: Figures) => f.resumedSeconds.all - f.resumedSeconds.first;
+  /** A row of the table: the figure of both sides, formatted, and their ratio. */
+  const row = (
+    label: string,
+    format: (value: number) => string,
+    figure: (f: Figures) => number,
+  ): [string, string, string, number] => [
+    label,
+    format(figure(p)),
+    format(figure(r)),
+    figure(p) / figure(r),
+  ];
+  const rows = [
+    row(
       'starts per second (64 at a time)',
-      p.startsPerSecond.toFixed(0),
-      r.startsPerSecond.toFixed(0),
-      p.startsPerSecond / r.startsPerSecond,
-    ],
-    [
-      'worker RSS, no process',
-      mb(p.idleWorker.rssMb),
-      mb(r.idleWorker.rssMb),
-      p.idleWorker.rssMb / r.idleWorker.rssMb,
-    ],
-    [
-      'worker RSS, all live and idle',
-      mb(p.loadedWorker.rssMb),
-      mb(r.loadedWorker.rssMb),
-      p.loadedWorker.rssMb / r.loadedWorker.rssMb,
-    ],
-    [
-      '  per live process',
-      `${perProcessKb(p).toFixed(0)} kB`,
-      `${perProcessKb(r).toFixed(0)} kB`,
-      perProcessKb(p) / perProcessKb(r),
-    ],
-    [
-      'heap, all threads (main + workflows)',
-      mb(heap(p.loadedWorker)),
-      mb(heap(r.loadedWorker)),
-      heap(p.loadedWorker) / heap(r.loadedWorker),
-    ],
-    [
-      'restart: new worker polls',
-      s(p.workerReadySeconds),
-      s(r.workerReadySeconds),
-      p.workerReadySeconds / r.workerReadySeconds,
-    ],
-    [
-      'restart: first process answers',
-      s(p.resumedSeconds.first),
-      s(r.resumedSeconds.first),
-      p.resumedSeconds.first / r.resumedSeconds.first,
-    ],
-    [
-      'restart: half answered (p50)',
-      s(p.resumedSeconds.p50),
-      s(r.resumedSeconds.p50),
-      p.resumedSeconds.p50 / r.resumedSeconds.p50,
-    ],
-    [
-      'restart: all answered',
-      s(p.resumedSeconds.all),
-      s(r.resumedSeconds.all),
-      p.resumedSeconds.all / r.resumedSeconds.all,
-    ],
-    [
-      '  first → all (replay throughput)',
-      s(p.resumedSeconds.all - p.resumedSeconds.first),
-      s(r.resumedSeconds.all - r.resumedSeconds.first),
-      (p.resumedSeconds.all - p.resumedSeconds.first) /
-        (r.resumedSeconds.all - r.resumedSeconds.first),
-    ],
-    [
-      'worker RSS after all answered',
-      mb(p.resumedWorker.rssMb),
-      mb(r.resumedWorker.rssMb),
-      p.resumedWorker.rssMb / r.resumedWorker.rssMb,
-    ],
+      (v) => v.toFixed(0),
+      (f) => f.startsPerSecond,
+    ),
+    row('worker RSS, no process', mb, (f) => f.idleWorker.rssMb),
+    row('worker RSS, all live and idle', mb, (f) => f.loadedWorker.rssMb),
+    row('  per live process', kb, perProcessKb),
+    row('heap, all threads (main + workflows)', mb, (f) => heap(f.loadedWorker)),
+    row('restart: new worker polls', s, (f) => f.workerReadySeconds),
+    row('restart: first process answers', s, (f) => f.resumedSeconds.first),
+    row('restart: half answered (p50)', s, (f) => f.resumedSeconds.p50),
+    row('restart: all answered', s, (f) => f.resumedSeconds.all),
+    row('  first → all (replay throughput)', s, firstToAll),
+    row('worker RSS after all answered', mb, (f) => f.resumedWorker.rssMb),
   ];
   console.log(
     `\n${c.bold(`${PROCESSES.toLocaleString('en')} live processes, each with an open 720 h timer`)}`,
