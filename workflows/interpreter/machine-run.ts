@@ -38,7 +38,7 @@ export class MachineRun {
     this.queue.push({ ...newJob(timer.event, 'timer', false), timer });
   });
   readonly eventTypes: readonly string[];
-  /** The redacted context of `redactedFor`: redacting a large context on every view is costly. */
+  /** The redacted context and the snapshot it is of: redacting a large context per view is costly. */
   private redacted:
     { readonly for: AnyMachineSnapshot; readonly context: Record<string, unknown> } | undefined;
   private readonly projection = new Projection();
