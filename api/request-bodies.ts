@@ -13,13 +13,32 @@ const hasBody = (headers: Record<string, string | string[] | undefined>): boolea
   headers['transfer-encoding'] !== undefined ||
   (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 
-/** The path of the first string (key or value) holding a bidi control, if any. */
-function bidiControlAt(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === 'string') return BIDI_CONTROL.test(value) ? path : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    const found = BIDI_CONTROL.test(key) ? [...path, key] : bidiControlAt(inner, [...path, key]);
-    if (found) return found;
+/**
+ * The path of the first string (key or value) holding a bidi control, if any. Walked with a
+ * stack of its own: 256 kB of `[[[…]]]` must not overflow the call stack.
+ */
+function bidiControlAt(body: unknown): string[] | undefined {
+  interface Visit {
+    readonly value: unknown;
+    readonly key?: string;
+    readonly parent?: Visit;
+  }
+  const pathOf = (visit: Visit | undefined): string[] => {
+    const path: string[] = [];
+    for (let at = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const pending: Visit[] = [{ value: body }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (BIDI_CONTROL.test(value)) return pathOf(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value).reverse()) {
+        if (BIDI_CONTROL.test(key)) return [...pathOf(visit), key];
+        pending.push({ value: inner, key, parent: visit });
+      }
+    }
   }
   return undefined;
 }
@@ -34,12 +53,12 @@ export function jsonBodies(multipartPaths: readonly string[]): RequestHandler[] 
     (req, _res, next) => {
       if (!hasBody(req.headers) || req.is(JSON_TYPES)) return next();
       if (req.is('multipart/form-data') && multipartPaths.includes(req.path)) return next();
-      const given = req.headers['content-type'] ?? 'no content type';
+      const given = req.headers['content-type']?.split(';')[0]?.slice(0, 80);
       next(
         new AppError(
           'unsupported-media-type',
           415,
-          `The body must be application/json, not ${given.split(';')[0]!.slice(0, 80)}`,
+          `The body must be application/json, not ${given ?? 'without a content type'}`,
         ),
       );
     },

@@ -77,6 +77,13 @@ describe('bodies', () => {
     },
   );
 
+  it('when the JSON is nested 100,000 deep, then it is refused as a problem, not a crash', async () => {
+    const body = '{"input":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
+    const answer = await send('/api/v1/processes/invitation', { type: 'application/json', body });
+    expect(answer.status).toBe(422);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+  });
+
   it('when the JSON is broken, then 400 says so', async () => {
     const answer = await send('/api/v1/processes/invitation', {
       type: 'application/json',
