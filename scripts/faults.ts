@@ -24,7 +24,8 @@ import { LoadGenerator, PRACTICE_ID } from './lib/faults/load.js';
 import { MailWatcher } from './lib/faults/mail.js';
 import { printSummary } from './lib/faults/report.js';
 import { startFaultStack, type FaultStack } from './lib/faults/stack.js';
-import { settle, verify, type FaultRecord } from './lib/faults/verify.js';
+import type { FaultRecord } from './lib/faults/messages.js';
+import { settle, verify } from './lib/faults/verify.js';
 import { c, log } from './lib/log.js';
 import { ensureTemporal } from './toolchain.js';
 

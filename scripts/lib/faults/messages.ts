@@ -5,7 +5,13 @@
  */
 import { SUBJECTS, type Invitation, type SentEvent } from './load.js';
 import type { CaughtMail, MailWatcher } from './mail.js';
-import type { FaultRecord } from './verify.js';
+
+/** A fault of the run and when it held, in seconds since the run began. */
+export interface FaultRecord {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
 
 export interface OutboxRow {
   process_id: string;

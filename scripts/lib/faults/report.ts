@@ -2,7 +2,8 @@
 import { box, c, log } from '../log.js';
 import type { HttpRecorder } from './http.js';
 import type { Invitation } from './load.js';
-import type { FaultRecord, Findings } from './verify.js';
+import type { FaultRecord } from './messages.js';
+import type { Findings } from './verify.js';
 
 interface Summary {
   readonly seconds: number;

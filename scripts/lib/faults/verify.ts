@@ -12,15 +12,15 @@ import { c, log } from '../log.js';
 import { reconcile } from '../reconcile.js';
 import { BIRTH_DATE, type Invitation, type SentEvent } from './load.js';
 import type { MailWatcher } from './mail.js';
-import { checkInvitationMail, checkOutbox, type Duplicate, type OutboxRow } from './messages.js';
+import {
+  checkInvitationMail,
+  checkOutbox,
+  type Duplicate,
+  type FaultRecord,
+  type OutboxRow,
+} from './messages.js';
 
 /** A fault as it happened: from when to when (seconds since the run began). */
-export interface FaultRecord {
-  readonly name: string;
-  readonly from: number;
-  readonly to: number;
-}
-
 export interface Findings {
   readonly violations: string[];
   /** Confirmed processes missing or in a state their events do not imply, lost effects and messages. */
