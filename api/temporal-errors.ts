@@ -53,13 +53,20 @@ export function fromTemporal(error: unknown, processId: string): unknown {
   }
   const message = links.map((link) => (link as Error).message ?? '').join(' | ');
   const grpcCodes = links.map((link) => (link as { code?: unknown }).code);
-  // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): the cluster is down or restarting.
-  if (
-    grpcCodes.includes(14) ||
-    grpcCodes.includes(4) ||
-    /\b14 UNAVAILABLE\b|ECONNREFUSED/.test(message)
-  ) {
+  // gRPC UNAVAILABLE (14): the cluster is down or restarting.
+  if (grpcCodes.includes(14) || /\b14 UNAVAILABLE\b|ECONNREFUSED/.test(message)) {
     return unavailable('Temporal');
+  }
+  // DEADLINE_EXCEEDED (4): Temporal took the call but nothing answered in time — mostly a query
+  // or update whose worker is busy, restarting or gone, sometimes the cluster itself.
+  if (grpcCodes.includes(4)) {
+    return new AppError(
+      'unavailable',
+      503,
+      'No answer in time: the worker or Temporal is busy or restarting; try again shortly',
+      {},
+      5,
+    );
   }
   // RESOURCE_EXHAUSTED (8): Temporal sheds load, e.g. queries pile up on a process whose
   // workflow task waits (its projection retries while Postgres restarts). Busy, not broken.

@@ -50,6 +50,12 @@ describe('fromTemporal', () => {
     expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
   });
 
+  it('turns a call nobody answered in time into 503 that does not blame the cluster alone', () => {
+    const mapped = fromTemporal(grpcError(4, 'DEADLINE_EXCEEDED: context deadline exceeded'), 'x');
+    expect(mapped).toMatchObject({ status: 503, retryAfter: 5 });
+    expect((mapped as AppError).detail).toMatch(/worker/);
+  });
+
   it('turns an unreachable cluster into 503 and leaves an unknown error alone', () => {
     expect(fromTemporal(grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED'), 'x')).toMatchObject({
       status: 503,
