@@ -50,10 +50,11 @@ export interface WorkerOptions {
 
 /**
  * The SDK's default cache (about 2,300 workflows for a 4 GB heap) assumes ~1.7 MB per cached
- * workflow. A praxisflow workflow holds about 1.9 MB of the workflow thread's heap — each one
- * builds every machine and its zod schemas in its own module scope — so at 10,000 live
- * processes the default outgrows the heap (`npm run bench:live`, bench/README.md). Half the
- * heap at 2 MB each; a workflow evicted past that is replayed at its next task.
+ * workflow. A praxisflow workflow held about 1.9 MB of the workflow thread's heap when each one
+ * built every machine; it builds only its own now, but still its own zod, xstate and SDK
+ * runtime in its own module scope. A quarter of the heap limit in MB keeps 10,000 live
+ * processes inside the heap (`npm run bench:live`, bench/README.md); a workflow evicted past
+ * that is replayed at its next task.
  */
 const defaultMaxCachedWorkflows = (): number =>
   Math.max(10, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / 4));
