@@ -7,7 +7,7 @@
  * answer of the API a 500 or a 503 without `Retry-After`. Exit code 1 on any violation.
  *
  * Everything runs on free ports with its own data in a temporary directory (kept, with the
- * logs, when something fails). About five minutes on two cores.
+ * logs, when something fails). Three to four minutes on two cores.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
