@@ -20,15 +20,13 @@ export class AppError extends Error {
   }
 }
 
+/** 503 with `Retry-After`: nothing was done, and the same request may simply be sent again. */
+export const tryAgainLater = (detail: string, retryAfter = 5): AppError =>
+  new AppError('unavailable', 503, detail, {}, retryAfter);
+
 /** A dependency (Temporal, Postgres) is down or overloaded: the client should come back. */
 export const unavailable = (what: string, retryAfter = 5): AppError =>
-  new AppError(
-    'unavailable',
-    503,
-    `${what} is not reachable right now; try again shortly`,
-    {},
-    retryAfter,
-  );
+  tryAgainLater(`${what} is not reachable right now; try again shortly`, retryAfter);
 
 /** Postgres unreachable, restarting or refusing connections; not a bug in the request. */
 function isDatabaseOutage(error: unknown): boolean {

@@ -5,7 +5,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SendFailureDetails } from '../workflows/interpreter/types.js';
-import { AppError, notFound, unavailable } from './errors.js';
+import { AppError, notFound, tryAgainLater, unavailable } from './errors.js';
 
 const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>
   typeof value === 'object' &&
@@ -60,46 +60,26 @@ export function fromTemporal(error: unknown, processId: string): unknown {
   // DEADLINE_EXCEEDED (4): Temporal took the call but nothing answered in time — mostly a query
   // or update whose worker is busy, restarting or gone, sometimes the cluster itself.
   if (grpcCodes.includes(4)) {
-    return new AppError(
-      'unavailable',
-      503,
+    return tryAgainLater(
       'No answer in time: the worker or Temporal is busy or restarting; try again shortly',
-      {},
-      5,
     );
   }
   // RESOURCE_EXHAUSTED (8): Temporal sheds load, e.g. queries pile up on a process whose
   // workflow task waits (its projection retries while Postgres restarts). Busy, not broken.
   if (grpcCodes.includes(8)) {
-    return new AppError(
-      'unavailable',
-      503,
-      'The process is busy right now (Temporal sheds load); try again shortly',
-      {},
-      5,
-    );
+    return tryAgainLater('The process is busy right now (Temporal sheds load); try again shortly');
   }
   // An update the workflow could not take because its task failed (a worker killed or timed
   // out mid-task): nothing was accepted, so the client may send it again.
   if (grpcCodes.includes(9) && /unexpected workflow task failure/i.test(message)) {
-    return new AppError(
-      'unavailable',
-      503,
+    return tryAgainLater(
       'The process could not take the event right now (its worker is recovering); try again shortly',
-      {},
-      5,
     );
   }
   // CANCELLED (1): the server gave up the call, e.g. a query whose worker was killed while it
   // answered. Nothing changed; asking again reaches the next worker.
   if (grpcCodes.includes(1)) {
-    return new AppError(
-      'unavailable',
-      503,
-      'Temporal cancelled the call (its worker went away); try again shortly',
-      {},
-      5,
-    );
+    return tryAgainLater('Temporal cancelled the call (its worker went away); try again shortly');
   }
   // A query nobody can answer: no worker polls the task queue (down, restarting, overloaded).
   if (grpcCodes.includes(9) && /no poller seen/i.test(message)) {
