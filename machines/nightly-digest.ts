@@ -22,12 +22,18 @@ const SEEN_FOR = 7 * DAY;
 const HELD_WARNING =
   'Kein bestätigter Benachrichtigungskanal: die Übersicht wird aufbewahrt und in der Nacht nach der Bestätigung gesendet.';
 
-/** Milliseconds from the event until the practice's next overview. */
+/**
+ * Milliseconds from the event until the practice's next overview. A report counts from when the
+ * API accepted it (`sentAt`), not from when a busy worker got to it: a report in before the
+ * night's time goes out that night, at once if its slot has already passed.
+ */
 function untilNextDigest(context: NightlyDigestContext, event: NightlyDigestEvent): number {
   const now = event.receivedAt ? Date.parse(event.receivedAt) : 0;
+  const sent = event.sentAt ? Date.parse(event.sentAt) : Number.NaN;
+  const from = sent < now ? sent : now;
   const window = context.jitterMinutes ?? DIGEST_JITTER_MINUTES;
   const jitter = window > 0 ? stableSpread(context.practiceId, window) * 60_000 : 0;
-  return nextBerlinTime(now, context.digestTime, jitter) - now;
+  return Math.max(0, nextBerlinTime(from, context.digestTime, jitter) - now);
 }
 
 const keyOf = (event: { appointmentId: string; kind: string }) =>
@@ -61,7 +67,7 @@ const digestSetup = setup({
 
 const collect = digestSetup.assign(({ context, event }) => {
   if (event.type !== 'APPOINTMENT_RECORDED') return {};
-  const { type: _type, receivedAt, actor: _actor, ...report } = event;
+  const { type: _type, receivedAt, actor: _actor, sentAt: _sentAt, ...report } = event;
   const key = keyOf(report);
   const at = receivedAt ?? '';
   return {
@@ -96,7 +102,9 @@ const nightlyDigestMachine = digestSetup.createMachine({
     'Choices where PROCESSES.md is silent: nothing collected means no timer at all (the ' +
     'process sleeps until the next report); a report repeated within 7 days (same ' +
     'appointment, same kind) is dropped; without a confirmed channel the overview is held ' +
-    'and tried again each night; after each overview sent the workflow continues as new.',
+    'and tried again each night; after each overview sent the workflow continues as new; a ' +
+    'report counts from when the API accepted it, so one accepted before the night’s time ' +
+    'goes out that night even when the worker takes it late (at once, if the slot has passed).',
   initial: 'idle',
   context: ({ input }) => ({
     practiceId: input.practiceId,

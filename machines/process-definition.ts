@@ -66,6 +66,11 @@ export interface EventMeta {
   readonly receivedAt?: string;
   /** API key id, `timer` or `system`. */
   readonly actor?: string;
+  /**
+   * ISO time the API accepted an event nobody waits for (a signalled report). Earlier than
+   * `receivedAt` when the worker is behind; absent for every other event.
+   */
+  readonly sentAt?: string;
 }
 
 /**

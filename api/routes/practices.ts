@@ -79,7 +79,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
         delays: deps.delays,
       };
       const event: ProcessEvent = { type: 'APPOINTMENT_RECORDED', ...report };
-      const meta: SendMeta = { actor: caller.keyId };
+      const meta: SendMeta = { actor: caller.keyId, sentAt: new Date().toISOString() };
       try {
         await deps.client.workflow.signalWithStart(nightlyDigestProcess.type, {
           taskQueue: deps.taskQueue,

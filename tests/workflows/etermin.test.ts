@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { stableSpread } from '../../machines/berlin-time.js';
+import { nextBerlinTime, stableSpread } from '../../machines/berlin-time.js';
 import { DIGEST_JITTER_MINUTES } from '../../machines/nightly-digest.js';
 import { DELIVER_SIGNAL, type ProcessArgs } from '../../workflows/interpreter/types.js';
 import { memoryOutbox } from '../support/outbox.js';
@@ -80,6 +80,8 @@ async function confirm(handle: WorkflowHandle, email: string) {
 async function report(
   practiceId: string,
   appointment: { kind: 'booked' | 'cancelled'; appointmentId: string; at: string },
+  /** When the API accepted the report, if a busy worker takes it later. */
+  sentAt?: string,
 ) {
   const args: ProcessArgs = {
     input: { practiceId },
@@ -93,7 +95,10 @@ async function report(
     workflowId: `nightlyDigest-${practiceId}`,
     args: [args],
     signal: DELIVER_SIGNAL,
-    signalArgs: [{ type: 'APPOINTMENT_RECORDED', ...appointment }, { actor: 'key-test' }],
+    signalArgs: [
+      { type: 'APPOINTMENT_RECORDED', ...appointment },
+      { actor: 'key-test', sentAt },
+    ],
   });
 }
 
@@ -383,5 +388,30 @@ describe('nightlyDigest workflow', () => {
       state: 'idle',
       context: expect.objectContaining({ warning: null }),
     });
+  });
+
+  it('when a report accepted before the night’s time reaches a worker only after it, then the overview still goes out that night', async () => {
+    const practiceId = newPractice();
+    const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
+    await confirm(await verifyChannel(practiceId, email), email);
+    const jitter = stableSpread(practiceId, DIGEST_JITTER_MINUTES) * MINUTE;
+    const slot = nextBerlinTime((await env.currentTimeMs()) + DAY, '01:30', jitter);
+    // The API took the report two minutes before the practice's slot; the worker, behind by
+    // thousands of reports, gets to it three minutes after.
+    await sleepUntil(slot + 3 * MINUTE);
+    await report(
+      practiceId,
+      { kind: 'booked', appointmentId: 'T-late', at: new Date(slot + DAY).toISOString() },
+      new Date(slot - 2 * MINUTE).toISOString(),
+    );
+    await env.sleep(MINUTE);
+    const digests = mailsTo(email).filter((mail) => /Terminübersicht/.test(mail.subject));
+    expect(digests).toHaveLength(1);
+    const at = sendings(practiceId);
+    expect(at).toHaveLength(1);
+    expect(Date.parse(at[0]!) - slot).toBeLessThan(4 * MINUTE);
+    const handle = env.client.workflow.getHandle(`nightlyDigest-${practiceId}`);
+    scenarios.push({ name: 'nightlyDigest--report-taken-after-its-slot', handle });
+    expect(await view(handle)).toMatchObject({ state: 'idle', timers: [] });
   });
 });

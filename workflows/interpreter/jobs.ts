@@ -6,6 +6,8 @@ import { refusal, type Refusal } from './validation.js';
 export interface Job {
   readonly event: ProcessEvent;
   readonly actor: string;
+  /** When the API accepted a signalled event (SendMeta.sentAt), handed to the machine. */
+  readonly sentAt?: string;
   /** Outside events are re-checked when their turn comes: a timer may have moved the state. */
   readonly external: boolean;
   /** The timer that fired, for a timer's event: a cancel before its turn drops it. */

@@ -117,8 +117,8 @@ export class MachineRun {
     }
   }
 
-  enqueue(event: ProcessEvent, actor: string, external: boolean): Job {
-    const job = newJob(event, actor, external);
+  enqueue(event: ProcessEvent, actor: string, external: boolean, sentAt?: string): Job {
+    const job = { ...newJob(event, actor, external), ...(sentAt === undefined ? {} : { sentAt }) };
     this.queue.push(job);
     return job;
   }
@@ -180,7 +180,13 @@ export class MachineRun {
     if (job.cancel) return this.cancel(job, job.cancel.reason);
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
     for (let link = chain.shift(); link && this.active; link = chain.shift()) {
-      const event = { ...link.event, receivedAt: nowIso(), actor: link.actor };
+      const sentAt = link.event === job.event ? job.sentAt : undefined;
+      const event = {
+        ...link.event,
+        receivedAt: nowIso(),
+        actor: link.actor,
+        ...(sentAt === undefined ? {} : { sentAt }),
+      };
       if (job.external && link.event === job.event && !this.snapshot.can(event)) {
         job.refusal = refusal(SendFailure.notAllowed, {
           status: 409,

@@ -99,7 +99,16 @@ export async function runMachine(
       log.warn(`Dropped a delivered ${checked.parsed.type}: the process has ended`);
       return;
     }
-    run.enqueue(checked.parsed, typeof meta?.actor === 'string' ? meta.actor : 'system', false);
+    const sentAt =
+      typeof meta?.sentAt === 'string' && !Number.isNaN(Date.parse(meta.sentAt))
+        ? new Date(meta.sentAt).toISOString()
+        : undefined;
+    run.enqueue(
+      checked.parsed,
+      typeof meta?.actor === 'string' ? meta.actor : 'system',
+      false,
+      sentAt,
+    );
   });
 
   setHandler(

@@ -106,6 +106,11 @@ export interface AuditEntry {
 export interface SendMeta {
   /** API key id of the caller. */
   readonly actor: string;
+  /**
+   * ISO time the API accepted a fire-and-forget event (a signal): the machine sees it as the
+   * event's `sentAt`, so a worker that is behind does not shift what the event's time decides.
+   */
+  readonly sentAt?: string;
 }
 
 /** Name of the Update through which every outside event arrives. */
