@@ -37,7 +37,9 @@ import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.
 import { processListRoutes } from './routes/process-list.js';
 import { processRoutes } from './routes/processes.js';
 import { registrationLinkRoutes } from './routes/registration-link.js';
+import { refuseUndocumentedQueryParameters } from './query-parameters.js';
 import { securityHeaders } from './security.js';
+import { openApiDocument } from './openapi/document.js';
 
 export interface AppDeps {
   readonly client: Client;
@@ -111,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(metricsRoutes(registry));
+  app.use(refuseUndocumentedQueryParameters(openApiDocument()));
   // The codec parses its own, larger bodies (whole histories).
   app.use(
     '/codec',

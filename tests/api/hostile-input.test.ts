@@ -161,3 +161,39 @@ describe('hostile ids', () => {
     expect(answer.body.items).toEqual([]);
   });
 });
+
+describe('query parameters', () => {
+  it('when an event asks for a dry run this server does not offer, then 422 names the parameter and the event is not sent', async () => {
+    const lastName = `Probe${randomBytes(3).toString('hex')}`;
+    const started = await api.request('POST', '/api/v1/processes/invitation', {
+      body: invitation(lastName),
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const answer = await api.request(
+      'POST',
+      `/api/v1/processes/${encodeURIComponent(id)}/events?dryRun=true`,
+      { body: { type: 'INVITATION_REVOKED' } },
+    );
+    expect(answer.status).toBe(422);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.body.errors).toEqual([
+      { path: 'query.dryRun', message: 'Unknown query parameter: nothing was done' },
+    ]);
+    const after = await api.request('GET', `/api/v1/processes/${encodeURIComponent(id)}`);
+    expect(after.body).toMatchObject({ state: 'registration.invited', status: 'active' });
+  });
+
+  it('when a start or a list carries a parameter it does not take, then 422 and nothing starts; documented ones still work', async () => {
+    const lastName = `Liste${randomBytes(3).toString('hex')}`;
+    const start = await api.request('POST', '/api/v1/processes/invitation?validateOnly=1', {
+      body: invitation(lastName),
+    });
+    expect(start.status).toBe(422);
+    expect(start.body.errors).toEqual([expect.objectContaining({ path: 'query.validateOnly' })]);
+    expect(await invitationsNamed(lastName)).toBe(0);
+    const list = await api.request('GET', '/api/v1/processes?type=invitation&sort=desc');
+    expect(list.status).toBe(422);
+    expect(list.body.errors).toEqual([expect.objectContaining({ path: 'query.sort' })]);
+  });
+});
