@@ -69,6 +69,7 @@ export async function startThrowawayServers(
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
     SCHEMATHESIS_PATH: toolchain.schemathesisPath,
+    ...(toolchain.chromiumPath ? { CHROMIUM_PATH: toolchain.chromiumPath } : {}),
     MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
     DATABASE_URL: databaseUrl(pgPort, pgPassword),
