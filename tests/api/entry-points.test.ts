@@ -49,6 +49,8 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     PRAXISFLOW_WORKER_METRICS_PORT: String(metricsPort),
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+    // A queue of its own: other test files run workers of their own on the same server meanwhile.
+    TEMPORAL_TASK_QUEUE: `entry-${randomBytes(4).toString('hex')}`,
     SMTP_URL: process.env.MAILCATCHER_SMTP_URL,
     PUBLIC_BASE_URL: baseUrl,
     PORT: String(port),

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
 import { postgresOutbox } from '../../activities/outbox.js';
@@ -119,7 +120,9 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const namespace = options.namespace ?? 'default';
   const connection = await Connection.connect({ address });
   if (namespace !== 'default') await ensureNamespace(connection, namespace);
-  const workflowBundle = await bundleWorkflows();
+  // Bundled once for all API test files (api-global-setup.ts).
+  const bundlePath = inject('apiWorkflowBundlePath');
+  const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,
