@@ -19,7 +19,9 @@ import { box, c, log, since } from './lib/log.js';
 import { assertPortsFree, waitForPort } from './lib/net.js';
 import { loadOrCreateSecrets } from './lib/secrets.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './lib/services.js';
+import { stopOrphanedServices } from './lib/strays.js';
 import { Supervisor, type Service } from './lib/supervisor.js';
+import { reportStrays } from './lib/throwaway-servers.js';
 import { ensureTemporal } from './toolchain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
   const apiEntry = resolve(root, cfg.apiEntry);
   const hasWorker = existsSync(workerEntry);
   const hasApi = existsSync(apiEntry);
+  // A start killed outright (SIGKILL, a closed terminal) left its services on our ports.
+  reportStrays(await stopOrphanedServices(15_000));
   await assertPortsFree([
     { port: cfg.temporalPort, what: 'Temporal gRPC', envVar: 'PRAXISFLOW_TEMPORAL_PORT' },
     { port: cfg.temporalUiPort, what: 'Temporal Web UI', envVar: 'PRAXISFLOW_TEMPORAL_UI_PORT' },
