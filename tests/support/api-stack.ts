@@ -10,11 +10,14 @@ import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
+import { IllegalStateError } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import { createCredentialStore } from '../../storage/credentials.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
+import { createLogger } from '../../observability/logger.js';
+import { installSdkLogging } from '../../worker/logging.js';
 import { bundleWorkflows } from '../../worker/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
@@ -83,7 +86,19 @@ export interface ApiStackOptions {
   readonly maxDocumentBytes?: number;
 }
 
+let sdkLogging = false;
+
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
+  // The SDK's warnings and errors as JSON lines, not its chatter about every worker's state.
+  // (A file that connected before its first stack keeps the SDK's default logger.)
+  if (!sdkLogging) {
+    sdkLogging = true;
+    try {
+      installSdkLogging(createLogger({ name: 'praxisflow-test-worker', level: 'warn' }));
+    } catch (error) {
+      if (!(error instanceof IllegalStateError)) throw error;
+    }
+  }
   const address = required('TEMPORAL_ADDRESS');
   const smtpUrl = options.smtpUrl ?? required('MAILCATCHER_SMTP_URL');
   const taskQueue = `api-test-${randomBytes(4).toString('hex')}`;
