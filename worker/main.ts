@@ -6,6 +6,7 @@ import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { createLogger } from '../observability/logger.js';
+import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const config = workerConfig();
   const logger = createLogger({ name: 'praxisflow-worker', level: config.logLevel });
   installSdkLogging(logger);
+  const tracing = tracingRequested() ? startTracing('praxisflow-worker') : undefined;
+  if (tracing) logger.info('tracing: spans go to the OTLP exporter of the OTEL_* variables');
   const readModel = createPool(config.database.url, { applicationName: 'praxisflow-worker' });
   await waitForDatabase(readModel);
   await migrate(readModel);
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     },
     dataConverter: encryptedDataConverter(payloadKeys()),
     maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(tracing ? { tracing } : {}),
   });
   const metricsServer = await serveWorkerMetrics(
     metrics.registry,
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
       { name: 'temporal connection', close: () => connection.close() },
       { name: 'mailer', close: async () => mailer.close() },
       { name: 'read model pool', close: () => readModel.end() },
+      ...(tracing ? [{ name: 'tracing', close: () => tracing.shutdown() }] : []),
     ],
   });
   await running.then(

@@ -18,7 +18,9 @@ import { createCredentialStore } from '../../storage/credentials.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
 import { installSdkLogging } from '../../worker/logging.js';
-import { bundleWorkflows } from '../../worker/worker.js';
+import type { Tracing } from '../../observability/tracing.js';
+import { bundleWorkflows, tracingOptions } from '../../worker/worker.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface ApiStack {
@@ -84,6 +86,8 @@ export interface ApiStackOptions {
   readonly namespace?: string;
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
+  /** Traces the client, the workflows and the activities (a bundle of its own, with tracing). */
+  readonly tracing?: Tracing;
 }
 
 let sdkLogging = false;
@@ -137,7 +141,11 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   if (namespace !== 'default') await ensureNamespace(connection, namespace);
   // Bundled once for all API test files (api-global-setup.ts).
   const bundlePath = inject('apiWorkflowBundlePath');
-  const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
+  const workflowBundle = options.tracing
+    ? await bundleWorkflows(undefined, { tracing: true })
+    : bundlePath
+      ? { codePath: bundlePath }
+      : await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,
@@ -146,12 +154,20 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       taskQueue,
       workflowBundle,
       activities,
+      ...(options.tracing ? tracingOptions(options.tracing) : {}),
     });
     return { worker, running: worker.run() };
   };
   let current = await startWorker();
 
-  const client = new Client({ connection, namespace, dataConverter });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter,
+    ...(options.tracing
+      ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }
+      : {}),
+  });
   // Reads history as it lies in Temporal, without the key.
   const rawClient = new Client({ connection, namespace });
   const smtp = new URL(smtpUrl);
