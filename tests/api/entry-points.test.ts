@@ -39,6 +39,17 @@ async function waitUntilHealthy(timeoutMs: number): Promise<void> {
   }
 }
 
+/** The worker says so once it polls (it bundles the workflows first: seconds, more under load). */
+async function waitUntilWorkerPolls(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!output.join('').includes('polling task queue')) {
+    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
+      throw new Error(`the worker did not come up:\n${output.join('')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 beforeAll(async () => {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -60,6 +71,7 @@ beforeAll(async () => {
   run('worker/main.ts', env);
   run('api/main.ts', env);
   await waitUntilHealthy(60_000);
+  await waitUntilWorkerPolls(60_000);
 });
 
 afterAll(async () => {

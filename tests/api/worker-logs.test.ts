@@ -36,6 +36,14 @@ beforeAll(async () => {
     PRAXISFLOW_WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'debug',
   });
+  // It bundles the workflows before it polls: seconds, more on a busy machine.
+  const deadline = Date.now() + 90_000;
+  while (!worker.output().includes('polling task queue')) {
+    if (Date.now() > deadline || worker.child.exitCode !== null) {
+      throw new Error(`the worker did not come up:\n${worker.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 });
 
 afterAll(async () => {
