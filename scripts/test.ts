@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants, setPriority, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { c, log } from './lib/log.js';
@@ -74,6 +74,15 @@ function run(
       env: output ? { ...env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } : env,
       stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
+    // The static lane yields the CPU to the tests (their waits have deadlines); the processes it
+    // starts inherit the lower priority.
+    if (output && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 10);
+      } catch {
+        // not permitted here: same priority then
+      }
+    }
     const keep = (chunk: Buffer) => output?.push(chunk.toString());
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);

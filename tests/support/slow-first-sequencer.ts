@@ -1,14 +1,14 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that mostly wait (an activity timeout after a SIGKILLed worker, an SMTP outage, a
- * fuzzer, a browser): started first, so that the other files run beside them instead of after.
+ * The longest files, most of them waiting (a fuzzer, an activity timeout after a SIGKILLed
+ * worker, an SMTP outage, a browser): started first, so that the other files run beside them instead of after.
  * Vitest sorts by the durations of the last run when it has them; a fresh clone has none.
  */
 const SLOW_FIRST = [
+  'tests/api/fuzz.test.ts',
   'tests/api/worker-crash.test.ts',
   'tests/api/smtp-outage.test.ts',
-  'tests/api/fuzz.test.ts',
   'tests/api/read-model.test.ts',
   'tests/api/dashboard.test.ts',
   'tests/api/ehba-application-api.test.ts',
