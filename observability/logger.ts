@@ -19,7 +19,10 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** Fields that carry secrets wherever they turn up: censored on the line, at any of two depths. */
+/**
+ * Fields that carry secrets wherever they turn up: censored on the line, at any of two depths.
+ * (Not `code`: errors carry theirs there, ECONNREFUSED and the like.)
+ */
 const SECRET_FIELDS = [
   'authorization',
   'token',
@@ -27,7 +30,6 @@ const SECRET_FIELDS = [
   'pin',
   'pinConfirmation',
   'activationCode',
-  'code',
   'tan',
   'secret',
 ];
