@@ -1,9 +1,22 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './tests/support/slow-first-sequencer.js';
 
-// The Temporal native bridge crashes under worker threads: every project runs in forks.
+/**
+ * Test files at once. Most of their time is spent waiting (for Temporal, timers, a JVM, a
+ * browser), so one more than the cores, at least 3; PRAXISFLOW_TEST_WORKERS overrides.
+ */
+const workers =
+  Number(process.env.PRAXISFLOW_TEST_WORKERS) || Math.max(3, availableParallelism() + 1);
+
+// The Temporal native bridge crashes under worker threads: every project runs in forks. Each
+// API test file has its own task queue, database and (where it lists) namespace, so files run
+// side by side.
 export default defineConfig({
   test: {
     pool: 'forks',
+    maxWorkers: workers,
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         test: {
@@ -29,7 +42,7 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          globalSetup: ['tests/support/api-global-setup.ts'],
         },
       },
     ],

@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { inClientSpan } from '../observability/tracing.js';
 
-/** SMTP transport for `smtp://…` / `smtps://…` URLs; close it on shutdown. */
+/**
+ * SMTP transport for `smtp://…` / `smtps://…` URLs; close it on shutdown. Each send is a span
+ * (`smtp send`, with the relay's host and port: never a recipient) when tracing is on.
+ */
 export function createMailTransport(smtpUrl: string) {
-  return nodemailer.createTransport(smtpUrl);
+  const transport = nodemailer.createTransport(smtpUrl);
+  const send = transport.sendMail.bind(transport) as (...args: unknown[]) => Promise<unknown>;
+  const relay = new URL(smtpUrl);
+  const attributes = {
+    'server.address': relay.hostname,
+    'server.port': Number(relay.port || (relay.protocol === 'smtps:' ? 465 : 587)),
+  };
+  transport.sendMail = ((...args: unknown[]) =>
+    typeof args.at(-1) === 'function'
+      ? send(...args) // the callback form
+      : inClientSpan('smtp send', attributes, () => send(...args))) as typeof transport.sendMail;
+  return transport;
 }
 
 const MAX_LOCAL_PART = 200;

@@ -14,6 +14,7 @@ import {
   type Logger,
   type LogLevel,
 } from './observability/logger.js';
+import { traceRequests } from './observability/tracing.js';
 import {
   createApiMetrics,
   createApiRegistry,
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Timed, logged and with security headers: every answer, errors included.
   app.use(requestContext(logger));
+  app.use(traceRequests());
   app.use(httpMetrics(registry));
   app.use(
     securityHeaders({

@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { EncryptionCodec } from '../codec/payload-codec.js';
 import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
@@ -15,6 +17,8 @@ import { createApiRegistry } from './observability/metrics.js';
 async function main(): Promise<void> {
   const config = apiConfig();
   const logger = createLogger({ level: config.logLevel });
+  const tracing = tracingRequested() ? startTracing('praxisflow-api') : undefined;
+  if (tracing) logger.info('tracing: spans go to the OTLP exporter of the OTEL_* variables');
   const database = createPool(config.database.url, { applicationName: 'praxisflow-api', max: 20 });
   await waitForDatabase(database);
   const applied = await migrate(database);
@@ -29,6 +33,10 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     dataConverter: { payloadCodecs: [codec] },
+    // Carries the request's trace into the workflow (a header of the start, the update, …).
+    ...(tracing
+      ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }
+      : {}),
   });
   const app = createApp({
     client,
@@ -69,10 +77,12 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'draining: no new connections, finishing requests in flight');
     // Requests in flight finish; idle keep-alive connections are closed at once.
     server.close(() => {
-      void Promise.allSettled([connection.close(), database.end()]).finally(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
+      void Promise.allSettled([connection.close(), database.end(), tracing?.shutdown()]).finally(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+      );
     });
     server.closeIdleConnections();
     setTimeout(() => {

@@ -14,11 +14,11 @@ export class ConfigError extends Error {
   }
 }
 
-const TASK_QUEUE = 'praxisflow';
-
 const temporalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** The workers' task queue; the API starts processes on it. */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('praxisflow'),
   /** Temporal Cloud or a TLS cluster: API key, or client certificate files. */
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
@@ -54,7 +54,7 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env) {
     apiKey: raw.TEMPORAL_API_KEY,
     tls: raw.TEMPORAL_TLS === 'true' || raw.TEMPORAL_API_KEY !== undefined || mtls !== undefined,
     mtls,
-    taskQueue: TASK_QUEUE,
+    taskQueue: raw.TEMPORAL_TASK_QUEUE,
   };
 }
 

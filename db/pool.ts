@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inClientSpan } from '../observability/tracing.js';
 
 export type Pool = pg.Pool;
 
@@ -21,7 +22,26 @@ export function createPool(databaseUrl: string, options: PoolOptions): Pool {
   // An idle connection that breaks (server restart) must not crash the process: the next
   // query gets a fresh connection.
   pool.on('error', () => undefined);
+  traceQueries(pool);
   return pool;
+}
+
+/**
+ * Each query through the pool is a span (`pg select`, `pg insert`, …) when tracing is on: the
+ * statement's verb, never its text or values.
+ */
+function traceQueries(pool: pg.Pool): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  pool.query = ((...args: unknown[]) => {
+    if (typeof args.at(-1) === 'function') return query(...args); // the callback form
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+    const verb = /^\s*(\w+)/.exec(text ?? '')?.[1]?.toLowerCase() ?? 'query';
+    return inClientSpan(
+      `pg ${verb}`,
+      { 'db.system': 'postgresql', 'db.operation.name': verb },
+      () => query(...args),
+    );
+  }) as typeof pool.query;
 }
 
 /**

@@ -11,7 +11,7 @@
  * PRAXISFLOW_TEMPORAL_UI_PORT (8233), PRAXISFLOW_SMTP_PORT (1025), PRAXISFLOW_MAIL_WEB_PORT
  * (1080), PORT (3000, the API), MAIL_FROM, PRAXISFLOW_WORKER_ENTRY / PRAXISFLOW_API_ENTRY.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,9 @@ import { box, c, log, since } from './lib/log.js';
 import { assertPortsFree, waitForPort } from './lib/net.js';
 import { loadOrCreateSecrets } from './lib/secrets.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './lib/services.js';
+import { stopOrphanedServices } from './lib/strays.js';
 import { Supervisor, type Service } from './lib/supervisor.js';
+import { reportStrays } from './lib/throwaway-servers.js';
 import { ensureTemporal } from './toolchain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,6 +85,45 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
+/** Builds web/ into web/dist with Vite; a failure only warns (the API explains it at /dashboard). */
+function buildDashboard(): Promise<void> {
+  log.step('building the operators’ dashboard (web/, Vite)');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  return new Promise((resolvePromise) => {
+    const done = (ok: boolean) => {
+      process.removeListener('exit', orphan);
+      if (ok) log.ok('dashboard built');
+      else {
+        process.stdout.write(output.join(''));
+        log.warn('the dashboard did not build: /dashboard explains how to build it');
+      }
+      resolvePromise();
+    };
+    child.once('error', () => done(false));
+    child.once('exit', (code) => done(code === 0));
+  });
+}
+
+/** Resolves once the service printed a line matching `pattern` (it keeps the last 30). */
+async function printed(service: Service, pattern: RegExp, what: string, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  while (!service.recent.some((line) => pattern.test(line))) {
+    if (service.exitReason) throw new Error(`${what} ${service.exitReason}`);
+    if (performance.now() > deadline)
+      throw new Error(`${what} not ready within ${timeoutMs / 1000} s`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  }
+}
+
 function waitFor(service: Service, port: number, what: string, timeoutMs: number): Promise<void> {
   return waitForPort({ port, what, timeoutMs, abortReason: () => service.exitReason });
 }
@@ -96,6 +137,8 @@ async function main(): Promise<void> {
   const apiEntry = resolve(root, cfg.apiEntry);
   const hasWorker = existsSync(workerEntry);
   const hasApi = existsSync(apiEntry);
+  // A start killed outright (SIGKILL, a closed terminal) left its services on our ports.
+  reportStrays(await stopOrphanedServices(15_000));
   await assertPortsFree([
     { port: cfg.temporalPort, what: 'Temporal gRPC', envVar: 'PRAXISFLOW_TEMPORAL_PORT' },
     { port: cfg.temporalUiPort, what: 'Temporal Web UI', envVar: 'PRAXISFLOW_TEMPORAL_UI_PORT' },
@@ -107,21 +150,8 @@ async function main(): Promise<void> {
     ...(hasApi ? [{ port: cfg.apiPort, what: 'API', envVar: 'PORT' }] : []),
   ]);
 
-  if (hasApi) {
-    log.step('building the operators’ dashboard (web/, Vite)');
-    const built = spawnSync(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        'web/vite.config.ts',
-      ],
-      { cwd: root, stdio: 'inherit' },
-    );
-    if (built.status !== 0)
-      log.warn('the dashboard did not build: /dashboard explains how to build it');
-  }
+  // The dashboard builds (Vite, seconds) while the servers start; the API serves it.
+  const dashboard = hasApi ? buildDashboard() : Promise.resolve();
 
   mkdirSync(cfg.mailDir, { recursive: true });
   const { secrets, created } = loadOrCreateSecrets(join(cfg.dataDir, 'secrets.json'));
@@ -196,15 +226,19 @@ async function main(): Promise<void> {
       graceMs: 15_000,
     });
 
+  let worker: Service | undefined;
   if (hasWorker) {
     log.step(`starting the worker (${cfg.workerEntry})`);
-    app('worker', workerEntry, c.blue);
+    worker = app('worker', workerEntry, c.blue);
   } else log.warn(`${cfg.workerEntry} does not exist (yet): no worker started`);
   if (hasApi) {
+    await dashboard;
     log.step(`starting the API (${cfg.apiEntry}) on port ${cfg.apiPort}`);
     const api = app('api', apiEntry, c.green);
     await waitFor(api, cfg.apiPort, 'the API', 60_000);
   } else log.warn(`${cfg.apiEntry} does not exist (yet): no API started`);
+  // Up means an invitation would go out: the worker polls once it has bundled the workflows.
+  if (worker) await printed(worker, /polling task queue/, 'the worker', 120_000);
 
   const missing = (entry: string) => c.yellow(`not started: ${entry} missing`);
   console.log(

@@ -1,6 +1,8 @@
 /**
- * `npm test`: everything CI checks. Toolchain → typecheck → lint (eslint, prettier,
- * dependency-cruiser) → a throw-away Temporal dev server and mail catcher on free ports →
+ * `npm test`: everything CI checks. Toolchain (Chromium too, apt-installed when missing), then
+ * two lanes at once: the static checks (typecheck, then lint: eslint, prettier,
+ * dependency-cruiser, knip; their output is held back and shown after the tests), and
+ * build web → a throw-away Temporal dev server, Postgres and mail catcher on free ports →
  * `vitest run` (all projects) → stop the servers → summary. Exits with vitest's code (1 if only
  * the static checks failed).
  *
@@ -15,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants, setPriority, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { c, log } from './lib/log.js';
@@ -53,11 +55,37 @@ async function phase(name: string, fn: () => Promise<boolean | number>): Promise
   return ok;
 }
 
-/** Runs a command in the foreground (inherited stdio: it gets the terminal's Ctrl-C itself). */
-function run(label: string, command: string, args: string[], env = process.env): Promise<number> {
-  log.step(c.bold(label));
+/**
+ * Runs a command in the foreground (inherited stdio: it gets the terminal's Ctrl-C itself), or
+ * with its output appended to `output` (it still gets the Ctrl-C: same process group).
+ */
+function run(
+  label: string,
+  command: string,
+  args: string[],
+  env = process.env,
+  output?: string[],
+): Promise<number> {
+  if (output) output.push(`${c.cyan('▸')} ${c.bold(label)}\n`);
+  else log.step(c.bold(label));
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: output ? { ...env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } : env,
+      stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    // The static lane yields the CPU to the tests (their waits have deadlines); the processes it
+    // starts inherit the lower priority.
+    if (output && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 10);
+      } catch {
+        // not permitted here: same priority then
+      }
+    }
+    const keep = (chunk: Buffer) => output?.push(chunk.toString());
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     child.once('error', (err) => {
       log.error(`could not run ${command}: ${err.message}`);
       resolvePromise(127);
@@ -68,12 +96,37 @@ function run(label: string, command: string, args: string[], env = process.env):
   });
 }
 
-function npm(args: string[]): Promise<number> {
+function npm(args: string[], output?: string[]): Promise<number> {
   const npmCli = process.env.npm_execpath;
   const label = `npm ${args.join(' ')}`;
   return npmCli?.endsWith('.js')
-    ? run(label, process.execPath, [npmCli, ...args])
-    : run(label, 'npm', args);
+    ? run(label, process.execPath, [npmCli, ...args], process.env, output)
+    : run(label, 'npm', args, process.env, output);
+}
+
+/** Typecheck, then lint; what they print is collected into `output`. */
+async function staticChecks(output: string[]): Promise<boolean> {
+  const typecheck = await phase('typecheck', async () => {
+    const tsc = (project: string) =>
+      run(
+        `tsc --noEmit -p ${project}`,
+        bin('tsc'),
+        ['--noEmit', '-p', project],
+        process.env,
+        output,
+      );
+    const code = await tsc('.');
+    return code !== 0 ? code : tsc('web');
+  });
+  if (interrupted) return false;
+  const lint = await phase('lint', () => npm(['run', 'lint'], output));
+  return typecheck && lint;
+}
+
+/** The dashboard's browser tests run unless the arguments pick test files without them. */
+function needsBrowser(vitestArgs: string[]): boolean {
+  const files = vitestArgs.filter((arg) => !arg.startsWith('-') && /tests|\.ts$/.test(arg));
+  return files.length === 0 || files.some((file) => 'tests/api/dashboard.test.ts'.includes(file));
 }
 
 let interrupted = false;
@@ -117,7 +170,7 @@ async function main(): Promise<number> {
 
   let toolchain: Toolchain | undefined;
   await phase('toolchain', async () => {
-    toolchain = await ensureToolchain({ quiet: true });
+    toolchain = await ensureToolchain({ quiet: true, browser: needsBrowser(vitestArgs) });
     return true;
   });
   if (!toolchain) {
@@ -125,16 +178,9 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  let staticOk = true;
-  if (!skipStatic) {
-    staticOk =
-      (await phase('typecheck', async () => {
-        const code = await run('tsc --noEmit -p .', bin('tsc'), ['--noEmit', '-p', '.']);
-        if (code !== 0) return code;
-        return run('tsc --noEmit -p web', bin('tsc'), ['--noEmit', '-p', 'web']);
-      })) && staticOk;
-    if (!interrupted) staticOk = (await phase('lint', () => npm(['run', 'lint']))) && staticOk;
-  }
+  // Typecheck and lint use the CPU while the tests below mostly wait for servers and timers.
+  const staticOutput: string[] = [];
+  const staticDone = skipStatic || interrupted ? Promise.resolve(true) : staticChecks(staticOutput);
 
   // The dashboard's browser tests need its build; a failed build fails them, not the run.
   if (!interrupted) await phase('build web', () => npm(['run', '--silent', 'build:web']));
@@ -158,7 +204,6 @@ async function main(): Promise<number> {
       return vitestCode;
     });
   }
-
   await phase('teardown', async () => {
     await supervisor.stopAll();
     const strays = await stopMarkedProcesses(RUN_MARK, runId);
@@ -168,6 +213,12 @@ async function main(): Promise<number> {
     }
     return true;
   });
+
+  const staticOk = await staticDone;
+  if (!skipStatic) {
+    console.log(`\n${c.bold('── typecheck and lint ───────────────────')}`);
+    process.stdout.write(staticOutput.join(''));
+  }
 
   const exitCode = interrupted ? 130 : vitestCode !== 0 ? vitestCode : staticOk ? 0 : 1;
   const keepLogs = exitCode !== 0 || serverTrouble;

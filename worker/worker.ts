@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
 import {
   NativeConnection,
   Worker,
@@ -11,12 +17,27 @@ import type { Activities } from '../activities/index.js';
 import type { ProjectionActivities } from '../activities/projection.js';
 import { temporalTls } from '../config/temporal.js';
 import type { TemporalConfig } from '../config/env.js';
+import type { Tracing } from '../observability/tracing.js';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** OpenTelemetry's workflow interceptors: they run in the sandbox, so they go into the bundle. */
+const tracingInterceptors = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
 
-/** Bundles the workflow code once (seconds; about 3 MB); workers and tests reuse the bundle. */
-export async function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger });
+/**
+ * Bundles the workflow code once (seconds; about 3 MB); workers and tests reuse the bundle.
+ * `tracing`: with OpenTelemetry's workflow interceptors, for a worker with {@link Tracing}.
+ */
+export async function bundleWorkflows(
+  path = workflowsPath,
+  options: { readonly tracing?: boolean } = {},
+): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: path,
+    logger: quietBundlerLogger,
+    ...(options.tracing ? { workflowInterceptorModules: [tracingInterceptors] } : {}),
+  });
 }
 
 const quietBundlerLogger = {
@@ -46,6 +67,8 @@ export interface WorkerOptions {
   readonly dataConverter: DataConverter;
   /** Workflows kept in memory between their tasks; default: {@link defaultMaxCachedWorkflows}. */
   readonly maxCachedWorkflows?: number;
+  /** Traces workflows and activities; the bundle must then be made with `tracing: true`. */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -64,8 +87,10 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+    workflowBundle:
+      options.workflowBundle ?? (await bundleWorkflows(undefined, { tracing: !!options.tracing })),
     activities: options.activities,
+    ...(options.tracing ? tracingOptions(options.tracing) : {}),
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
     // Running activities get 20 s to finish on SIGTERM; a cut-off one is retried, and every
@@ -73,4 +98,19 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     shutdownGraceTime: '20 seconds',
     shutdownForceTime: '40 seconds',
   });
+}
+
+/** The activity interceptors and the sink through which workflow spans leave the sandbox. */
+export function tracingOptions(tracing: Tracing) {
+  return {
+    interceptors: {
+      activity: [
+        (ctx: ConstructorParameters<typeof OpenTelemetryActivityInboundInterceptor>[0]) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
 }

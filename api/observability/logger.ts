@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { pino, type DestinationStream, type Logger } from 'pino';
-import { z } from 'zod';
+import type { Logger } from '../../observability/logger.js';
 import { routeTemplateOf, trackRouteTemplate } from './route-template.js';
 
-export type { Logger } from 'pino';
+export {
+  createLogger,
+  logLevelSchema,
+  type LogLevel,
+  type Logger,
+} from '../../observability/logger.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -13,47 +17,6 @@ declare module 'express-serve-static-core' {
     /** A logger that stamps every line with the request id; set by `requestContext`. */
     log: Logger;
   }
-}
-
-/** `LOG_LEVEL` of the API config: `silent` for tests. */
-export const logLevelSchema = z
-  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  .default('info');
-
-export type LogLevel = z.output<typeof logLevelSchema>;
-
-export interface LoggerOptions {
-  /** Default `info`. */
-  readonly level?: LogLevel;
-  /** The `name` field of every line. Default `praxisflow-api`. */
-  readonly name?: string;
-  /** Where the JSON lines go; default stdout. Tests capture them here. */
-  readonly destination?: DestinationStream;
-}
-
-/**
- * One JSON object per line on stdout, for the log collector of the platform. Fields that can
- * carry secrets are censored should a caller ever log a request or its headers.
- */
-export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
-    {
-      name: options.name ?? 'praxisflow-api',
-      level: options.level ?? 'info',
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: {
-        paths: [
-          'authorization',
-          'headers.authorization',
-          'req.headers.authorization',
-          'token',
-          '*.token',
-        ],
-        censor: '[redacted]',
-      },
-    },
-    options.destination,
-  );
 }
 
 /** What a client may choose as request id: no spaces, quotes or newlines to forge log lines. */

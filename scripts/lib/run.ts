@@ -1,11 +1,9 @@
 /** Running external commands: long toolchain steps into a log file, quick probes captured. */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { constants } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { c, heartbeat } from './log.js';
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { onInterrupt } from './signals.js';
 
 /** A failed toolchain step, with everything a person needs to fix it. */
 export class StepError extends Error {
@@ -79,17 +77,12 @@ export async function runStep(opts: StepOptions): Promise<void> {
       });
       // If we exit first (Ctrl-C, SIGTERM, process.exit elsewhere), take it along.
       const orphan = () => child.kill('SIGTERM');
-      const onSignal = (signal: NodeJS.Signals) => {
-        orphan();
-        // Nobody else handles it: do what the signal would have done.
-        if (process.listenerCount(signal) === 1) process.exit(128 + constants.signals[signal]);
-      };
       process.once('exit', orphan);
-      for (const signal of SIGNALS) process.on(signal, onSignal);
+      const forget = onInterrupt(orphan);
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('exit', (code, signal) => {
         process.removeListener('exit', orphan);
-        for (const sig of SIGNALS) process.removeListener(sig, onSignal);
+        forget();
         resolve({ code, signal });
       });
     });

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { probe } from './run.js';
 import type { ServiceSpec } from './supervisor.js';
 
 /** Registered at start-up; the workflows upsert them after each transition. */
@@ -23,9 +24,22 @@ export interface TemporalDevOptions {
   codecEndpoint?: string;
 }
 
+const devServerHelp = new Map<string, string>();
+
+/** Whether this CLI's `server start-dev` takes `flag` (the Go-built fallback is older). */
+function devServerTakes(bin: string, flag: string): boolean {
+  if (!devServerHelp.has(bin))
+    devServerHelp.set(bin, probe(bin, ['server', 'start-dev', '--help']) ?? '');
+  return devServerHelp.get(bin)!.includes(flag);
+}
+
 export function temporalDevServer(opts: TemporalDevOptions): Omit<ServiceSpec, 'name'> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]));
+  // UI 2.54 fetches a news feed from the internet on every page: nothing for a local system.
+  if (opts.uiPort !== undefined && devServerTakes(opts.bin, '--ui-disable-news-fetch')) {
+    args.push('--ui-disable-news-fetch');
+  }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   args.push('--namespace', 'default');

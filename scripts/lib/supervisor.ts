@@ -1,11 +1,16 @@
 /**
- * Child-process supervision for `npm start` and `npm test`: each service runs in its own
- * process group (so a terminal Ctrl-C reaches only us and we stop them in order), its output
- * is prefixed and coloured or written to a log file, and an unexpected exit is reported.
+ * Child-process supervision for `npm start`, `npm test`, the benchmarks and the fault tests:
+ * each service runs in its own process group (so a terminal Ctrl-C reaches only us and we stop
+ * them in order), its output is prefixed and coloured or written to a log file, and an
+ * unexpected exit is reported. A script that does not stop them on a signal itself gets them
+ * killed when the signal ends it; one killed outright leaves them marked with its id
+ * (strays.ts), and the next run stops them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { c, pipeLines, type Paint } from './log.js';
+import { onInterrupt } from './signals.js';
+import { OWNER_MARK, ownerId } from './strays.js';
 
 export interface ServiceSpec {
   name: string;
@@ -42,8 +47,9 @@ export class Supervisor {
   private width = 8;
 
   constructor(private readonly onUnexpectedExit: ExitHandler) {
-    // Last resort if we die without stopping them (uncaught error, process.exit).
+    // Last resort if we die without stopping them (uncaught error, process.exit, a signal).
     process.once('exit', () => this.killAll());
+    onInterrupt(() => this.killAll());
   }
 
   start(spec: ServiceSpec): Service {
@@ -51,7 +57,7 @@ export class Supervisor {
     this.width = Math.max(this.width, spec.name.length);
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: spec.env ?? process.env,
+      env: { ...(spec.env ?? process.env), [OWNER_MARK]: ownerId() },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: Ctrl-C in the terminal does not reach it directly
     });

@@ -9,8 +9,16 @@ import { createPool, waitForDatabase } from '../../db/pool.js';
 import { c, log } from './log.js';
 import { freePort, waitForPort } from './net.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './services.js';
+import { stopOrphanedServices } from './strays.js';
 import type { Service, Supervisor } from './supervisor.js';
 import type { Toolchain } from '../toolchain.js';
+
+/** Says what an earlier, killed run had left running and was stopped now. */
+export function reportStrays(stopped: readonly string[]): void {
+  if (stopped.length === 0) return;
+  log.warn(`stopped ${stopped.length} service(s) an earlier run left running:`);
+  for (const line of stopped) log.info(c.gray(line));
+}
 
 /** Starts them (logs in `dir`) and returns the environment that tells where they are. */
 export async function startThrowawayServers(
@@ -18,6 +26,7 @@ export async function startThrowawayServers(
   toolchain: Toolchain,
   dir: string,
 ): Promise<NodeJS.ProcessEnv> {
+  reportStrays(await stopOrphanedServices());
   const [temporalPort, smtpPort, webPort, pgPort] = [
     await freePort(),
     await freePort(),
@@ -69,6 +78,7 @@ export async function startThrowawayServers(
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TEST_SERVER_PATH: toolchain.testServerPath,
     SCHEMATHESIS_PATH: toolchain.schemathesisPath,
+    ...(toolchain.chromiumPath ? { CHROMIUM_PATH: toolchain.chromiumPath } : {}),
     MAILCATCHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     MAILCATCHER_API_URL: `http://127.0.0.1:${webPort}`,
     DATABASE_URL: databaseUrl(pgPort, pgPassword),

@@ -57,7 +57,9 @@ async function logIn(page: Page, key: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: run the tests with \`npm test\` (it installs Debian's chromium) or apt-get install chromium`,
+    );
   }
   api = await startApiStack();
   operator = await api.createKey('operator');

@@ -39,6 +39,17 @@ async function waitUntilHealthy(timeoutMs: number): Promise<void> {
   }
 }
 
+/** The worker says so once it polls (it bundles the workflows first: seconds, more under load). */
+async function waitUntilWorkerPolls(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!output.join('').includes('polling task queue')) {
+    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
+      throw new Error(`the worker did not come up:\n${output.join('')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 beforeAll(async () => {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -49,6 +60,8 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     PRAXISFLOW_WORKER_METRICS_PORT: String(metricsPort),
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+    // A queue of its own: other test files run workers of their own on the same server meanwhile.
+    TEMPORAL_TASK_QUEUE: `entry-${randomBytes(4).toString('hex')}`,
     SMTP_URL: process.env.MAILCATCHER_SMTP_URL,
     PUBLIC_BASE_URL: baseUrl,
     PORT: String(port),
@@ -58,6 +71,7 @@ beforeAll(async () => {
   run('worker/main.ts', env);
   run('api/main.ts', env);
   await waitUntilHealthy(60_000);
+  await waitUntilWorkerPolls(60_000);
 });
 
 afterAll(async () => {

@@ -23,10 +23,13 @@ let relay: HangingRelay;
 let connection: Connection;
 const workers: EntryProcess[] = [];
 const secret = randomBytes(32).toString('base64url');
+// A queue of its own: other test files run workers of their own on the same server meanwhile.
+const taskQueue = `crash-${randomBytes(4).toString('hex')}`;
 
 function startWorker(): EntryProcess {
   const worker = runEntry('worker/main.ts', {
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: taskQueue,
     DATABASE_URL: database.url,
     SMTP_URL: relay.url,
     PUBLIC_BASE_URL: 'http://portal.test',
@@ -75,7 +78,7 @@ describe('a worker killed between send and mark', () => {
     };
     const first = startWorker();
     const handle = await client.workflow.start('invitation', {
-      taskQueue: 'praxisflow',
+      taskQueue,
       workflowId: `invitation-${businessKey}`,
       args: [args],
     });

@@ -3,18 +3,24 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
 import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
+import { IllegalStateError } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import { createCredentialStore } from '../../storage/credentials.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
-import { bundleWorkflows } from '../../worker/worker.js';
+import { createLogger } from '../../observability/logger.js';
+import { installSdkLogging } from '../../worker/logging.js';
+import type { Tracing } from '../../observability/tracing.js';
+import { bundleWorkflows, tracingOptions } from '../../worker/worker.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface ApiStack {
@@ -80,9 +86,23 @@ export interface ApiStackOptions {
   readonly namespace?: string;
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
+  /** Traces the client, the workflows and the activities (a bundle of its own, with tracing). */
+  readonly tracing?: Tracing;
 }
 
+let sdkLogging = false;
+
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
+  // The SDK's warnings and errors as JSON lines, not its chatter about every worker's state.
+  // (A file that connected before its first stack keeps the SDK's default logger.)
+  if (!sdkLogging) {
+    sdkLogging = true;
+    try {
+      installSdkLogging(createLogger({ name: 'praxisflow-test-worker', level: 'warn' }));
+    } catch (error) {
+      if (!(error instanceof IllegalStateError)) throw error;
+    }
+  }
   const address = required('TEMPORAL_ADDRESS');
   const smtpUrl = options.smtpUrl ?? required('MAILCATCHER_SMTP_URL');
   const taskQueue = `api-test-${randomBytes(4).toString('hex')}`;
@@ -119,7 +139,13 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const namespace = options.namespace ?? 'default';
   const connection = await Connection.connect({ address });
   if (namespace !== 'default') await ensureNamespace(connection, namespace);
-  const workflowBundle = await bundleWorkflows();
+  // Bundled once for all API test files (api-global-setup.ts).
+  const bundlePath = inject('apiWorkflowBundlePath');
+  const workflowBundle = options.tracing
+    ? await bundleWorkflows(undefined, { tracing: true })
+    : bundlePath
+      ? { codePath: bundlePath }
+      : await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,
@@ -128,12 +154,20 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       taskQueue,
       workflowBundle,
       activities,
+      ...(options.tracing ? tracingOptions(options.tracing) : {}),
     });
     return { worker, running: worker.run() };
   };
   let current = await startWorker();
 
-  const client = new Client({ connection, namespace, dataConverter });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter,
+    ...(options.tracing
+      ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }
+      : {}),
+  });
   // Reads history as it lies in Temporal, without the key.
   const rawClient = new Client({ connection, namespace });
   const smtp = new URL(smtpUrl);

@@ -17,8 +17,12 @@ export const MAX_STEPS = 12;
 const MAX_EVENTS = 40;
 /** A guard against a raise loop the generator failed to exclude: the reference would hang. */
 const MAX_MICROSTEPS = 2_000;
-/** A step takes well under a second; longer means a workflow task that keeps failing. */
-export const STEP_TIMEOUT_MS = 8_000;
+/**
+ * A step takes well under a second; far longer means a workflow task that keeps failing. The
+ * first step also loads the bundle into a fresh sandbox, seconds on a 2-core machine that runs
+ * other test files beside this one.
+ */
+export const STEP_TIMEOUT_MS = 30_000;
 export const NUM_RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 60);
 
 export const pause = (ms: number): Promise<void> =>
