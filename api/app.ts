@@ -6,6 +6,7 @@ import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
 import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
+import type { SecretSealer } from '../storage/sealed-secrets.js';
 import { authenticate } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import {
@@ -50,6 +51,11 @@ export interface AppDeps {
   /** An admin key from the environment, valid without a row: the bootstrap. */
   readonly bootstrapAdminKey?: string;
   readonly businessKeySecret: string;
+  /**
+   * Seals secret fields (PINs, codes, mTANs) before they reach Temporal, under a key the codec
+   * does not hold: `secretSealer(codeSecret)`, the workers open them with the same secret.
+   */
+  readonly secrets: SecretSealer;
   readonly delays: Readonly<Record<string, number>>;
   readonly smtp?: { readonly host: string; readonly port: number };
   /** The payload codec of the deployment, for the Web UI's codec endpoint. */
@@ -149,6 +155,7 @@ export function createApp(deps: AppDeps): Express {
     maxBytes: deps.documents.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     delays: deps.delays,
     readModel,
+    secrets: deps.secrets,
     ...(deps.documents.downloadRateLimit
       ? { downloadRateLimit: deps.documents.downloadRateLimit }
       : {}),
@@ -185,6 +192,7 @@ export function createApp(deps: AppDeps): Express {
       businessKeySecret: deps.businessKeySecret,
       delays: deps.delays,
       readModel,
+      secrets: deps.secrets,
       metrics: createApiMetrics(registry, {
         isKnownType: (type) => latestDefinition(type) !== undefined,
         isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),

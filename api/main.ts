@@ -4,6 +4,7 @@ import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     apiKeyPepper: config.apiKeyPepper,
     ...(config.bootstrapAdminKey ? { bootstrapAdminKey: config.bootstrapAdminKey } : {}),
     businessKeySecret: config.businessKeySecret,
+    secrets: secretSealer(config.codeSecret),
     delays: config.delays,
     smtp: config.smtp,
     codec,

@@ -11,7 +11,8 @@ import { downloadTokenFor, downloadTokenHash } from '../../storage/download-toke
 import type { ProcessArgs, ProcessView } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import { sendEvent, startProcessWorkflow } from '../process-handles.js';
+import { sealedEvent, sendEvent, startProcessWorkflow } from '../process-handles.js';
+import type { SecretSealer } from '../../storage/sealed-secrets.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
 import type { ReadModel } from '../read-model.js';
 import {
@@ -72,6 +73,8 @@ export interface DocumentRoutesDeps {
   readonly delays: Readonly<Record<string, number>>;
   readonly readModel: ReadModel;
   readonly downloadRateLimit?: RateLimitOptions;
+  /** Seals the mTAN before it reaches Temporal. */
+  readonly secrets: SecretSealer;
 }
 
 interface Upload {
@@ -322,7 +325,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     const { tan } = parseOrThrow(downloadTokenBody, req.body ?? {}, 'The request body');
     const view = await sendEvent(
       deps.client.workflow.getHandle(document.processId),
-      { type: 'TAN_SUBMITTED', tan },
+      sealedEvent(documentDeliveryProcess, { type: 'TAN_SUBMITTED', tan }, deps.secrets),
       callerOf(req).keyId,
     );
     const sequence = view.context.tansSent;
