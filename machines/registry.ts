@@ -2,6 +2,7 @@ import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
 import { contactVerificationProcess } from './contact-verification.js';
 import { documentDeliveryProcess } from './document-delivery.js';
+import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
@@ -15,6 +16,7 @@ const definitions: readonly ProcessDefinition[] = [
   contactVerificationProcess,
   nightlyDigestProcess,
   documentDeliveryProcess,
+  documentDeliveryProcessV2,
   accountCredentialsProcess,
 ];
 
