@@ -1,6 +1,7 @@
 import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
 import { contactVerificationProcess } from './contact-verification.js';
+import { contactVerificationProcessV2 } from './contact-verification-v2.js';
 import { documentDeliveryProcess } from './document-delivery.js';
 import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
@@ -14,6 +15,7 @@ const definitions: readonly ProcessDefinition[] = [
   ehbaApplicationProcess,
   cardProcess,
   contactVerificationProcess,
+  contactVerificationProcessV2,
   nightlyDigestProcess,
   documentDeliveryProcess,
   documentDeliveryProcessV2,
