@@ -7,7 +7,7 @@ import type { Pool } from '../db/pool.js';
 import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
 import type { SecretSealer } from '../storage/sealed-secrets.js';
-import { authenticate } from './auth.js';
+import { authenticate, bootstrapKeyId } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import {
   createLogger,
@@ -124,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
       codec: deps.codec,
       allowedOrigins: deps.temporalUiOrigins ?? [],
       authenticate: auth,
+      pool: deps.database,
+      ...(deps.bootstrapAdminKey ? { bootstrapKeyId: bootstrapKeyId(deps.bootstrapAdminKey) } : {}),
     }),
   );
   app.use(jsonBodies(['/api/v1/documents']));
