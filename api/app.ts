@@ -70,6 +70,11 @@ export interface AppDeps {
   readonly digestTime?: string;
   /** Lookups per client address of the public application status (default 10/min, 5 at once). */
   readonly publicRateLimit?: RateLimitOptions;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (Express `trust proxy`: addresses,
+   * CIDR ranges, `loopback`). Default none: the per-address limits count the connection's peer.
+   */
+  readonly trustedProxies?: readonly string[];
   /** Served behind HTTPS: HSTS and secure cookies. */
   readonly https?: boolean;
   /** The portal documents; absent: no document routes. */
@@ -96,7 +101,7 @@ const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   const logger = deps.logger ?? createLogger({ level: deps.logLevel ?? 'info' });
   const registry = deps.registry ?? createApiRegistry();
   const auth = authenticate({

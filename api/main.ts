@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     smtp: config.smtp,
     codec,
     temporalUiOrigins: config.temporalUiOrigins,
+    trustedProxies: config.trustedProxies,
     logger,
     registry: createApiRegistry(),
     rateLimit: config.rateLimit,

@@ -84,6 +84,8 @@ export interface ApiStackOptions {
    * this stack's ids; default: `default`.
    */
   readonly namespace?: string;
+  /** Proxies whose X-Forwarded-For counts; default: the API's (none). */
+  readonly trustedProxies?: readonly string[];
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
 }
@@ -159,6 +161,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
   });
