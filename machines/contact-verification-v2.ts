@@ -21,9 +21,9 @@ import type { ProcessDefinition, RejectionEmit } from './process-definition.js';
 
 const MAX_CODE_ATTEMPTS = 5;
 const MAX_RESENDS = 3;
-export const MAX_CODES_PER_DAY = 5;
+const MAX_CODES_PER_DAY = 5;
 
-export interface ContactVerificationV2Context extends ContactVerificationContext {
+interface ContactVerificationV2Context extends ContactVerificationContext {
   /** German day the counters count for; null until the first event with a time. */
   readonly day: string | null;
   /** Codes sent that day, the first one included. */

@@ -80,13 +80,14 @@ function sealedFormOf(schema: z.ZodObject): z.ZodType {
 }
 
 /**
- * The schema a payload is checked with inside the workflow: the sealed form once any secret
- * field arrives sealed (then all must be), else the schema itself (histories recorded before
- * secrets were sealed replay with it).
+ * The schema a payload (an event's, or a process's input) is checked with inside the workflow:
+ * the sealed form once any secret field arrives sealed (then all must be), else the schema
+ * itself (histories recorded before secrets were sealed replay with it).
  */
-export function schemaForPayload(schema: z.ZodType, payload: Readonly<Record<string, unknown>>) {
-  const keys = secretKeysOf(schema);
-  return schema instanceof z.ZodObject && keys.some((key) => isSealed(payload[key]))
-    ? sealedFormOf(schema)
-    : schema;
+export function schemaForPayload(schema: z.ZodType, payload: unknown): z.ZodType {
+  if (!(schema instanceof z.ZodObject) || typeof payload !== 'object' || payload === null) {
+    return schema;
+  }
+  const fields = payload as Readonly<Record<string, unknown>>;
+  return secretKeysOf(schema).some((key) => isSealed(fields[key])) ? sealedFormOf(schema) : schema;
 }
