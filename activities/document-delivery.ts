@@ -10,6 +10,7 @@ import type {
 } from '../machines/document-delivery.schema.js';
 import { downloadTokenFor, downloadTokenHash } from '../storage/download-token.js';
 import { downloadTanFor, keyedHash, verifyKeyedHash } from './codes.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { createNotifier } from './notify.js';
 import { downloadTanSms, newDocumentEmail } from './templates/arztportal.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
@@ -20,6 +21,7 @@ import type { ActionMeta, ActivityDeps } from './types.js';
  */
 export function createDocumentDeliveryActivities(deps: ActivityDeps) {
   const { codeSecret } = deps.config;
+  const sealer = secretSealer(codeSecret);
   const notifier = createNotifier(deps);
 
   return {
@@ -59,8 +61,8 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
       params: VerifyDownloadTanParams,
       _meta: ActionMeta,
     ): Promise<DownloadTanVerified> {
-      const tan = params.tan.trim();
-      if (!verifyKeyedHash(codeSecret, 'download-tan', tan, params.tanHash)) {
+      const tan = sealer.open(params.tan)?.trim();
+      if (tan === undefined || !verifyKeyedHash(codeSecret, 'download-tan', tan, params.tanHash)) {
         return { type: 'DOWNLOAD_TAN_REJECTED' };
       }
       const token = downloadTokenFor(codeSecret, params.documentId, params.sequence, tan);

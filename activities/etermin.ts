@@ -21,6 +21,7 @@ import {
   normalizeConfirmationCode,
   verifyKeyedHash,
 } from './codes.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { temporalContactChannels } from './contact-channels.js';
 import { renderFaxPdf, type DocumentBlock } from './documents/pdf.js';
 import { createNotifier } from './notify.js';
@@ -44,6 +45,7 @@ import type { ActionMeta, ActivityDeps } from './types.js';
  */
 export function createEterminActivities(deps: ActivityDeps) {
   const { codeSecret } = deps.config;
+  const sealer = secretSealer(codeSecret);
   const notifier = createNotifier(deps);
 
   /** One message to an email address or a fax number; a fax is a PDF of the blocks. */
@@ -111,8 +113,15 @@ export function createEterminActivities(deps: ActivityDeps) {
       params: VerifyConfirmationCodeParams,
       _meta: ActionMeta,
     ): Promise<ConfirmationCodeVerified> {
-      const code = normalizeConfirmationCode(params.code);
-      const valid = verifyKeyedHash(codeSecret, 'confirmation-code', code, params.codeHash);
+      const typed = sealer.open(params.code);
+      const valid =
+        typed !== null &&
+        verifyKeyedHash(
+          codeSecret,
+          'confirmation-code',
+          normalizeConfirmationCode(typed),
+          params.codeHash,
+        );
       return { type: valid ? 'CONFIRMATION_CODE_ACCEPTED' : 'CONFIRMATION_CODE_REJECTED' };
     },
 

@@ -19,6 +19,7 @@ import {
   normalizeActivationCode,
   verifyKeyedHash,
 } from './codes.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { createNotifier } from './notify.js';
 import { activationCodeEmail, invitationEmail } from './templates/invitation.js';
 import { formatBerlinTime } from './templates/layout.js';
@@ -42,6 +43,7 @@ export const deployedInvitationDelays = (deps: ActivityDeps) => ({
 export function createInvitationActivities(deps: ActivityDeps) {
   const { codeSecret, publicBaseUrl } = deps.config;
   const notifier = createNotifier(deps);
+  const sealer = secretSealer(codeSecret);
 
   return {
     async issueRegistrationLink(
@@ -72,12 +74,10 @@ export function createInvitationActivities(deps: ActivityDeps) {
       params: VerifyRegistrationTokenParams,
       _meta: ActionMeta,
     ): Promise<RegistrationTokenVerified> {
-      const valid = verifyKeyedHash(
-        codeSecret,
-        'registration-token',
-        params.token,
-        params.tokenHash,
-      );
+      const token = sealer.open(params.token);
+      const valid =
+        token !== null &&
+        verifyKeyedHash(codeSecret, 'registration-token', token, params.tokenHash);
       return { type: valid ? 'REGISTRATION_TOKEN_ACCEPTED' : 'REGISTRATION_TOKEN_REJECTED' };
     },
 
@@ -105,11 +105,21 @@ export function createInvitationActivities(deps: ActivityDeps) {
       params: VerifyActivationCodeParams,
       _meta: ActionMeta,
     ): Promise<ActivationCodeVerified> {
-      const code = normalizeActivationCode(params.activationCode);
-      if (!verifyKeyedHash(codeSecret, 'activation-code', code, params.codeHash)) {
+      const code = sealer.open(params.activationCode);
+      const pin = sealer.open(params.pin);
+      if (
+        code === null ||
+        pin === null ||
+        !verifyKeyedHash(
+          codeSecret,
+          'activation-code',
+          normalizeActivationCode(code),
+          params.codeHash,
+        )
+      ) {
         return { type: 'ACTIVATION_CODE_REJECTED' };
       }
-      return { type: 'ACTIVATION_CODE_ACCEPTED', pinHash: await hashPin(params.pin, codeSecret) };
+      return { type: 'ACTIVATION_CODE_ACCEPTED', pinHash: await hashPin(pin, codeSecret) };
     },
   };
 }

@@ -6,7 +6,8 @@ import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
 import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
-import { authenticate } from './auth.js';
+import type { SecretSealer } from '../storage/sealed-secrets.js';
+import { authenticate, bootstrapKeyId } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import {
   createLogger,
@@ -53,6 +54,11 @@ export interface AppDeps {
   /** An admin key from the environment, valid without a row: the bootstrap. */
   readonly bootstrapAdminKey?: string;
   readonly businessKeySecret: string;
+  /**
+   * Seals secret fields (PINs, codes, mTANs) before they reach Temporal, under a key the codec
+   * does not hold: `secretSealer(codeSecret)`, the workers open them with the same secret.
+   */
+  readonly secrets: SecretSealer;
   readonly delays: Readonly<Record<string, number>>;
   readonly smtp?: { readonly host: string; readonly port: number };
   /** The payload codec of the deployment, for the Web UI's codec endpoint. */
@@ -67,6 +73,11 @@ export interface AppDeps {
   readonly digestTime?: string;
   /** Lookups per client address of the public application status (default 10/min, 5 at once). */
   readonly publicRateLimit?: RateLimitOptions;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (Express `trust proxy`: addresses,
+   * CIDR ranges, `loopback`). Default none: the per-address limits count the connection's peer.
+   */
+  readonly trustedProxies?: readonly string[];
   /** Served behind HTTPS: HSTS and secure cookies. */
   readonly https?: boolean;
   /** The portal documents; absent: no document routes. */
@@ -93,7 +104,7 @@ const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   const logger = deps.logger ?? createLogger({ level: deps.logLevel ?? 'info' });
   const registry = deps.registry ?? createApiRegistry();
   const auth = authenticate({
@@ -123,6 +134,8 @@ export function createApp(deps: AppDeps): Express {
       codec: deps.codec,
       allowedOrigins: deps.temporalUiOrigins ?? [],
       authenticate: auth,
+      pool: deps.database,
+      ...(deps.bootstrapAdminKey ? { bootstrapKeyId: bootstrapKeyId(deps.bootstrapAdminKey) } : {}),
     }),
   );
   app.use(jsonBodies(['/api/v1/documents']));
@@ -154,6 +167,7 @@ export function createApp(deps: AppDeps): Express {
     maxBytes: deps.documents.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     delays: deps.delays,
     readModel,
+    secrets: deps.secrets,
     ...(deps.documents.downloadRateLimit
       ? { downloadRateLimit: deps.documents.downloadRateLimit }
       : {}),
@@ -190,6 +204,7 @@ export function createApp(deps: AppDeps): Express {
       businessKeySecret: deps.businessKeySecret,
       delays: deps.delays,
       readModel,
+      secrets: deps.secrets,
       metrics: createApiMetrics(registry, {
         isKnownType: (type) => latestDefinition(type) !== undefined,
         isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),

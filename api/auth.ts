@@ -57,6 +57,10 @@ class ExpiringMap<K, V> {
   }
 }
 
+/** The id the bootstrap admin key acts under (it has no row): from its hash, never the key. */
+export const bootstrapKeyId = (key: string): string =>
+  `key-${digest(key).toString('hex').slice(0, 12)}`;
+
 function bearerKey(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }
@@ -89,11 +93,13 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
   const recentlyMarked = new ExpiringMap<string, true>(maxEntries);
 
   const bootstrapDigest = options.bootstrapAdminKey ? digest(options.bootstrapAdminKey) : undefined;
-  const bootstrapCaller: Caller | undefined = bootstrapDigest && {
-    keyId: `key-${bootstrapDigest.toString('hex').slice(0, 12)}`,
-    role: 'admin',
-    practices: Object.freeze([]),
-  };
+  const bootstrapCaller: Caller | undefined = options.bootstrapAdminKey
+    ? {
+        keyId: bootstrapKeyId(options.bootstrapAdminKey),
+        role: 'admin',
+        practices: Object.freeze([]),
+      }
+    : undefined;
 
   const markUsed = (keyId: string): void => {
     if (recentlyMarked.get(keyId, now())) return;

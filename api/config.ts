@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -8,6 +9,16 @@ import {
 } from '../config/env.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from './observability/logger.js';
+
+/** What Express' `trust proxy` takes: an address, a CIDR range, or one of its named ranges. */
+const isProxySpec = (spec: string): boolean => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(spec)) return true;
+  const [address = '', bits, ...rest] = spec.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+};
 
 const apiSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -25,6 +36,27 @@ const apiSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.url({ error: 'each origin must be a URL like http://localhost:8233' }))),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (addresses, CIDR ranges,
+   * `loopback`, `linklocal`, `uniquelocal`), comma-separated. Default none: the client address
+   * is the connection's, whatever a header says.
+   */
+  PRAXISFLOW_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((spec) => spec.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isProxySpec, {
+          error: 'each proxy must be an IP address, a CIDR range like 10.0.0.0/8, or loopback',
+        }),
+      ),
+    ),
   LOG_LEVEL: logLevelSchema,
   /** Served behind HTTPS: send HSTS. */
   PRAXISFLOW_HTTPS: z.enum(['true', 'false']).default('false'),
@@ -74,6 +106,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     delays: delayOverrides(env),
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25) },
     temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,
+    trustedProxies: result.data.PRAXISFLOW_TRUSTED_PROXIES,
     logLevel: result.data.LOG_LEVEL,
     https: result.data.PRAXISFLOW_HTTPS === 'true',
     digestTime: result.data.PRAXISFLOW_DIGEST_TIME,

@@ -110,7 +110,8 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
       title: TITLES[problem.status] ?? 'Error',
       status: problem.status,
       detail: problem.detail,
-      instance: req.originalUrl,
+      // The path only: a query may carry a credential (a download link's token).
+      instance: req.originalUrl.split('?')[0],
       ...problem.extra,
     });
 };

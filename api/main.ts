@@ -6,6 +6,7 @@ import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { startTracing, tracingRequested } from '../observability/tracing.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
@@ -46,10 +47,12 @@ async function main(): Promise<void> {
     apiKeyPepper: config.apiKeyPepper,
     ...(config.bootstrapAdminKey ? { bootstrapAdminKey: config.bootstrapAdminKey } : {}),
     businessKeySecret: config.businessKeySecret,
+    secrets: secretSealer(config.codeSecret),
     delays: config.delays,
     smtp: config.smtp,
     codec,
     temporalUiOrigins: config.temporalUiOrigins,
+    trustedProxies: config.trustedProxies,
     logger,
     registry: createApiRegistry(),
     rateLimit: config.rateLimit,

@@ -5,6 +5,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { ProcessDefinition } from '../machines/process-definition.js';
+import { secretKeysOf } from '../machines/secrets.js';
+import { sealSecretFields, type SecretSealer } from '../storage/sealed-secrets.js';
 import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
 import { startingView } from '../workflows/interpreter/starting-view.js';
 import {
@@ -19,6 +21,7 @@ import { AppError, notFound } from './errors.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
 import { fromTemporal, processEnded } from './temporal-errors.js';
+import { parseOrThrow } from './validation.js';
 
 /** A process id from the URL; anything that cannot be one is simply not found. */
 export function processId(raw: unknown): string {
@@ -115,4 +118,21 @@ export function sendEvent(
     .catch(async (error: unknown) => {
       throw await refusalOf(error, handle);
     });
+}
+
+/**
+ * An event whose type has secret fields is checked here with their clear values (the same 422
+ * the workflow would answer), then goes on with those fields sealed: the clear values never
+ * reach Temporal. Other events go as they came; the workflow checks them.
+ */
+export function sealedEvent(
+  definition: ProcessDefinition,
+  event: ProcessEvent,
+  sealer: SecretSealer,
+): ProcessEvent {
+  const { type, ...payload } = event;
+  const schema = Object.hasOwn(definition.events, type) ? definition.events[type] : undefined;
+  if (!schema || secretKeysOf(schema).length === 0) return event;
+  const parsed = parseOrThrow(schema, payload, `The payload of ${type}`);
+  return { ...sealSecretFields(schema, parsed as Record<string, unknown>, sealer), type };
 }

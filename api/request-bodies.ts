@@ -9,15 +9,27 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
+/**
+ * Control characters but tab and line breaks (escape sequences, NUL, backspace…): no field of
+ * the API has a use for them either, and a reason with `ESC [` rewrites an operator's terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+type Refused = { readonly path: string[]; readonly kind: 'bidi' | 'control' };
+
+const refusedIn = (text: string): Refused['kind'] | undefined =>
+  BIDI_CONTROL.test(text) ? 'bidi' : CONTROL.test(text) ? 'control' : undefined;
+
 const hasBody = (headers: Record<string, string | string[] | undefined>): boolean =>
   headers['transfer-encoding'] !== undefined ||
   (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 
 /**
- * The path of the first string (key or value) holding a bidi control, if any. Walked with a
- * stack of its own: 256 kB of `[[[…]]]` must not overflow the call stack.
+ * The path of the first string (key or value) holding a bidi or other control character, if
+ * any. Walked with a stack of its own: 256 kB of `[[[…]]]` must not overflow the call stack.
  */
-function bidiControlAt(body: unknown): string[] | undefined {
+function controlAt(body: unknown): Refused | undefined {
   interface Visit {
     readonly value: unknown;
     readonly key?: string;
@@ -32,10 +44,12 @@ function bidiControlAt(body: unknown): string[] | undefined {
   for (let visit = pending.pop(); visit; visit = pending.pop()) {
     const { value } = visit;
     if (typeof value === 'string') {
-      if (BIDI_CONTROL.test(value)) return pathOf(visit);
+      const kind = refusedIn(value);
+      if (kind) return { path: pathOf(visit), kind };
     } else if (value !== null && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value).reverse()) {
-        if (BIDI_CONTROL.test(key)) return [...pathOf(visit), key];
+        const kind = refusedIn(key);
+        if (kind) return { path: [...pathOf(visit), key], kind };
         pending.push({ value: inner, key, parent: visit });
       }
     }
@@ -45,7 +59,8 @@ function bidiControlAt(body: unknown): string[] | undefined {
 
 /**
  * The API's bodies are JSON of at most 256 kB: another type is a 415 that says what to send (not
- * a 422 about missing fields), and a string with a bidi control is a 422 naming its field.
+ * a 422 about missing fields), and a string with a bidi control or another control character
+ * (tab and line breaks aside) is a 422 naming its field.
  * `multipartPaths` take files and parse their own bodies.
  */
 export function jsonBodies(multipartPaths: readonly string[]): RequestHandler[] {
@@ -64,15 +79,19 @@ export function jsonBodies(multipartPaths: readonly string[]): RequestHandler[] 
     },
     express.json({ limit: '256kb', type: JSON_TYPES }),
     (req, _res, next) => {
-      const path = bidiControlAt(req.body);
-      if (!path) return next();
+      const refused = controlAt(req.body);
+      if (!refused) return next();
       next(
-        validationError('The body holds a bidirectional formatting control', [
-          {
-            path: path.join('.'),
-            message: 'Steuerzeichen für die Schreibrichtung sind nicht erlaubt.',
-          },
-        ]),
+        refused.kind === 'bidi'
+          ? validationError('The body holds a bidirectional formatting control', [
+              {
+                path: refused.path.join('.'),
+                message: 'Steuerzeichen für die Schreibrichtung sind nicht erlaubt.',
+              },
+            ])
+          : validationError('The body holds a control character', [
+              { path: refused.path.join('.'), message: 'Steuerzeichen sind nicht erlaubt.' },
+            ]),
       );
     },
   ];

@@ -37,6 +37,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { nightlyDigestProcess } from '../machines/nightly-digest.js';
 import { c, log } from '../scripts/lib/log.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
 import { bundleWorkflows } from '../worker/worker.js';
 
 const { values: options } = parseArgs({
@@ -123,6 +124,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     namespace: 'default',
     taskQueue: 'bench-engine',
     database: pool,
+    secrets: secretSealer('bench-secret-bench-secret-bench-secret'),
     apiKeyPepper: randomBytes(32).toString('base64url'),
     bootstrapAdminKey: adminKey,
     businessKeySecret: randomBytes(32).toString('base64url'),

@@ -38,6 +38,10 @@ import {
   visibilityPage,
   visibilityPageToken,
 } from './visibility.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
+
+/** The code secret of the bench's worker and API: the API seals what the worker opens. */
+const BENCH_CODE_SECRET = randomBytes(32).toString('base64url');
 
 const { values: options } = parseArgs({
   options: {
@@ -157,6 +161,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       namespace: 'default',
       taskQueue,
       database: pool,
+      secrets: secretSealer(BENCH_CODE_SECRET),
       apiKeyPepper: randomBytes(32).toString('base64url'),
       bootstrapAdminKey: adminKey,
       businessKeySecret: randomBytes(32).toString('base64url'),
@@ -254,7 +259,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     config: {
       publicBaseUrl: 'http://portal.bench',
       mailFrom: 'bench <b@bench>',
-      codeSecret: randomBytes(32).toString('base64url'),
+      codeSecret: BENCH_CODE_SECRET,
     },
   });
   const projectionTimes: number[] = [];

@@ -67,3 +67,12 @@ export function stableSpread(text: string, range: number): number {
   }
   return hash % range;
 }
+
+/**
+ * The German calendar day of an ISO instant (`2026-03-29`): a limit "per day" counts from
+ * midnight as clocks in Germany show it.
+ */
+export function berlinDay(iso: string): string {
+  const utcMs = Date.parse(iso);
+  return new Date(utcMs + berlinOffset(utcMs)).toISOString().slice(0, 10);
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
 import { emailAddress, faxNumber } from './contact.schema.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
+import { secret } from './secrets.js';
 
 /**
  * Input and event payloads of the confirmation of a practice's notification channel (email or
@@ -28,12 +29,14 @@ export type ContactVerificationInput = z.output<typeof contactVerificationInputS
 
 const codeSubmittedSchema = z.object({
   /** As printed (`K7PM 3QXA`), with or without the space, in any case. */
-  code: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9]{4} ?[A-Za-z0-9]{4}$/, {
-      error: 'Der Bestätigungscode besteht aus 8 Zeichen.',
-    }),
+  code: secret(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{4} ?[A-Za-z0-9]{4}$/, {
+        error: 'Der Bestätigungscode besteht aus 8 Zeichen.',
+      }),
+  ),
 });
 
 /** Every event the outside world may send, with its payload schema (without `type`). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { emailAddress, phoneNumber } from './contact.schema.js';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
+import { secret } from './secrets.js';
 
 /**
  * Input and event payloads of a document in the physicians' portal (Arztportal), and the types
@@ -53,10 +54,12 @@ export type DocumentDeliveryInput = z.output<typeof documentDeliveryInputSchema>
 type Physician = z.output<typeof physicianSchema>;
 
 export const tanSubmittedSchema = z.object({
-  tan: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, { error: 'Die mTAN besteht aus 6 Ziffern.' }),
+  tan: secret(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, { error: 'Die mTAN besteht aus 6 Ziffern.' }),
+  ),
 });
 
 const documentDownloadedSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { multiLine, singleLine } from './fields.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
+import { secret } from './secrets.js';
 
 /**
  * Input and event payloads of the invitation process (one schema, one type), and the types
@@ -76,9 +77,11 @@ export function isPlausibleBirthDate(birthDate: string, today: string): boolean 
 }
 
 export const registrationStartedSchema = z.object({
-  token: z.string().regex(REGISTRATION_TOKEN_PATTERN, {
-    error: 'Der Registrierungslink ist ungültig.',
-  }),
+  token: secret(
+    z.string().regex(REGISTRATION_TOKEN_PATTERN, {
+      error: 'Der Registrierungslink ist ungültig.',
+    }),
+  ),
 });
 
 export const invitationRevokedSchema = z.object({ reason: multiLine(500).optional() });
@@ -95,12 +98,16 @@ export const personalDataSubmittedSchema = z.object({
 export const deviceActivatedSchema = z
   .object({
     /** As shown in the email (`2748 0323`) or without the space. */
-    activationCode: z
-      .string()
-      .trim()
-      .regex(/^\d{4} ?\d{4}$/, { error: 'Der Aktivierungscode besteht aus 8 Ziffern.' }),
-    pin: z.string().regex(/^\d{6}$/, { error: 'Die PIN muss aus genau 6 Ziffern bestehen.' }),
-    pinConfirmation: z.string(),
+    activationCode: secret(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{4} ?\d{4}$/, { error: 'Der Aktivierungscode besteht aus 8 Ziffern.' }),
+    ),
+    pin: secret(
+      z.string().regex(/^\d{6}$/, { error: 'Die PIN muss aus genau 6 Ziffern bestehen.' }),
+    ),
+    pinConfirmation: secret(z.string()),
   })
   .superRefine(({ pin, pinConfirmation }, ctx) => {
     if (typeof pin !== 'string' || !/^\d{6}$/.test(pin)) return; // the format issue is already there

@@ -1,7 +1,9 @@
 import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
 import { contactVerificationProcess } from './contact-verification.js';
+import { contactVerificationProcessV2 } from './contact-verification-v2.js';
 import { documentDeliveryProcess } from './document-delivery.js';
+import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
@@ -13,8 +15,10 @@ const definitions: readonly ProcessDefinition[] = [
   ehbaApplicationProcess,
   cardProcess,
   contactVerificationProcess,
+  contactVerificationProcessV2,
   nightlyDigestProcess,
   documentDeliveryProcess,
+  documentDeliveryProcessV2,
   accountCredentialsProcess,
 ];
 

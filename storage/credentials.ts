@@ -64,35 +64,41 @@ export function createCredentialStore(pool: Pool, pepper: string): CredentialSto
     },
 
     async check(userName, password, practices) {
+      // The attempt is counted (and the access locked at the fifth) in one statement before
+      // the hash is looked at: sign-ins at the same moment cannot all pass the check.
       const { rows } = await pool.query<{
-        password_hash: string | null;
+        password_hash: string;
         practice_id: string;
         letter: number;
-        locked_at: Date | null;
+        locked: boolean;
       }>(
-        'select password_hash, practice_id, letter, locked_at from credentials where user_name = $1',
-        [userName],
-      );
-      const row = rows[0];
-      const visible = row && (!practices || practices.includes(row.practice_id));
-      const stored = visible && row.password_hash ? row.password_hash : await decoy;
-      const matches = await verify(stored, password, { secret }).catch(() => false);
-      if (!row || !visible || !row.password_hash) return { outcome: 'invalid' };
-      if (row.locked_at) return { outcome: 'locked' };
-      if (matches) {
-        await pool.query(
-          'update credentials set failed_attempts = 0, last_verified_at = now() where user_name = $1',
-          [userName],
-        );
-        return { outcome: 'valid', practiceId: row.practice_id, letter: row.letter };
-      }
-      const { rows: counted } = await pool.query<{ locked: boolean }>(
         `update credentials set failed_attempts = failed_attempts + 1,
            locked_at = case when failed_attempts + 1 >= $2 then now() else locked_at end
-         where user_name = $1 returning locked_at is not null as locked`,
-        [userName, MAX_FAILED_SIGN_INS],
+         where user_name = $1 and password_hash is not null and locked_at is null
+           and ($3::text[] is null or practice_id = any($3))
+         returning password_hash, practice_id, letter, locked_at is not null as locked`,
+        [userName, MAX_FAILED_SIGN_INS, practices ? [...practices] : null],
       );
-      return { outcome: counted[0]?.locked ? 'locked' : 'invalid' };
+      const attempt = rows[0];
+      if (!attempt) {
+        // Unknown, closed, another practice's, or locked: the same argon2 work, no check.
+        await verify(await decoy, password, { secret }).catch(() => false);
+        const { rows: locked } = await pool.query(
+          `select 1 from credentials where user_name = $1 and password_hash is not null
+             and locked_at is not null and ($2::text[] is null or practice_id = any($2))`,
+          [userName, practices ? [...practices] : null],
+        );
+        return { outcome: locked.length > 0 ? 'locked' : 'invalid' };
+      }
+      const matches = await verify(attempt.password_hash, password, { secret }).catch(() => false);
+      if (!matches) return { outcome: attempt.locked ? 'locked' : 'invalid' };
+      // The right password: the attempt counted above was no failure, nor the lock it set.
+      await pool.query(
+        `update credentials set failed_attempts = 0, locked_at = null, last_verified_at = now()
+         where user_name = $1`,
+        [userName],
+      );
+      return { outcome: 'valid', practiceId: attempt.practice_id, letter: attempt.letter };
     },
 
     async revoke(userName, at) {

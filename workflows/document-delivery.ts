@@ -3,8 +3,9 @@ import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Dokument im Arztportal: every machine version a running instance may have started with. */
 export async function documentDelivery(args: ProcessArgs): Promise<ProcessView> {
-  const { documentDeliveryProcess } = await import(
-    /* webpackMode: "eager" */ '../machines/document-delivery.js'
-  );
-  return runProcess([documentDeliveryProcess], args);
+  const [{ documentDeliveryProcess }, { documentDeliveryProcessV2 }] = await Promise.all([
+    import(/* webpackMode: "eager" */ '../machines/document-delivery.js'),
+    import(/* webpackMode: "eager" */ '../machines/document-delivery-v2.js'),
+  ]);
+  return runProcess([documentDeliveryProcess, documentDeliveryProcessV2], args);
 }

@@ -228,8 +228,10 @@ export const documentOperations: readonly OperationSpec[] = [
     description:
       'No API key: the token is the credential. It works once and for 10 minutes; the ' +
       'download is recorded in the process’s audit. The content is streamed with its type, ' +
-      '`Content-Disposition: attachment` and `Repr-Digest` (SHA-256). A used or expired token ' +
-      'answers 410, one that never was 404 — never the file. Limited per client address.',
+      '`Content-Disposition: attachment` and `Repr-Digest` (SHA-256). Any link that opens ' +
+      'nothing (an unknown or deleted document, a wrong, used or expired token) answers the ' +
+      'same 404, so the answer tells nothing about which documents exist. Limited per client ' +
+      'address.',
     security: 'none',
     pathParameters: byId,
     queryParameters: downloadQuery,
@@ -248,13 +250,8 @@ export const documentOperations: readonly OperationSpec[] = [
         },
       },
       404: notFoundResponse(
-        'No document for this link.',
-        'No document for this link',
-        `${DOCUMENT}/content`,
-      ),
-      410: gone(
-        'The link was used already or has expired, or the content was deleted.',
-        'This download link was used already or has expired; ask for a new mTAN',
+        'No document for this link: unknown or deleted, or the token is wrong, used or expired.',
+        'No document for this link: a link works once and for 10 minutes; ask for a new mTAN',
         `${DOCUMENT}/content`,
       ),
       429: problemResponse(

@@ -140,6 +140,7 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       DOWNLOAD_REQUESTED: {},
       TAN_SUBMITTED: { tan: '274913' },
       DOCUMENT_DOWNLOADED: { tokenHash: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw' },
+      DOWNLOAD_UNLOCKED: {},
     },
   },
   accountCredentials: {

@@ -6,8 +6,9 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import type { Pool } from '../../db/pool.js';
 import type { Caller, Role } from '../auth.js';
-import { AppError } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
 
 /**
  * Codec sessions by cookie, for the Temporal dev server's Web UI: it cannot send
@@ -21,18 +22,22 @@ import { AppError } from '../errors.js';
  * operator key gets the cookie `pf_codec`: 32 random bytes, HttpOnly, SameSite=Strict,
  * Path=/codec, 8 h. The key itself is never stored or echoed.
  *
- * Sessions live in this API process's memory, keyed by SHA-256 of their id: they end with a
- * restart, count per process, and a revoked key's session runs on until logout or expiry (8 h
- * at most). Good enough for the dev server; production logs in with OIDC and the Web UI's
- * "pass access token", i.e. the Bearer path.
+ * Sessions live in Postgres (`codec_sessions`), keyed by SHA-256 of their id, so every API
+ * process knows them and they outlive a restart. Each codec request looks its session up
+ * together with its key: a revoked key's sessions end at once on every process (the key's own
+ * Bearer use ends within the 10 s of the key cache). The bootstrap admin key has no row: its
+ * sessions hold while the API runs with that same key. Production logs in with OIDC and the
+ * Web UI's "pass access token", i.e. the Bearer path.
  */
 export interface CodecSessionDeps {
   /** The API's `authenticate(...)` middleware. */
   readonly authenticate: RequestHandler;
   /** Is this `Origin` one of the Temporal Web UI's? */
   readonly isAllowedOrigin: (origin: string) => boolean;
-  /** Sessions kept at most; when full, the oldest goes. Default 1000. */
-  readonly maxSessions?: number;
+  /** Where the sessions are kept (and the API keys they belong to). */
+  readonly pool: Pool;
+  /** The key id of the bootstrap admin key, whose sessions have no `api_keys` row to check. */
+  readonly bootstrapKeyId?: string;
 }
 
 interface Session {
@@ -56,38 +61,44 @@ const PAGE_CSP =
 const hashOf = (sessionId: string): string =>
   createHash('sha256').update(sessionId).digest('base64url');
 
-/** Sessions by hash of their id; with one TTL for all, insertion order is expiry order. */
+/** Sessions by hash of their id, in Postgres; a session of a revoked key is none. */
 class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+  constructor(
+    private readonly pool: Pool,
+    private readonly bootstrapKeyId: string | undefined,
+  ) {}
 
-  constructor(private readonly maxSessions: number) {}
-
-  create(caller: Caller): { readonly id: string; readonly session: Session } {
-    const now = Date.now();
-    for (const [hash, session] of this.sessions) {
-      if (session.expiresAt > now) break;
-      this.sessions.delete(hash);
-    }
-    if (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next();
-      if (!oldest.done) this.sessions.delete(oldest.value);
-    }
+  async create(caller: Caller): Promise<{ readonly id: string; readonly session: Session }> {
     const id = randomBytes(32).toString('base64url');
-    const session = { keyId: caller.keyId, role: caller.role, expiresAt: now + SESSION_TTL_MS };
-    this.sessions.set(hashOf(id), session);
+    const session = {
+      keyId: caller.keyId,
+      role: caller.role,
+      expiresAt: Date.now() + SESSION_TTL_MS,
+    };
+    await this.pool.query('delete from codec_sessions where expires_at < now()');
+    await this.pool.query(
+      `insert into codec_sessions (id_hash, key_id, role, expires_at)
+       values ($1, $2, $3, $4)`,
+      [hashOf(id), session.keyId, session.role, new Date(session.expiresAt)],
+    );
     return { id, session };
   }
 
-  find(id: string): Session | undefined {
+  async find(id: string): Promise<Session | undefined> {
     if (!SESSION_ID.test(id)) return undefined;
-    const session = this.sessions.get(hashOf(id));
-    if (!session || session.expiresAt > Date.now()) return session;
-    this.sessions.delete(hashOf(id));
-    return undefined;
+    const { rows } = await this.pool.query<{ key_id: string; role: Role; expires_at: Date }>(
+      `select s.key_id, s.role, s.expires_at from codec_sessions s
+         left join api_keys k on k.id = s.key_id
+        where s.id_hash = $1 and s.expires_at > now()
+          and (k.id is not null and k.revoked_at is null or k.id is null and s.key_id = $2)`,
+      [hashOf(id), this.bootstrapKeyId ?? null],
+    );
+    const row = rows[0];
+    return row && { keyId: row.key_id, role: row.role, expiresAt: row.expires_at.getTime() };
   }
 
-  delete(id: string): void {
-    this.sessions.delete(hashOf(id));
+  async delete(id: string): Promise<void> {
+    await this.pool.query('delete from codec_sessions where id_hash = $1', [hashOf(id)]);
   }
 }
 
@@ -217,22 +228,35 @@ export function codecSessions(deps: CodecSessionDeps): {
   readonly routes: Router;
   readonly authenticate: RequestHandler;
 } {
-  const store = new SessionStore(deps.maxSessions ?? 1000);
+  const store = new SessionStore(deps.pool, deps.bootstrapKeyId);
 
-  const currentSession = (req: Request): { id: string; session: Session } | undefined => {
-    for (const id of sessionIdsOf(req)) {
-      const session = store.find(id);
-      if (session) return { id, session };
+  const currentSession = async (
+    req: Request,
+  ): Promise<{ id: string; session: Session } | undefined> => {
+    try {
+      for (const id of sessionIdsOf(req)) {
+        const session = await store.find(id);
+        if (session) return { id, session };
+      }
+    } catch (error) {
+      console.error('api: codec session look-up failed:', (error as Error).message);
+      throw unavailable('The codec session store (Postgres)');
     }
     return undefined;
   };
 
-  const showPage = (req: Request, res: Response, status: number, message?: string): void => {
+  const showPage = async (
+    req: Request,
+    res: Response,
+    status: number,
+    message?: string,
+  ): Promise<void> => {
+    const current = await currentSession(req);
     res
       .status(status)
       .type('html')
       .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': PAGE_CSP })
-      .send(renderPage(currentSession(req)?.session, message));
+      .send(renderPage(current?.session, message));
   };
 
   const routes = Router();
@@ -246,19 +270,19 @@ export function codecSessions(deps: CodecSessionDeps): {
     if (!caller) return showPage(req, res, 401, MESSAGES.unknownKey);
     if (!SESSION_ROLES.includes(caller.role)) return showPage(req, res, 403, MESSAGES.clientKey);
     // A new login replaces the session this browser had.
-    for (const id of sessionIdsOf(req)) store.delete(id);
-    const { id } = store.create(caller);
+    for (const id of sessionIdsOf(req)) await store.delete(id);
+    const { id } = await store.create(caller);
     res
       .cookie(COOKIE, id, { ...cookieOptions(req), maxAge: SESSION_TTL_MS })
       .redirect(303, PAGE_PATH);
   });
-  routes.post('/logout', (req, res) => {
+  routes.post('/logout', async (req, res) => {
     if (!fromThisPage(req)) return showPage(req, res, 403, MESSAGES.otherPage);
-    for (const id of sessionIdsOf(req)) store.delete(id);
+    for (const id of sessionIdsOf(req)) await store.delete(id);
     res.clearCookie(COOKIE, cookieOptions(req)).redirect(303, PAGE_PATH);
   });
 
-  const authenticate: RequestHandler = (req, res, next) => {
+  const authenticate: RequestHandler = async (req, res, next) => {
     if (req.get('authorization') !== undefined || sessionIdsOf(req).length === 0)
       return deps.authenticate(req, res, next);
     const origin = req.get('origin');
@@ -271,7 +295,12 @@ export function codecSessions(deps: CodecSessionDeps): {
         ),
       );
     }
-    const current = currentSession(req);
+    let current: Awaited<ReturnType<typeof currentSession>>;
+    try {
+      current = await currentSession(req);
+    } catch (error) {
+      return next(error);
+    }
     if (!current) {
       return next(
         new AppError(

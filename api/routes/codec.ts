@@ -2,6 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { PayloadDecryptionError } from '../../codec/payload-codec.js';
+import type { Pool } from '../../db/pool.js';
 import { requireRole } from '../auth.js';
 import { AppError } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
@@ -29,6 +30,10 @@ export interface CodecRouteDeps {
   readonly allowedOrigins: readonly string[];
   /** The API's `authenticate(...)` middleware; it also checks the key of the session form. */
   readonly authenticate: RequestHandler;
+  /** Where codec sessions are kept, beside the API keys. */
+  readonly pool: Pool;
+  /** The bootstrap admin key's id, if there is one (its sessions have no key row). */
+  readonly bootstrapKeyId?: string;
 }
 
 const ALLOWED_HEADERS = 'Authorization, Authorization-Extras, Content-Type, X-Namespace';
@@ -127,7 +132,12 @@ function codecHandler(direction: 'encode' | 'decode', codec: PayloadCodec): Requ
 export function codecRoutes(deps: CodecRouteDeps): Router {
   const allowed = new Set(deps.allowedOrigins.map(originOf));
   const isAllowedOrigin = (origin: string) => allowed.has(origin);
-  const sessions = codecSessions({ authenticate: deps.authenticate, isAllowedOrigin });
+  const sessions = codecSessions({
+    authenticate: deps.authenticate,
+    isAllowedOrigin,
+    pool: deps.pool,
+    ...(deps.bootstrapKeyId ? { bootstrapKeyId: deps.bootstrapKeyId } : {}),
+  });
   const router = Router();
   router.use(cors(isAllowedOrigin));
   router.use('/session', sessions.routes);

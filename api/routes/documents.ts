@@ -5,13 +5,14 @@ import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { drawDocumentId } from '../../machines/document-delivery.schema.js';
-import { documentDeliveryProcess } from '../../machines/document-delivery.js';
+import { documentDeliveryProcessV2 as documentDeliveryProcess } from '../../machines/document-delivery-v2.js';
 import type { DocumentStore, StoredDocument } from '../../storage/document-store.js';
 import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
 import type { ProcessArgs, ProcessView } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import { sendEvent, startProcessWorkflow } from '../process-handles.js';
+import { sealedEvent, sendEvent, startProcessWorkflow } from '../process-handles.js';
+import type { SecretSealer } from '../../storage/sealed-secrets.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
 import type { ReadModel } from '../read-model.js';
 import {
@@ -72,6 +73,8 @@ export interface DocumentRoutesDeps {
   readonly delays: Readonly<Record<string, number>>;
   readonly readModel: ReadModel;
   readonly downloadRateLimit?: RateLimitOptions;
+  /** Seals the mTAN before it reaches Temporal. */
+  readonly secrets: SecretSealer;
 }
 
 interface Upload {
@@ -322,7 +325,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     const { tan } = parseOrThrow(downloadTokenBody, req.body ?? {}, 'The request body');
     const view = await sendEvent(
       deps.client.workflow.getHandle(document.processId),
-      { type: 'TAN_SUBMITTED', tan },
+      sealedEvent(documentDeliveryProcess, { type: 'TAN_SUBMITTED', tan }, deps.secrets),
       callerOf(req).keyId,
     );
     const sequence = view.context.tansSent;
@@ -344,11 +347,14 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 /**
  * `GET /documents/{id}/content?token=…`, mounted before the API key check: the one-time token is
  * the credential. The process takes the token's hash first (so a token works exactly once, even
- * for two requests at the same moment), then the content is streamed chunk by chunk.
+ * for two requests at the same moment), then the content is streamed chunk by chunk. Whatever
+ * refuses a link (an unknown document, a deleted one, a wrong, used or expired token) answers
+ * the same 404: without a valid token nobody learns whether a document id exists.
  */
 export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
   const router = Router();
-  const notThisLink = () => notFound('No document for this link');
+  const notThisLink = () =>
+    notFound('No document for this link: a link works once and for 10 minutes; ask for a new mTAN');
 
   router.get(
     '/documents/:id/content',
@@ -358,8 +364,7 @@ export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
       const query = downloadQuery.safeParse(req.query);
       if (!id.success || !query.success) throw notThisLink();
       const document = await deps.documents.describe(id.data);
-      if (!document) throw notThisLink();
-      if (document.purgedAt) throw gone('The document was deleted at the end of its retention');
+      if (!document || document.purgedAt) throw notThisLink();
       await sendEvent(
         deps.client.workflow.getHandle(document.processId),
         {
@@ -368,10 +373,10 @@ export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
         },
         'download-link',
       ).catch((refused: unknown) => {
-        if (refused instanceof AppError && refused.status === 409) {
-          throw gone('This download link was used already or has expired; ask for a new mTAN');
+        // 409 (used or expired), 422 (a wrong token), 404 (no process): all the same answer.
+        if (refused instanceof AppError && [404, 409, 422].includes(refused.status)) {
+          throw notThisLink();
         }
-        if (refused instanceof AppError && refused.status === 422) throw notThisLink();
         throw refused;
       });
       await stream(res, document, deps.documents);

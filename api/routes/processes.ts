@@ -19,11 +19,13 @@ import type { ApiMetrics } from '../observability/metrics.js';
 import {
   processId,
   refusalOf,
+  sealedEvent,
   sendEvent,
   startProcessWorkflow,
   viewOf,
 } from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
+import { sealSecretFields, type SecretSealer } from '../../storage/sealed-secrets.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
@@ -42,6 +44,8 @@ export interface ProcessRoutesDeps {
   /** Per-deployment delay overrides handed to every new process. */
   readonly delays: Readonly<Record<string, number>>;
   readonly readModel: ReadModel;
+  /** Seals the secret fields of inputs and events before they reach Temporal. */
+  readonly secrets: SecretSealer;
   readonly metrics?: ApiMetrics;
 }
 
@@ -54,9 +58,15 @@ const outcomeOf = (error: unknown): string => {
   );
 };
 
+/** The sender the definition names for an event type (own keys only: `constructor` is none). */
+const senderOf = (definition: ProcessDefinition, eventType: string): EventSender =>
+  (definition.eventSenders && Object.hasOwn(definition.eventSenders, eventType)
+    ? definition.eventSenders[eventType]
+    : undefined) ?? 'client';
+
 /** Who may send an event of this type: admins always; else the definition says. */
 function maySend(caller: Caller, definition: ProcessDefinition, eventType: string): boolean {
-  const sender = definition.eventSenders?.[eventType] ?? 'client';
+  const sender = senderOf(definition, eventType);
   if (sender === 'praxisflow') return false;
   if (caller.role === 'admin') return true;
   return sender === 'both' || sender === caller.role;
@@ -165,8 +175,9 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           ? (definition.issueBusinessKey?.(secureRandom, new Date()) ??
             String((input as Record<string, unknown>)[keyField]))
           : (body.businessKey ?? generatedBusinessKey());
+      const sealedInput = sealSecretFields(definition.input, input, deps.secrets);
       const args: ProcessArgs = {
-        input: issued ? { ...(input as object), [keyField]: businessKey } : input,
+        input: issued ? { ...(sealedInput as object), [keyField]: businessKey } : sealedInput,
         version: definition.version,
         businessKey,
         actor: caller.keyId,
@@ -206,10 +217,11 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           throw new AppError(
             'forbidden',
             403,
-            senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
+            senderDetail(event.type, senderOf(definition, event.type)),
           );
         }
-        const view = await sendEvent(handle, event, caller.keyId);
+        const sealed = definition ? sealedEvent(definition, event, deps.secrets) : event;
+        const view = await sendEvent(handle, sealed, caller.keyId);
         deps.metrics?.eventSent(type, event.type, 'ok');
         res.json(view);
       } catch (error) {

@@ -126,6 +126,25 @@ describe('accountCredentials: credentials by post', () => {
     expect((await verify(userName, newPassword)).body).toMatchObject({ valid: true });
   });
 
+  it('when 31 sign-ins come at once (30 wrong, then 1 right), then at most five are checked and the right one finds the access locked', async () => {
+    const { userName, postcode } = await openAccess('Dr. med. Ida Roth', { street: 'Ring 2' });
+    const password = passwordIn(await letter(postcode, 1));
+    const attempts = [...Array.from({ length: 30 }, (_, i) => `wrong-${i}`), password];
+    const answers = (await Promise.all(attempts.map((tried) => verify(userName, tried)))).map(
+      (answer) => answer.body as { valid: boolean; locked: boolean },
+    );
+    // Each answer that is not "locked" is a password that was checked against the hash: five
+    // at most. The right password, sent after the thirty wrong ones, finds the access locked.
+    const checked = answers.filter((answer) => !answer.locked);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(answers.at(-1)).toEqual({ userName, valid: false, locked: true });
+    const { rows } = await api.database.pool.query<{ failed_attempts: number }>(
+      'select failed_attempts from credentials where user_name = $1',
+      [userName],
+    );
+    expect(rows[0]!.failed_attempts).toBeLessThanOrEqual(5);
+  });
+
   it('locks after five wrong passwords until the next letter, and closing voids it for good', async () => {
     const { userName, postcode } = await openAccess('Dr. med. Lea Sommer', { street: 'Am Hang 1' });
     const password = passwordIn(await letter(postcode, 1));

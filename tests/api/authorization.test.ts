@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processTypes } from '../../machines/registry.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 let api: ApiStack;
@@ -138,5 +139,113 @@ describe('roles and practices', () => {
       });
       expect(response.status, `${method} ${path}`).toBe(401);
     }
+  });
+});
+
+/**
+ * Every process type's start route for every role. `card` is left out on purpose: its start
+ * route is being changed (a card starts only from an approved application), and its row is
+ * added with that change.
+ */
+const NOT_IN_MATRIX = ['card'];
+
+const address = (name: string) => ({
+  name,
+  street: 'Marktplatz 3',
+  postcode: '53111',
+  city: 'Bonn',
+});
+
+/** A valid `input` of each type for a practice (each start a process of its own). */
+const startInputs: Record<string, (practiceId: string) => Record<string, unknown>> = {
+  invitation: (practiceId) => invitation(practiceId).input,
+  ehbaApplication: (practiceId) => ({
+    cardType: 'eHBA',
+    firstName: 'Ada',
+    lastName: 'Roth',
+    birthDate: '1980-04-12',
+    email: `ada.${randomBytes(4).toString('hex')}@praxis.example`,
+    chamber: 'Ärztekammer Nordrhein',
+    address: address('Dr. med. Ada Roth'),
+    practiceId,
+  }),
+  contactVerification: (practiceId) => ({
+    practiceId,
+    practiceName: 'Praxis Dr. Roth',
+    channel: 'email',
+    address: `praxis.${randomBytes(4).toString('hex')}@praxis.example`,
+  }),
+  nightlyDigest: (practiceId) => ({ practiceId }),
+  accountCredentials: (practiceId) => ({
+    practiceId,
+    holderName: 'Dr. med. Ada Roth',
+    address: address('Dr. med. Ada Roth'),
+  }),
+  // Starts with its upload (POST /api/v1/documents), never here.
+  documentDelivery: (practiceId) => ({ practiceId }),
+};
+
+type Starter = Who | 'anonymous';
+const STARTERS: readonly Starter[] = ['admin', 'operator', 'own', 'foreign', 'anonymous'];
+
+/** What each role gets from `POST /api/v1/processes/{type}` with a valid input of practice OWN. */
+const expectedStart = (type: string): Record<Starter, number> =>
+  type === 'documentDelivery'
+    ? { admin: 422, operator: 403, own: 422, foreign: 422, anonymous: 401 }
+    : { admin: 201, operator: 403, own: 201, foreign: 403, anonymous: 401 };
+
+describe('the start route of every process type, for every role', () => {
+  it('when the matrix is drawn up, then it has a row for every process type but the ones named', () => {
+    expect(Object.keys(startInputs).sort()).toEqual(
+      processTypes()
+        .filter((type) => !NOT_IN_MATRIX.includes(type))
+        .sort(),
+    );
+  });
+
+  it.each(Object.keys(startInputs))(
+    'when each role starts a %s, then admins and the practice itself may, the back office, other practices and strangers may not',
+    async (type) => {
+      const got: Partial<Record<Starter, number>> = {};
+      for (const who of STARTERS) {
+        // The admin starts for a practice of its own, so per-practice processes do not clash.
+        const practiceId = who === 'admin' ? `BSNR-${randomBytes(4).toString('hex')}` : OWN;
+        const answer = await api.request('POST', `/api/v1/processes/${type}`, {
+          key: who === 'anonymous' ? null : keys[who],
+          body: { practiceId, input: startInputs[type]!(practiceId) },
+        });
+        got[who] = answer.status;
+      }
+      expect(got).toEqual(expectedStart(type));
+    },
+  );
+
+  it('when each role uploads a document (the start of a documentDelivery), then only the back office and admins may', async () => {
+    const upload = async (who: Starter) => {
+      const form = new FormData();
+      form.set(
+        'metadata',
+        JSON.stringify({
+          practiceId: OWN,
+          kind: 'sonstiges',
+          title: 'Mitteilung',
+          physician: {
+            name: 'Dr. med. Ada Roth',
+            email: 'ada@praxis.example',
+            mobile: '0151 12345678',
+          },
+        }),
+      );
+      form.set('file', new Blob(['Hallo'], { type: 'text/plain' }), 'mitteilung.txt');
+      const response = await fetch(`${api.baseUrl}/api/v1/documents`, {
+        method: 'POST',
+        headers: who === 'anonymous' ? {} : { authorization: `Bearer ${keys[who]}` },
+        body: form,
+      });
+      return response.status;
+    };
+    const got: Partial<Record<Starter, number>> = {};
+    for (const who of STARTERS) got[who] = await upload(who);
+    expect(got).toEqual({ admin: 201, operator: 201, own: 403, foreign: 403, anonymous: 401 });
   });
 });

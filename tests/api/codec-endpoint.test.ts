@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../api/api-keys.js';
+import { createApiKey, revokeApiKey } from '../../api/api-keys.js';
 import { authenticate } from '../../api/auth.js';
 import { problemHandler, unknownRoute } from '../../api/errors.js';
 import { codecRoutes } from '../../api/routes/codec.js';
@@ -23,6 +23,9 @@ const personal = { email: 'erika@praxis.example', lastName: 'Mustermann', pin: '
 let db: TestDatabase;
 let server: Server;
 let baseUrl = '';
+/** A second API process on the same database, as production runs several. */
+let otherServer: Server;
+let otherBaseUrl = '';
 let operatorKey = '';
 let clientKey = '';
 
@@ -94,8 +97,13 @@ async function logIn(key: string, headers: Record<string, string> = {}) {
 }
 
 /** The Web UI's decode with `credentials: 'include'`: the cookie, no Authorization. */
-async function decodeWithCookie(cookie: string, origin: string | null, payloads: JsonPayload[]) {
-  const response = await fetch(`${baseUrl}/codec/decode`, {
+async function decodeWithCookie(
+  cookie: string,
+  origin: string | null,
+  payloads: JsonPayload[],
+  base = baseUrl,
+) {
+  const response = await fetch(`${base}/codec/decode`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -136,26 +144,33 @@ beforeAll(async () => {
     }).then(({ key }) => key);
   [operatorKey, clientKey] = await Promise.all([keyOf('operator'), keyOf('client')]);
 
-  const app = express();
-  app.use(express.json({ limit: '256kb' }));
-  app.use(
-    '/codec',
-    codecRoutes({
-      codec: new EncryptionCodec([{ id: 'k1', key: randomBytes(32) }]),
-      allowedOrigins: [webUi],
-      authenticate: authenticate({ pool: db.pool, pepper }),
-    }),
-  );
-  app.use(unknownRoute);
-  app.use(problemHandler);
-  server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const codec = new EncryptionCodec([{ id: 'k1', key: randomBytes(32) }]);
+  const apiProcess = async () => {
+    const app = express();
+    app.use(express.json({ limit: '256kb' }));
+    app.use(
+      '/codec',
+      codecRoutes({
+        codec,
+        allowedOrigins: [webUi],
+        authenticate: authenticate({ pool: db.pool, pepper }),
+        pool: db.pool,
+      }),
+    );
+    app.use(unknownRoute);
+    app.use(problemHandler);
+    const listening: Server = await new Promise((resolve) => {
+      const started = app.listen(0, '127.0.0.1', () => resolve(started));
+    });
+    return { listening, url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
+  };
+  ({ listening: server, url: baseUrl } = await apiProcess());
+  ({ listening: otherServer, url: otherBaseUrl } = await apiProcess());
 });
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => otherServer?.close(resolve));
   await db.drop();
 });
 
@@ -328,6 +343,32 @@ describe("the codec session by cookie, for the dev server's Web UI", () => {
 
     expect(login.status).toBe(403);
     expect(login.setCookie).toBeUndefined();
+  });
+
+  it('when the key of a session is revoked, then its session ends within 10 s on every API process', async () => {
+    const { id, key } = await createApiKey(db.pool, pepper, {
+      name: 'codec test operator to revoke',
+      role: 'operator',
+      practices: [],
+      createdBy: 'test',
+    });
+    const { cookie } = await logIn(key);
+    const sealed = await sealedPersonal();
+    // The session is known to every API process, not just the one that made it.
+    expect((await decodeWithCookie(cookie!, webUi, sealed, otherBaseUrl)).status).toBe(200);
+
+    await revokeApiKey(db.pool, id);
+
+    const revokedAt = Date.now();
+    for (const base of [baseUrl, otherBaseUrl]) {
+      let status = 200;
+      while (status === 200 && Date.now() - revokedAt < 10_000) {
+        status = (await decodeWithCookie(cookie!, webUi, sealed, base)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status).toBe(401);
+    }
+    expect(Date.now() - revokedAt).toBeLessThan(10_000);
   });
 
   it('when the operator logs out, then the cookie is cleared and no longer works', async () => {

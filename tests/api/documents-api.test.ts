@@ -274,8 +274,19 @@ describe('documents: download with mTAN', () => {
     expect(bytes.equals(content)).toBe(true);
 
     const again = await fetch(api.baseUrl + link.body.href);
-    expect(again.status).toBe(410);
+    expect(again.status).toBe(404);
     expect(again.headers.get('content-type')).toMatch(/problem\+json/);
+    // A used link, a forged one and one to no document answer alike, and none echoes its token.
+    const used = (await again.json()) as Record<string, unknown>;
+    const unknown = await fetch(
+      `${api.baseUrl}/api/v1/documents/D-2026-AAAAAAAA/content?token=${link.body.token}`,
+    );
+    expect(unknown.status).toBe(404);
+    const unknownBody = (await unknown.json()) as Record<string, unknown>;
+    expect(unknownBody.detail).toBe(used.detail);
+    expect(JSON.stringify(used)).not.toContain(link.body.token);
+    expect(JSON.stringify(unknownBody)).not.toContain(link.body.token);
+    expect(used.instance).toBe(`/api/v1/documents/${id}/content`);
 
     const history = await api.request('GET', `/api/v1/processes/${processId}/history`);
     const events = history.body.entries.map((entry: { event: string; actor: string }) => [
@@ -288,7 +299,7 @@ describe('documents: download with mTAN', () => {
     expect(JSON.stringify(view.body)).not.toMatch(/tanHash|tokenHash/);
   });
 
-  it('lists a purged document in the retention report, keeps its metadata, and answers 410 for its content', async () => {
+  it('lists a purged document in the retention report, keeps its metadata, and answers its content link as for no document', async () => {
     const { body } = await upload();
     const id = body.document.id as string;
     const before = await api.request('GET', '/api/v1/documents/retention-report', {
@@ -310,7 +321,7 @@ describe('documents: download with mTAN', () => {
     const content = await fetch(
       `${api.baseUrl}/api/v1/documents/${id}/content?token=${'A'.repeat(43)}`,
     );
-    expect(content.status).toBe(410);
+    expect(content.status).toBe(404);
     const link = await api.request('POST', `/api/v1/documents/${id}/download-token`, {
       key: portal,
       body: { tan: '123456' },

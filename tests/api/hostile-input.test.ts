@@ -130,6 +130,47 @@ describe('names in every script', () => {
   );
 });
 
+describe('control characters in free text', () => {
+  it.each([
+    ['an escape sequence', 'Karte verloren \u001b[2J\u001b[31m'],
+    ['a NUL', 'Karte\u0000verloren'],
+    ['a C1 control', 'Karte\u0085verloren'],
+  ])(
+    "when a card block's reason holds %s, then 422 names the field before anything is looked up",
+    async (_what, reason) => {
+      const answer = await api.request('POST', '/api/v1/processes/card-K-2026-7K3M9QXT-1/events', {
+        body: { type: 'CARD_BLOCKED', reason },
+      });
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors).toEqual([
+        { path: 'reason', message: 'Steuerzeichen sind nicht erlaubt.' },
+      ]);
+    },
+  );
+});
+
+describe('event types named like object properties', () => {
+  it('when an event type is constructor, __proto__ or toString, then 422 unknown event for every key, never a 500', async () => {
+    const created = await api.request('POST', '/api/v1/processes/invitation', {
+      body: invitation('Proto'),
+    });
+    expect(created.status).toBe(201);
+    const client = await api.createKey('client', ['BSNR-4711']);
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const key of [api.adminKey, client]) {
+        const answer = await api.request('POST', `/api/v1/processes/${created.body.id}/events`, {
+          key,
+          body: { type },
+        });
+        expect.soft(answer.status, `${type}`).toBe(422);
+        expect
+          .soft(answer.body.errors, `${type}`)
+          .toEqual([{ path: 'type', message: `Unknown event ${type}` }]);
+      }
+    }
+  });
+});
+
 describe('hostile ids', () => {
   it.each([
     ['a path escape', '..%2F..%2Fetc%2Fpasswd'],

@@ -15,6 +15,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import { createCredentialStore } from '../../storage/credentials.js';
+import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
 import { installSdkLogging } from '../../worker/logging.js';
@@ -42,6 +43,11 @@ export interface ApiStack {
   historyLength(processId: string): Promise<number>;
   /** A process's whole history as Temporal stores it (payloads as sent: encrypted). */
   rawHistory(processId: string): Promise<string>;
+  /**
+   * Every payload of a process's history as an operator reads it: decoded through the API's
+   * `/codec/decode` with the admin key, as text.
+   */
+  decodedHistory(processId: string): Promise<string>;
   request(
     method: string,
     path: string,
@@ -84,6 +90,8 @@ export interface ApiStackOptions {
    * this stack's ids; default: `default`.
    */
   readonly namespace?: string;
+  /** Proxies whose X-Forwarded-For counts; default: the API's (none). */
+  readonly trustedProxies?: readonly string[];
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
   /** Traces the client, the workflows and the activities (a bundle of its own, with tracing). */
@@ -182,10 +190,12 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     codec,
     logLevel: 'silent',
     businessKeySecret: randomBytes(32).toString('base64url'),
+    secrets: secretSealer(codeSecret),
     delays: {},
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
   });
@@ -222,6 +232,36 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString(
         'latin1',
       );
+    },
+    async decodedHistory(processId) {
+      const history = await rawClient.workflow.getHandle(processId).fetchHistory();
+      const payloads: { metadata: Record<string, string>; data: string }[] = [];
+      const collect = (value: unknown): void => {
+        if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+        const { metadata, data } = value as { metadata?: unknown; data?: unknown };
+        if (data instanceof Uint8Array && metadata && typeof metadata === 'object') {
+          payloads.push({
+            metadata: Object.fromEntries(
+              Object.entries(metadata).map(([key, bytes]) => [
+                key,
+                Buffer.from(bytes as Uint8Array).toString('base64'),
+              ]),
+            ),
+            data: Buffer.from(data).toString('base64'),
+          });
+          return;
+        }
+        for (const inner of Object.values(value)) collect(inner);
+      };
+      collect(history);
+      const response = await fetch(`${baseUrl}/codec/decode`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads }),
+      });
+      if (response.status !== 200) throw new Error(`codec answered ${response.status}`);
+      const decoded = (await response.json()) as { payloads: { data: string }[] };
+      return decoded.payloads.map(({ data }) => Buffer.from(data, 'base64').toString()).join('\n');
     },
     async historyLength(processId) {
       const history = await client.workflow.getHandle(processId).fetchHistory();

@@ -7,6 +7,7 @@ import { documentKeys } from '../../config/env.js';
 import { addMonths } from '../../machines/calendar.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
+import { secretSealer } from '../../storage/sealed-secrets.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { memoryOutbox } from '../support/outbox.js';
 import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
@@ -66,7 +67,7 @@ const newDocumentId = (): string =>
 const mailsTo = (address: string) => sent.filter((mail) => mail.to === address);
 
 /** Uploads real bytes and starts the document's process, as the documents API does. */
-async function upload(name: string) {
+async function upload(name: string, version = 1) {
   const id = newDocumentId();
   const mobileDigits = `49151${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const physician = {
@@ -91,6 +92,7 @@ async function upload(name: string) {
     content,
   );
   const handle = await startProcess(env, 'documentDelivery', {
+    version,
     businessKey: id,
     practiceId: 'BSNR-123456789',
     input: {
@@ -277,3 +279,65 @@ async function requestTanFor(name: string) {
   const tan = await requestTan(doc);
   return { ...doc, tan };
 }
+
+describe('documentDelivery workflow, version 2: mTAN limits', () => {
+  const sealer = secretSealer(SECRET);
+
+  it('when wrong mTANs add up over re-issues, then the download locks for the back office and no SMS goes out until an operator unlocks it', async () => {
+    const doc = await upload('v2-locked', 2);
+    await eventually(
+      () => mailsTo(doc.physician.email),
+      (list) => list.length === 1,
+    );
+    let tan = await requestTan(doc);
+    const wrong = (right: string) => sealer.seal(right === '000000' ? '111111' : '000000');
+    for (let i = 0; i < 3; i++) {
+      await refusalOf(send(doc.handle, { type: 'TAN_SUBMITTED', tan: wrong(tan) }));
+    }
+    tan = await requestTan(doc);
+    await refusalOf(send(doc.handle, { type: 'TAN_SUBMITTED', tan: wrong(tan) }));
+    await refusalOf(send(doc.handle, { type: 'TAN_SUBMITTED', tan: wrong(tan) }));
+    const last = await refusalOf(send(doc.handle, { type: 'TAN_SUBMITTED', tan: wrong(tan) }));
+    expect(last.details).toMatchObject({ status: 422, detail: expect.stringMatching(/gesperrt/) });
+    const locked = await view(doc.handle);
+    expect(locked).toMatchObject({ state: 'retained.locked', stateLabel: 'Download gesperrt' });
+    expect(locked.allowedEvents).toEqual(['DOWNLOAD_UNLOCKED']);
+
+    const smsBefore = doc.smsTo().length;
+    const asked = await refusalOf(send(doc.handle, { type: 'DOWNLOAD_REQUESTED' }));
+    expect(asked.details).toMatchObject({ status: 409 });
+    expect(doc.smsTo()).toHaveLength(smsBefore);
+    // The right mTAN of the last SMS opens nothing either.
+    const late = await refusalOf(
+      send(doc.handle, { type: 'TAN_SUBMITTED', tan: sealer.seal(tan) }),
+    );
+    expect(late.details).toMatchObject({ status: 409 });
+
+    expect(await send(doc.handle, { type: 'DOWNLOAD_UNLOCKED' })).toMatchObject({
+      stateLabel: 'Bereitgestellt',
+    });
+    tan = await requestTan(doc);
+    expect(await send(doc.handle, { type: 'TAN_SUBMITTED', tan: sealer.seal(tan) })).toMatchObject({
+      state: 'retained.downloadReady',
+    });
+  });
+
+  it('when a sixth mTAN is asked for on one day, then 409 and no SMS; a day later one goes out', async () => {
+    const doc = await upload('v2-per-day', 2);
+    await eventually(
+      () => mailsTo(doc.physician.email),
+      (list) => list.length === 1,
+    );
+    for (let i = 0; i < 5; i++) await requestTan(doc);
+    const refused = await refusalOf(send(doc.handle, { type: 'DOWNLOAD_REQUESTED' }));
+    expect(refused.details).toMatchObject({
+      status: 409,
+      detail: expect.stringMatching(/heute bereits 5 mTANs/),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(doc.smsTo()).toHaveLength(5);
+    await env.sleep(DAY);
+    await requestTan(doc);
+    expect(doc.smsTo()).toHaveLength(6);
+  });
+});

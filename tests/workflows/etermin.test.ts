@@ -57,13 +57,19 @@ const codeIn = (text: string): string => {
   return code;
 };
 
-async function verifyChannel(practiceId: string, email: string) {
+async function verifyChannel(practiceId: string, email: string, version?: { v2: string }) {
   const handle = await startProcess(env, 'contactVerification', {
     input: { practiceId, practiceName: 'Praxis Dr. Beispiel', channel: 'email', address: email },
     businessKey: practiceId,
     practiceId,
+    ...(version ? { version: 2 } : {}),
   });
-  scenarios.push({ name: `contactVerification--${scenarios.length}`, handle });
+  scenarios.push({
+    name: version
+      ? `contactVerification--v2-${version.v2}`
+      : `contactVerification--${scenarios.length}`,
+    handle,
+  });
   // The code is sent by an activity right after the start: wait until it is out.
   for (let i = 0; i < 100 && mailsTo(email).length === 0; i++) {
     await new Promise((r) => setTimeout(r, 50));
@@ -199,6 +205,65 @@ describe('contactVerification workflow', () => {
     expect(fourth.details).toMatchObject({ status: 409, detail: expect.stringMatching(/3-mal/) });
     const old = await refusalOf(send(handle, { type: 'CODE_SUBMITTED', code: first }));
     expect(old.details.status).toBe(422);
+    expect((await confirm(handle, email)).state).toBe('verified');
+  });
+
+  it('version 2: when five wrong codes lock it, then neither a resend nor the same address again unlocks it before the next day', async () => {
+    const practiceId = newPractice();
+    const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
+    const handle = await verifyChannel(practiceId, email, { v2: 'locked-until-tomorrow' });
+    for (let i = 1; i <= 5; i++) {
+      await refusalOf(send(handle, { type: 'CODE_SUBMITTED', code: 'AAAA AAAA' }));
+    }
+    expect(await view(handle)).toMatchObject({ state: 'locked', stateLabel: 'Gesperrt' });
+    const resent = await refusalOf(send(handle, { type: 'CODE_RESENT' }));
+    expect(resent.details).toMatchObject({
+      status: 409,
+      detail: expect.stringMatching(/bis morgen/),
+    });
+    const same = await refusalOf(
+      send(handle, { type: 'CHANNEL_CHANGED', channel: 'email', address: email }),
+    );
+    expect(same.details).toMatchObject({ status: 409 });
+    expect(mailsTo(email)).toHaveLength(1);
+
+    await env.sleep(DAY);
+    expect((await send(handle, { type: 'CODE_RESENT' })).state).toBe('pending');
+    expect(mailsTo(email)).toHaveLength(2);
+    expect((await confirm(handle, email)).state).toBe('verified');
+  });
+
+  it('version 2: when resends and changes to the same address add up to five codes a day, then the next is refused and nothing is sent', async () => {
+    const practiceId = newPractice();
+    const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
+    const handle = await verifyChannel(practiceId, email, { v2: 'five-codes-a-day' });
+    for (let i = 1; i <= 3; i++) await send(handle, { type: 'CODE_RESENT' });
+    // The same address again used to start the counters over: now it is the day's fifth code.
+    const changed = await send(handle, {
+      type: 'CHANNEL_CHANGED',
+      channel: 'email',
+      address: email,
+    });
+    expect(changed.context).toMatchObject({ resends: 3 });
+    expect(mailsTo(email)).toHaveLength(5);
+    const sixth = await refusalOf(
+      send(handle, { type: 'CHANNEL_CHANGED', channel: 'email', address: email }),
+    );
+    expect(sixth.details).toMatchObject({
+      status: 409,
+      detail: expect.stringMatching(/Heute wurden bereits 5 Bestätigungscodes/),
+    });
+    const resend = await refusalOf(send(handle, { type: 'CODE_RESENT' }));
+    expect(resend.details).toMatchObject({ status: 409 });
+    // Wrong tries do not start over with a new code either.
+    for (let i = 1; i <= 4; i++) {
+      await refusalOf(send(handle, { type: 'CODE_SUBMITTED', code: 'AAAA AAAA' }));
+    }
+    await env.sleep(25 * HOUR);
+    const nextDay = await send(handle, { type: 'CODE_RESENT' });
+    expect(nextDay.context).toMatchObject({ resends: 1, failedAttempts: 0 });
+    expect(mailsTo(email)).toHaveLength(6);
+    await new Promise((r) => setTimeout(r, 100));
     expect((await confirm(handle, email)).state).toBe('verified');
   });
 

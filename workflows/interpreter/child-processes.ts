@@ -1,5 +1,6 @@
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { schemaForPayload } from '../../machines/secrets.js';
 import type { ProcessStarted, StartProcessParams } from '../../machines/process-definition.js';
 import type { ProcessArgs } from './types.js';
 
@@ -40,7 +41,7 @@ export async function startProcess(
         ? given
         : (definition.issueBusinessKey?.(Math.random, new Date()) ?? uuid4());
     const input = field ? { ...params.input, [field]: businessKey } : params.input;
-    const parsed = definition.input.safeParse(input);
+    const parsed = schemaForPayload(definition.input, input).safeParse(input);
     if (!parsed.success) {
       throw new StartProcessError(params.type, `invalid input: ${parsed.error.message}`);
     }

@@ -23,6 +23,7 @@ import {
 } from './types.js';
 import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
 import { refusal, type Refusal } from './validation.js';
+import { schemaForPayload } from '../../machines/secrets.js';
 import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
 
 const nowIso = (): string => new Date().toISOString();
@@ -82,7 +83,10 @@ export class MachineRun {
   }
 
   private begin(): AnyMachineSnapshot {
-    const input = this.definition.input.safeParse(this.args.input);
+    // Secret fields of the input come sealed by the API, which checked their clear values.
+    const input = schemaForPayload(this.definition.input, this.args.input).safeParse(
+      this.args.input,
+    );
     if (!input.success) {
       throw ApplicationFailure.nonRetryable(
         `Invalid input: ${input.error.message}`,

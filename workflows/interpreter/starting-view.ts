@@ -2,6 +2,7 @@ import { initialTransition, type AnyStateMachine } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { toEffects, type Effect } from './effects.js';
 import type { PendingTimer, ProcessArgs, ProcessView } from './types.js';
+import { schemaForPayload } from '../../machines/secrets.js';
 import { processView } from './view.js';
 
 /** The definition's machine with the deployment's delay overrides. */
@@ -44,7 +45,8 @@ export function startingView(
   id: string,
 ): ProcessView {
   const machine = machineOf(definition, args.delays);
-  const [snapshot, actions] = initialTransition(machine, definition.input.parse(args.input));
+  const input = schemaForPayload(definition.input, args.input).parse(args.input);
+  const [snapshot, actions] = initialTransition(machine, input);
   const timers = startingTimers(
     toEffects(actions, machine, (i) => `0.${i}`),
     Date.parse(args.startedAt),

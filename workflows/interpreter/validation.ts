@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { schemaForPayload } from '../../machines/secrets.js';
 import {
   SendFailure,
   type FieldError,
@@ -63,7 +64,8 @@ export function checkEvent(
     });
   }
   const { type, ...payload } = event as ProcessEvent;
-  const schema = definition.events[type];
+  // An own key only: `constructor` is no event.
+  const schema = Object.hasOwn(definition.events, type) ? definition.events[type] : undefined;
   const known = Object.keys(definition.events);
   if (!schema) {
     return fail(SendFailure.unknownEvent, {
@@ -81,7 +83,8 @@ export function checkEvent(
       allowedEvents: allowed,
     });
   }
-  const result = schema.safeParse(payload);
+  // Secret fields come sealed by the API, which checked their clear values.
+  const result = schemaForPayload(schema, payload).safeParse(payload);
   if (!result.success) {
     return fail(SendFailure.invalidPayload, {
       status: 422,
@@ -110,12 +113,15 @@ export function parseSignalledEvent(
   event: unknown,
 ): { parsed: ProcessEvent } | { problem: string } {
   const type = (event as { type?: unknown } | null)?.type;
-  const schema = typeof type === 'string' ? definition.events[type] : undefined;
+  const schema =
+    typeof type === 'string' && Object.hasOwn(definition.events, type)
+      ? definition.events[type]
+      : undefined;
   if (typeof type !== 'string' || !schema) {
     return { problem: `${definition.type} has no event ${String(type)}` };
   }
   const { type: _type, ...payload } = event as ProcessEvent;
-  const result = schema.safeParse(payload);
+  const result = schemaForPayload(schema, payload).safeParse(payload);
   if (!result.success) return { problem: `The payload of ${type} is invalid` };
   return { parsed: { ...(result.data as object), type } as ProcessEvent };
 }
