@@ -11,6 +11,7 @@ import type {
 import { downloadTokenFor, downloadTokenHash } from '../storage/download-token.js';
 import { downloadTanFor, keyedHash, verifyKeyedHash } from './codes.js';
 import { createNotifier } from './notify.js';
+import { profileOf } from './organisations.js';
 import { downloadTanSms, newDocumentEmail } from './templates/arztportal.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
 
@@ -29,6 +30,7 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
         kind: params.kind,
         title: params.title,
         documentId: params.documentId,
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
       });
       await notifier.deliver(
         {
@@ -50,6 +52,7 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
         tan,
         documentId: params.documentId,
         validMinutes: Math.round(expiry / 60_000),
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
       });
       await notifier.deliver({ channel: 'sms', to: params.mobile, ...sms }, meta);
       return { type: 'DOWNLOAD_TAN_ISSUED', tanHash: keyedHash(codeSecret, 'download-tan', tan) };

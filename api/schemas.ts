@@ -338,6 +338,16 @@ export const processView = z
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
+    revealed: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description:
+          'Only in the answer to the event that caused it, for this caller alone: what the ' +
+          'person must see once, e.g. `{ "activationCode": "2748 0323" }` when a registration ' +
+          'enters the Geräteregistrierung (the page shows it beside the user name for the ' +
+          'AOK 2-Faktor App). Never in a later view, the context or the history.',
+      }),
   })
   .meta({
     id: 'ProcessView',
@@ -679,7 +689,7 @@ export const credentialCheck = z
     valid: z.boolean().meta({ description: 'The password is the one of the newest letter.' }),
     locked: z.boolean().meta({
       description:
-        'Five wrong passwords in a row: locked until a new letter („Zugangsdaten vergessen“).',
+        'Five wrong passwords in a row: locked until a new letter („Anmeldedaten vergessen“).',
     }),
   })
   .meta({

@@ -75,7 +75,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   CODE_RESENT: 'Code erneut senden',
   CHANNEL_CHANGED: 'Kanal ändern',
   DOWNLOAD_REQUESTED: 'mTAN anfordern',
-  CREDENTIALS_FORGOTTEN: 'Zugangsdaten neu senden',
+  CREDENTIALS_FORGOTTEN: 'Anmeldedaten vergessen: neue senden',
   ADDRESS_CHANGED: 'Adresse ändern',
   ACCOUNT_CLOSED: 'Zugang schließen',
 };
