@@ -4,12 +4,14 @@ import { contactVerificationProcess } from './contact-verification.js';
 import { documentDeliveryProcess } from './document-delivery.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
+import { invitationProcessV2 } from './invitation-v2.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
 const definitions: readonly ProcessDefinition[] = [
   invitationProcess,
+  invitationProcessV2,
   ehbaApplicationProcess,
   cardProcess,
   contactVerificationProcess,

@@ -87,6 +87,12 @@ export interface ProcessView {
   readonly step: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Only in the answer to the event that caused it, for that caller alone: a value the person
+   * must see once (the activation code of a device registration). Never in the query's view,
+   * the context, the read model or the audit trail.
+   */
+  readonly revealed?: Readonly<Record<string, string>>;
 }
 
 /** One row of the audit trail: who moved the process from where to where, and when. */
