@@ -95,6 +95,8 @@ export interface ProcessSummary {
   readonly nextDueAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Whom the process is about: „Erika Mustermann <erika@praxis.example>“. */
+  readonly about: string | null;
 }
 
 export interface HistoryEntry {

@@ -9,7 +9,8 @@ import {
   type Session,
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
-import { EVENT_LABELS, EventForm, eventLabel, IRREVERSIBLE } from '../components/event-form.js';
+import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
+import { EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
@@ -165,7 +166,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                 <tbody>
                   {process.timers.map((timer) => (
                     <tr key={timer.name}>
-                      <td>{timer.name}</td>
+                      <td title={timer.name}>{timerLabel(timer.name)}</td>
                       <td>
                         {formatTime(timer.dueAt)} ({formatRelative(timer.dueAt, now)})
                       </td>
