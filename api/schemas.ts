@@ -369,11 +369,14 @@ export const processSummary = z
     incident: incident.nullable(),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
-    about: z.string().nullable().meta({
-      description:
-        'Whom the process is about, as an operator may see it (the business key is a hash): ' +
-        '„Erika Mustermann <erika@praxis.example>“, a practice name, or null.',
-    }),
+    about: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Whom the process is about, as an operator may see it (the business key is a hash): ' +
+          '„Erika Mustermann <erika@praxis.example>“, a practice name, or null.',
+      }),
   })
   .meta({ id: 'ProcessSummary', description: 'A process as the read model lists it.' });
 
