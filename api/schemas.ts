@@ -328,6 +328,15 @@ export const processView = z
         'Dotted path of the active leaf state (`registration.invited`); parallel leaves joined by `, `.',
     }),
     stateLabel: z.string().meta({ description: 'German label of that state (`Eingeladen`).' }),
+    stateHint: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'What a portal tells the person at this step, where the state says something, e.g. ' +
+          'while a confirmation code is on its way: „Der Versand der Bestätigungsnachricht kann ' +
+          'einige Minuten dauern. …“',
+      }),
     status: processStatus,
     allowedEvents: z.array(z.string()).meta({ description: 'Events the process takes now.' }),
     timers: z.array(timerView),

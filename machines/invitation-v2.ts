@@ -159,7 +159,13 @@ const invitationMachineV2 = invitationSetup.createMachine({
           },
         },
         deviceRegistration: {
-          meta: { label: 'Geräteregistrierung' },
+          meta: {
+            label: 'Geräteregistrierung',
+            hint:
+              'Geben Sie innerhalb der AOK 2-Faktor App Ihren Benutzernamen bzw. Ihre ' +
+              'E-Mail-Adresse und den angezeigten Aktivierungscode ein. Die App fordert Sie ' +
+              'anschließend auf, einen 6-stelligen PIN-Code festzulegen.',
+          },
           description:
             'The registration page shows an 8-digit activation code for the AOK 2-Faktor App; ' +
             'the person sets a 6-digit PIN. Opening the link again shows a fresh code.',
@@ -207,7 +213,10 @@ const invitationMachineV2 = invitationSetup.createMachine({
       },
     },
     requested: {
-      meta: { label: 'Beantragt' },
+      meta: {
+        label: 'Beantragt',
+        hint: 'Ihre Registrierung ist beantragt. Sobald Ihr Zugang freigeschaltet ist, erhalten Sie eine E-Mail.',
+      },
       description:
         'The device is registered; the access waits for its approval by the portal operator.',
       entry: {

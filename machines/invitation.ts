@@ -33,7 +33,7 @@ export const invitationSetup = setup({
     events: {} as InvitationEvent,
     input: {} as InvitationInput,
     emitted: {} as RejectionEmit,
-    meta: {} as { label: string },
+    meta: {} as { label: string; hint?: string },
   },
   // The interpreter runs none of these: it calls the activity of the same name with the params.
   actions: {

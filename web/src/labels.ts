@@ -195,7 +195,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   CODE_RESENT: 'Code erneut senden',
   CHANNEL_CHANGED: 'Kanal ändern',
   DOWNLOAD_REQUESTED: 'mTAN anfordern',
-  CREDENTIALS_FORGOTTEN: 'Anmeldedaten vergessen: neue senden',
+  CREDENTIALS_FORGOTTEN: 'Anmeldedaten vergessen (neuer Brief)',
   ADDRESS_CHANGED: 'Adresse ändern',
   ACCOUNT_CLOSED: 'Zugang schließen',
 };

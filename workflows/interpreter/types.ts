@@ -77,6 +77,11 @@ export interface ProcessView {
   readonly state: string;
   /** German label of that state (`Eingeladen`). */
   readonly stateLabel: string;
+  /**
+   * What a portal tells the person at this step, when the state says something (`meta.hint`):
+   * „Der Versand der Bestätigungsnachricht kann einige Minuten dauern. …“.
+   */
+  readonly stateHint?: string;
   readonly status: ProcessStatus;
   readonly allowedEvents: readonly string[];
   readonly timers: readonly TimerView[];

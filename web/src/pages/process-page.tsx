@@ -80,6 +80,11 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
               Zustand: <strong data-testid="state-label">{process.stateLabel}</strong>{' '}
               <StatusBadge status={process.status} />
             </p>
+            {process.stateHint ? (
+              <p className="state-hint" data-testid="state-hint">
+                Hinweis an die Person: {process.stateHint}
+              </p>
+            ) : null}
             <p className="muted">
               {process.id} · Praxis {process.practiceId ?? '–'} · Version {process.version} ·
               angelegt {formatTime(process.createdAt)} · zuletzt geändert{' '}
