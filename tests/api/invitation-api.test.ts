@@ -112,6 +112,18 @@ describe('the processes API', () => {
     expect(endedPage).not.toContain('REGISTRATION_STARTED');
   });
 
+  it('when a registration link is cut off or leads nowhere, then a German page says so', async () => {
+    const cut = await fetch(`${api.baseUrl}/registrierung?prozess=invitation-abc`);
+    expect(cut.status).toBe(400);
+    expect(await cut.text()).toContain('Dieser Link ist unvollständig');
+    const nowhere = await fetch(
+      `${api.baseUrl}/registrierung?prozess=invitation-${'0'.repeat(32)}&token=${'A'.repeat(43)}`,
+    );
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.headers.get('content-type')).toContain('text/html');
+    expect(await nowhere.text()).toContain('Diese Registrierung gibt es nicht');
+  });
+
   it('when the same person is invited twice while the first runs, then the second answers 409', async () => {
     const input = invitee();
     expect(
