@@ -6,6 +6,7 @@ import type {
 import { initialPasswordFor } from './codes.js';
 import { renderLetterPdf } from './documents/pdf.js';
 import { createNotifier } from './notify.js';
+import { profileOf } from './organisations.js';
 import { credentialsLetter } from './templates/arztportal.js';
 import { formatDate } from './templates/card-issuer.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
@@ -49,6 +50,9 @@ export function createAccountCredentialsActivities(deps: ActivityDeps) {
         userName: params.userName,
         password,
         letter: params.letter,
+        haevgId: params.haevgId,
+        lanr: params.lanr,
+        profile: profileOf(deps.config.organisations, meta.processType),
         loginUrl: `${deps.config.publicBaseUrl}/login`,
         date: formatDate(meta.at),
         createdAt: Date.parse(meta.at),

@@ -1,3 +1,4 @@
+import type { OrganisationProfile } from '../config/organisations.js';
 import type { SendCardEmailParams, SendTransportPinLetterParams } from '../machines/card.schema.js';
 import { ehbaApplicationDelays } from '../machines/ehba-application.js';
 import { DAY } from '../machines/process-definition.js';
@@ -19,11 +20,11 @@ import {
   documentsReminderEmail,
   exchangeRequestedEmail,
   formatDate,
-  ISSUER_LETTER,
   renewalReminderEmail,
   resubmissionEmail,
 } from './templates/card-issuer.js';
-import { formatBerlinTime, type RenderedEmail } from './templates/layout.js';
+import { formatBerlinTime, letterhead, type RenderedEmail } from './templates/layout.js';
+import { profileOf } from './organisations.js';
 import type { ActionMeta, ActivityDeps, MailAddress } from './types.js';
 
 /** The POSTIDENT coupon of a submitted application is valid this long. */
@@ -39,11 +40,12 @@ function renderApplicationPdf(
   params: Extract<SendApplicationEmailParams, { template: 'applicationSubmitted' }>,
   at: string,
   couponValidUntil: string,
+  profile: OrganisationProfile,
 ): Promise<Buffer> {
   const { applicant, applicationNumber, cardType } = params;
   const address = applicant.address;
   return renderLetterPdf({
-    ...ISSUER_LETTER,
+    ...letterhead(profile),
     to: address,
     subject: `Antrag auf einen ${CARD_NAMES[cardType]}`,
     fileReference: applicationNumber,
@@ -105,7 +107,12 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
           attachments: [
             {
               filename: `Antrag-${params.applicationNumber}.pdf`,
-              content: await renderApplicationPdf(params, meta.at, couponValidUntil),
+              content: await renderApplicationPdf(
+                params,
+                meta.at,
+                couponValidUntil,
+                profileOf(deps.config.organisations, meta.processType),
+              ),
               contentType: 'application/pdf',
             },
           ],
@@ -194,7 +201,7 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
       const pin = transportPinFor(deps.config.codeSecret, params.cardNumber);
       const subject = 'Ihre Transport-PIN';
       const pdf = await renderLetterPdf({
-        ...ISSUER_LETTER,
+        ...letterhead(profileOf(deps.config.organisations, meta.processType)),
         to: params.holder.address,
         subject,
         fileReference: params.cardNumber,

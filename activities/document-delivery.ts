@@ -12,6 +12,7 @@ import { downloadTokenFor, downloadTokenHash } from '../storage/download-token.j
 import { downloadTanFor, keyedHash, verifyKeyedHash } from './codes.js';
 import { secretSealer } from '../storage/sealed-secrets.js';
 import { createNotifier } from './notify.js';
+import { profileOf } from './organisations.js';
 import { downloadTanSms, newDocumentEmail } from './templates/arztportal.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
 
@@ -31,6 +32,7 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
         kind: params.kind,
         title: params.title,
         documentId: params.documentId,
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
       });
       await notifier.deliver(
         {
@@ -52,6 +54,7 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
         tan,
         documentId: params.documentId,
         validMinutes: Math.round(expiry / 60_000),
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
       });
       await notifier.deliver({ channel: 'sms', to: params.mobile, ...sms }, meta);
       return { type: 'DOWNLOAD_TAN_ISSUED', tanHash: keyedHash(codeSecret, 'download-tan', tan) };

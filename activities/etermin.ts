@@ -32,11 +32,11 @@ import {
   digestEmail,
   digestFaxBlocks,
   digestSubject,
-  ETERMIN_HEADER,
   germanDay,
   type DigestMessage,
 } from './templates/etermin.js';
-import { formatBerlinTime, type RenderedEmail } from './templates/layout.js';
+import { faxClosing, formatBerlinTime, type RenderedEmail } from './templates/layout.js';
+import { profileOf } from './organisations.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
 
 /**
@@ -64,13 +64,14 @@ export function createEterminActivities(deps: ActivityDeps) {
       return;
     }
     const createdAt = Date.parse(meta.at);
+    const profile = profileOf(deps.config.organisations, meta.processType);
     const pdf = await renderFaxPdf({
       to: { name, number: to.address },
-      sender: ETERMIN_HEADER,
+      sender: profile.sender.name,
       subject: fax.subject,
       date: germanDay(createdAt),
       createdAt,
-      blocks: fax.blocks,
+      blocks: [...fax.blocks, ...faxClosing(profile)],
     });
     await notifier.deliver(
       { channel: 'fax', to: { name, number: to.address }, subject: fax.subject, pdf },
@@ -91,6 +92,8 @@ export function createEterminActivities(deps: ActivityDeps) {
       );
       const expiry = deps.config.delays?.codeExpiry ?? contactVerificationDelays.codeExpiry;
       const message = {
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
+        channel: params.to.channel,
         practiceName: params.practiceName,
         code: formatConfirmationCode(code),
         validUntil: formatBerlinTime(Date.parse(meta.at) + expiry),
@@ -134,6 +137,7 @@ export function createEterminActivities(deps: ActivityDeps) {
         return { type: 'DIGEST_HELD', reason: 'Kein bestätigter Benachrichtigungskanal' };
       }
       const message: DigestMessage = {
+        portal: profileOf(deps.config.organisations, meta.processType).portal,
         practiceName: confirmed.practiceName,
         items: params.items,
         sentAt: Date.parse(meta.at),

@@ -1,6 +1,8 @@
 import { maskPhone } from '../machines/contact.schema.js';
 import { createChannels, type Channels, type Message } from './channels/index.js';
 import { messageIdFor } from './mailer.js';
+import { profileOf } from './organisations.js';
+import { frameEmail } from './templates/layout.js';
 import type { ActionMeta, ActivityDeps } from './types.js';
 
 function recipientOf(message: Message): string {
@@ -29,6 +31,16 @@ function send(channels: Channels, message: Message, messageId: string) {
   }
 }
 
+/**
+ * An email as the process's organisation sends it: from its address, the body in its frame
+ * (signature, support contact, legal footer). Other channels carry their sender in the document.
+ */
+function asOrganisation(message: Message, deps: ActivityDeps, processType: string): Message {
+  if (message.channel !== 'email') return message;
+  const profile = profileOf(deps.config.organisations, processType);
+  return { ...message, ...frameEmail(message, profile), from: profile.sender };
+}
+
 /** The one way out for every message of every process: outbox first, then the channel. */
 export function createNotifier(deps: ActivityDeps) {
   const channels = createChannels(deps.mailer, deps.config.mailFrom, deps.config.gateways);
@@ -40,7 +52,8 @@ export function createNotifier(deps: ActivityDeps) {
      * with the same Message-ID, which the receiving side can drop. `part` numbers the messages
      * of an action that sends more than one.
      */
-    async deliver(message: Message, meta: ActionMeta, part?: number): Promise<void> {
+    async deliver(draft: Message, meta: ActionMeta, part?: number): Promise<void> {
+      const message = asOrganisation(draft, deps, meta.processType);
       const idempotencyKey =
         part === undefined ? meta.idempotencyKey : `${meta.idempotencyKey}:${part}`;
       const messageId = messageIdFor(idempotencyKey);

@@ -1,3 +1,4 @@
+import type { OrganisationProfiles } from '../config/organisations.js';
 import type { GatewayConfig } from './channels/index.js';
 import type { Channel, MailTransport } from './channels/types.js';
 
@@ -31,8 +32,14 @@ export type MailMessage = Parameters<MailTransport['sendMail']>[0];
 interface ActivityConfig {
   /** Where people open links from emails, without a trailing slash (`https://portal.example`). */
   readonly publicBaseUrl: string;
-  /** `From` of every email (`Praxisportal <no-reply@portal.example>`). */
+  /**
+   * Sender of what has no organisation of its own: SMS, fax and letters on their way to the
+   * development mail catcher (`praxisflow <no-reply@portal.example>`). Emails go from their
+   * organisation's address.
+   */
   readonly mailFrom: string;
+  /** Who writes for which process type; absent: the development profiles. */
+  readonly organisations?: OrganisationProfiles;
   /** HMAC key of the code and token hashes, and pepper of the PIN hashes. */
   readonly codeSecret: string;
   /**

@@ -42,6 +42,7 @@ import { registrationLinkRoutes } from './routes/registration-link.js';
 import { refuseUndocumentedQueryParameters } from './query-parameters.js';
 import { securityHeaders } from './security.js';
 import { openApiDocument } from './openapi/document.js';
+import { DEVELOPMENT_ORGANISATIONS, type OrganisationProfiles } from '../config/organisations.js';
 
 export interface AppDeps {
   readonly client: Client;
@@ -96,6 +97,8 @@ export interface AppDeps {
   readonly dashboardDir?: string;
   /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
   readonly credentials?: CredentialStore;
+  /** Who the public pages speak for; absent: the development profiles. */
+  readonly organisations?: OrganisationProfiles;
 }
 
 const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
@@ -148,7 +151,12 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.smtp ? { smtp: deps.smtp } : {}),
     }),
   );
-  app.use(registrationLinkRoutes());
+  app.use(
+    registrationLinkRoutes({
+      client: deps.client,
+      portal: (deps.organisations ?? DEVELOPMENT_ORGANISATIONS).aok.portal,
+    }),
+  );
   app.use(dashboardRoutes(deps.dashboardDir));
   app.use(docsRoutes());
   // Before the API key: the applicant's own status lookup needs none.

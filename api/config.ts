@@ -7,6 +7,7 @@ import {
   secretConfig,
   temporalConfig,
 } from '../config/env.js';
+import { organisationProfiles } from '../config/organisations.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from './observability/logger.js';
 
@@ -95,6 +96,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The worker's code secret (download tokens derive from it). */
     codeSecret: deriveKey(secret, 'codes'),
     documentMaxBytes: result.data.PRAXISFLOW_DOCUMENT_MAX_BYTES,
+    organisations: organisationProfiles(env),
     links: {
       ...(result.data.PRAXISFLOW_TEMPORAL_UI_URL
         ? { temporalUi: result.data.PRAXISFLOW_TEMPORAL_UI_URL.replace(/\/+$/, '') }

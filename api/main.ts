@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     },
     credentials: createCredentialStore(database, config.codeSecret),
     links: config.links,
+    organisations: config.organisations,
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

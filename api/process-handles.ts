@@ -121,6 +121,20 @@ export function sendEvent(
 }
 
 /**
+ * What the workflow revealed to the caller of an event comes sealed (the activity's result lies
+ * in history): the caller alone gets it opened. A value that cannot be opened is left out.
+ */
+export function openRevealed(view: ProcessView, sealer: SecretSealer): ProcessView {
+  if (!view.revealed) return view;
+  const revealed: Record<string, string> = {};
+  for (const [key, value] of Object.entries(view.revealed)) {
+    const clear = sealer.open(value);
+    if (clear !== null) revealed[key] = clear;
+  }
+  return { ...view, revealed };
+}
+
+/**
  * An event whose type has secret fields is checked here with their clear values (the same 422
  * the workflow would answer), then goes on with those fields sealed: the clear values never
  * reach Temporal. Other events go as they came; the workflow checks them.

@@ -31,7 +31,11 @@ export type ProcessSummary = Pick<
   | 'incident'
   | 'createdAt'
   | 'updatedAt'
-> & { readonly nextDueAt: string | null };
+> & {
+  readonly nextDueAt: string | null;
+  /** Whom the process is about, as an operator may see it: „Erika Mustermann <erika@…>“. */
+  readonly about: string | null;
+};
 
 /** One entry of `GET /processes/{id}/history`: the audit row as the projection wrote it. */
 export type HistoryEntry = AuditEntry;
@@ -79,6 +83,40 @@ interface ProcessRow {
   incident: ProcessView['incident'];
   created_at: Date;
   updated_at: Date;
+  about: AboutFields | null;
+}
+
+/** The few context fields that name whom a process is about (see ABOUT_SQL). */
+interface AboutFields {
+  readonly person?: {
+    readonly title?: string | null;
+    readonly firstName?: string;
+    readonly lastName?: string;
+    readonly name?: string;
+    readonly email?: string;
+  } | null;
+  readonly name?: string | null;
+}
+
+/**
+ * Only the context fields that name the person or practice (invitee, applicant, holder,
+ * physician; holder or practice name), not the whole context: lists stay cheap.
+ */
+const ABOUT_SQL = `jsonb_build_object(
+    'person', coalesce(context->'invitee', context->'applicant', context->'holder', context->'physician'),
+    'name', coalesce(context->>'holderName', context->>'practiceName')) as about`;
+
+/** „Dr. med. Erika Mustermann <erika@praxis.example>“, „Praxis am Markt“, or null. */
+function aboutText(about: AboutFields | null): string | null {
+  const person = about?.person;
+  if (person && typeof person === 'object') {
+    const name =
+      person.name ??
+      [person.title, person.firstName, person.lastName].filter((part) => part).join(' ');
+    const text = [name, person.email ? `<${person.email}>` : ''].filter((part) => part).join(' ');
+    if (text) return text;
+  }
+  return about?.name ?? null;
 }
 
 const summary = (row: ProcessRow): ProcessSummary => ({
@@ -94,6 +132,7 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   incident: row.incident,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
+  about: aboutText(row.about),
 });
 
 /**
@@ -154,7 +193,7 @@ export class ReadModel {
       );
     }
     const sql = `select id, type, version, business_key, practice_id, state, state_label, status,
-        next_due_at, incident, created_at, updated_at
+        next_due_at, incident, created_at, updated_at, ${ABOUT_SQL}
       from processes ${where.length ? `where ${where.join(' and ')}` : ''}
       order by created_at desc, id desc
       limit ${param(filter.limit + 1)}`;

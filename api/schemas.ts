@@ -328,6 +328,15 @@ export const processView = z
         'Dotted path of the active leaf state (`registration.invited`); parallel leaves joined by `, `.',
     }),
     stateLabel: z.string().meta({ description: 'German label of that state (`Eingeladen`).' }),
+    stateHint: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'What a portal tells the person at this step, where the state says something, e.g. ' +
+          'while a confirmation code is on its way: „Der Versand der Bestätigungsnachricht kann ' +
+          'einige Minuten dauern. …“',
+      }),
     status: processStatus,
     allowedEvents: z.array(z.string()).meta({ description: 'Events the process takes now.' }),
     timers: z.array(timerView),
@@ -338,6 +347,16 @@ export const processView = z
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
+    revealed: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description:
+          'Only in the answer to the event that caused it, for this caller alone: what the ' +
+          'person must see once, e.g. `{ "activationCode": "2748 0323" }` when a registration ' +
+          'enters the Geräteregistrierung (the page shows it beside the user name for the ' +
+          'AOK 2-Faktor App). Never in a later view, the context or the history.',
+      }),
   })
   .meta({
     id: 'ProcessView',
@@ -359,6 +378,14 @@ export const processSummary = z
     incident: incident.nullable(),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
+    about: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Whom the process is about, as an operator may see it (the business key is a hash): ' +
+          '„Erika Mustermann <erika@praxis.example>“, a practice name, or null.',
+      }),
   })
   .meta({ id: 'ProcessSummary', description: 'A process as the read model lists it.' });
 
@@ -679,7 +706,7 @@ export const credentialCheck = z
     valid: z.boolean().meta({ description: 'The password is the one of the newest letter.' }),
     locked: z.boolean().meta({
       description:
-        'Five wrong passwords in a row: locked until a new letter („Zugangsdaten vergessen“).',
+        'Five wrong passwords in a row: locked until a new letter („Anmeldedaten vergessen“).',
     }),
   })
   .meta({

@@ -253,7 +253,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       await mailer.transport.sendMail({
         from: 'bench <bench@praxisflow.localhost>',
         to: { name: `Praxis ${practiceId}`, address: `${practiceId.toLowerCase()}@bench.example` },
-        ...digestEmail({ practiceName: `Praxis ${practiceId}`, items, sentAt: Date.now() }),
+        ...digestEmail({
+          portal: 'Webportal eTerminservice',
+          practiceName: `Praxis ${practiceId}`,
+          items,
+          sentAt: Date.now(),
+        }),
         messageId: `<raw-${practiceId}-${Date.now()}@bench>`,
         headers: {},
       });

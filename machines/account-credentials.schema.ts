@@ -25,13 +25,29 @@ export const accountCredentialsInputSchema = z.object({
   /** Whose access it is, as the letter addresses them. */
   holderName: singleLine(200),
   address: postalAddress,
+  /**
+   * „Neu im Arztportal“: a physician applies for credentials with HÄVG-ID and LANR (lebenslange
+   * Arztnummer, 9 digits); the letter confirms both. Optional for accesses the back office opens.
+   */
+  haevgId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,20}$/, {
+      error: 'Die HÄVG-ID besteht aus bis zu 20 Buchstaben und Ziffern.',
+    })
+    .optional(),
+  lanr: z
+    .string()
+    .trim()
+    .regex(/^\d{9}$/, { error: 'Die LANR besteht aus 9 Ziffern.' })
+    .optional(),
 });
 export type AccountCredentialsInput = z.output<typeof accountCredentialsInputSchema>;
 type PostalAddress = z.output<typeof postalAddress>;
 
 /** Every event the outside world may send, with its payload schema (without `type`). */
 export const accountCredentialsEventSchemas = {
-  /** „Zugangsdaten vergessen“: a new letter; the old credentials stop working at once. */
+  /** „Anmeldedaten vergessen“: a new letter; the old credentials stop working at once. */
   CREDENTIALS_FORGOTTEN: z.object({}),
   /** The address changed before a new letter goes out. */
   ADDRESS_CHANGED: z.object({ address: postalAddress }),
@@ -47,6 +63,9 @@ export interface AccountCredentialsContext {
   readonly practiceId: string;
   readonly holderName: string;
   readonly address: PostalAddress;
+  /** From the application „Neu im Arztportal“, when there was one. */
+  readonly haevgId?: string | null;
+  readonly lanr?: string | null;
   /** Letters sent so far; the newest one's credentials are the only valid ones. */
   readonly letters: number;
   readonly closedReason: string | null;
@@ -58,8 +77,10 @@ export interface SendCredentialsLetterParams {
   readonly practiceId: string;
   readonly holderName: string;
   readonly address: PostalAddress;
-  /** 1 for the first letter, 2… for each one after „Zugangsdaten vergessen“. */
+  /** 1 for the first letter, 2… for each one after „Anmeldedaten vergessen“. */
   readonly letter: number;
+  readonly haevgId?: string | undefined;
+  readonly lanr?: string | undefined;
 }
 export interface RevokeCredentialsParams {
   readonly userName: string;

@@ -34,6 +34,8 @@ const sendLetter = credentialsSetup.enqueueActions(({ context, enqueue }) => {
       holderName: context.holderName,
       address: context.address,
       letter: context.letters,
+      ...(context.haevgId ? { haevgId: context.haevgId } : {}),
+      ...(context.lanr ? { lanr: context.lanr } : {}),
     },
   });
 });
@@ -41,8 +43,8 @@ const sendLetter = credentialsSetup.enqueueActions(({ context, enqueue }) => {
 const accountCredentialsMachine = credentialsSetup.createMachine({
   id: 'accountCredentials',
   description:
-    'Zugangsdaten per Post: the initial credentials of a physician’s portal access go as a ' +
-    'print-ready letter; „Zugangsdaten vergessen“ sends a new letter, and the credentials of ' +
+    'Anmeldedaten per Post: the credentials a physician applied for under „Neu im ' +
+    'Arztportal“ (with HÄVG-ID and LANR) go as a print-ready letter; „Anmeldedaten vergessen“ sends a new letter, and the credentials of ' +
     'every earlier letter stop working the moment it is issued. Only a hash of the password ' +
     'is stored. Choices where PROCESSES.md is silent: one process per access (business key = ' +
     'user name), a changed address is used from the next letter on, closing the access voids ' +
@@ -53,12 +55,14 @@ const accountCredentialsMachine = credentialsSetup.createMachine({
     practiceId: input.practiceId,
     holderName: input.holderName,
     address: input.address,
+    haevgId: input.haevgId ?? null,
+    lanr: input.lanr ?? null,
     letters: 0,
     closedReason: null,
   }),
   states: {
     issued: {
-      meta: { label: 'Zugangsdaten versandt' },
+      meta: { label: 'Anmeldedaten versandt' },
       description: 'The newest letter’s credentials are valid; earlier ones are void.',
       entry: [assign({ letters: ({ context }) => context.letters + 1 }), sendLetter],
       on: {
@@ -84,7 +88,7 @@ const accountCredentialsMachine = credentialsSetup.createMachine({
 export const accountCredentialsProcess: ProcessDefinition = {
   type: 'accountCredentials',
   version: 1,
-  title: 'Zugangsdaten per Post',
+  title: 'Anmeldedaten per Post',
   machine: accountCredentialsMachine,
   input: accountCredentialsInputSchema,
   events: accountCredentialsEventSchemas,

@@ -22,7 +22,7 @@ const verificationSetup = setup({
     events: {} as ContactVerificationEvent,
     input: {} as ContactVerificationInput,
     emitted: {} as RejectionEmit,
-    meta: {} as { label: string },
+    meta: {} as { label: string; hint?: string },
   },
   // The interpreter runs none of these: it calls the activity of the same name with the params.
   actions: {
@@ -89,7 +89,14 @@ const contactVerificationMachine = verificationSetup.createMachine({
   }),
   states: {
     pending: {
-      meta: { label: 'Bestätigung ausstehend' },
+      meta: {
+        label: 'Bestätigung ausstehend',
+        // What the Webportal eTerminservice says after saving (seed 001).
+        hint:
+          'Ein Bestätigungscode wird an die ausgewählte Adresse versendet. Der Versand der ' +
+          'Bestätigungsnachricht kann einige Minuten dauern. Falls keine E-Mail-Bestätigung ' +
+          'bei Ihnen ankommt, prüfen Sie bitte auch Ihren Spam-Ordner.',
+      },
       description: 'A code is on its way to the candidate channel, valid 24 h, 5 tries.',
       entry: {
         type: 'issueConfirmationCode',

@@ -172,8 +172,13 @@ export interface InvitationContext {
   readonly invitee: Invitee;
   readonly practiceId: string;
   readonly inviter: Inviter | null;
-  /** Keyed hash of the registration-link token; null once used or replaced. */
+  /** Keyed hash of the registration-link token; null once replaced (version 1: once used). */
   readonly tokenHash: string | null;
+  /**
+   * Version 2: what the link's token derives from (with the server secret), so that later
+   * emails carry the same link; not secret on its own. Absent in version 1.
+   */
+  readonly linkRef?: string | null;
   readonly personalData: { readonly birthDate: string; readonly phone: string | null } | null;
   /** Keyed hash of the activation code; null once used. */
   readonly codeHash: string | null;
@@ -236,19 +241,30 @@ export interface VerifyRegistrationTokenParams {
 export interface IssueActivationCodeParams {
   readonly invitee: Invitee;
   readonly maxAttempts: number;
+  /**
+   * Version 2: the code is shown on the registration page (handed back once to the caller of
+   * the event that led here), not emailed. Absent (version 1): it is emailed.
+   */
+  readonly show?: boolean;
 }
 export interface VerifyActivationCodeParams {
   readonly activationCode: string;
   readonly codeHash: string | null;
   readonly pin: string;
 }
+/** Version 2 emails carry the registration link again: this derives it (absent in version 1). */
+interface WithLink {
+  readonly linkRef?: string | null;
+}
+
 export type SendEmailParams =
-  | {
+  | ({
       readonly template: 'invitationReminder';
       readonly to: Invitee;
       readonly inviterName: string | null;
-    }
-  | { readonly template: 'registrationRequested'; readonly to: Invitee }
+    } & WithLink)
+  | ({ readonly template: 'registrationRequested'; readonly to: Invitee } & WithLink)
+  | { readonly template: 'activationStatus'; readonly to: Invitee; readonly linkRef: string }
   | { readonly template: 'registrationCompleted'; readonly to: Invitee }
   | { readonly template: 'registrationRejected'; readonly to: Invitee; readonly reason: string }
   | {
@@ -258,10 +274,20 @@ export type SendEmailParams =
     };
 
 /** Events the activities return; not in the definition's `events`, so the API refuses them. */
-export type RegistrationLinkIssued = { type: 'REGISTRATION_LINK_ISSUED'; tokenHash: string };
+export type RegistrationLinkIssued = {
+  type: 'REGISTRATION_LINK_ISSUED';
+  tokenHash: string;
+  /** What the token derives from; version 1 ignores it. */
+  linkRef?: string;
+};
 export type RegistrationTokenVerified =
   { type: 'REGISTRATION_TOKEN_ACCEPTED' } | { type: 'REGISTRATION_TOKEN_REJECTED' };
-export type ActivationCodeIssued = { type: 'ACTIVATION_CODE_ISSUED'; codeHash: string };
+export type ActivationCodeIssued = {
+  type: 'ACTIVATION_CODE_ISSUED';
+  codeHash: string;
+  /** Only when shown: for the registration page, split off by the interpreter. */
+  reveal?: { readonly activationCode: string };
+};
 export type ActivationCodeVerified =
   { type: 'ACTIVATION_CODE_ACCEPTED'; pinHash: string } | { type: 'ACTIVATION_CODE_REJECTED' };
 

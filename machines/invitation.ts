@@ -27,13 +27,13 @@ export const invitationDelays = {
   invitationReminder: 696 * HOUR,
 } as const;
 
-const invitationSetup = setup({
+export const invitationSetup = setup({
   types: {
     context: {} as InvitationContext,
     events: {} as InvitationEvent,
     input: {} as InvitationInput,
     emitted: {} as RejectionEmit,
-    meta: {} as { label: string },
+    meta: {} as { label: string; hint?: string },
   },
   // The interpreter runs none of these: it calls the activity of the same name with the params.
   actions: {
@@ -65,7 +65,7 @@ const invitationSetup = setup({
 
 // Actions shared by several transitions come from the setup, typed for every event; inline
 // ones use xstate's `assign`/`emit`, typed by the event of their transition.
-const rejectWrongActivationCode = invitationSetup.emit(({ context }) => {
+export const rejectWrongActivationCode = invitationSetup.emit(({ context }) => {
   const left = MAX_ACTIVATION_ATTEMPTS - context.failedActivationAttempts;
   return {
     type: 'rejected',
@@ -78,7 +78,7 @@ const rejectWrongActivationCode = invitationSetup.emit(({ context }) => {
   } as const;
 });
 
-const countFailedActivationAttempt = invitationSetup.assign({
+export const countFailedActivationAttempt = invitationSetup.assign({
   failedActivationAttempts: ({ context }) => context.failedActivationAttempts + 1,
 });
 
@@ -87,7 +87,7 @@ const emailInvitee = (template: 'registrationRequested' | 'registrationCompleted
   params: ({ context }: { context: InvitationContext }) => ({ template, to: context.invitee }),
 });
 
-const emailInviter = (template: 'invitationExpired' | 'registrationLocked') =>
+export const emailInviter = (template: 'invitationExpired' | 'registrationLocked') =>
   invitationSetup.enqueueActions(({ context, enqueue }) => {
     if (!context.inviter) return; // nobody to tell: the input named no inviter
     enqueue({

@@ -11,6 +11,11 @@ import type { EventMeta } from './process-definition.js';
 
 export const DEFAULT_DIGEST_TIME = '01:30';
 
+/** The one wording of the warning while a practice has no confirmed channel (view and API alike). */
+export const NO_CHANNEL_WARNING =
+  'Kein bestätigter Benachrichtigungskanal: Die gesammelten Buchungen und Absagen werden ' +
+  'aufbewahrt und in der Nacht nach der Bestätigung gesendet.';
+
 export const nightlyDigestInputSchema = z.object({
   practiceId,
   /** German wall-clock time of the overview (`01:30`); a deployment sets it for all. */

@@ -3,6 +3,7 @@ import { nextBerlinTime, stableSpread } from './berlin-time.js';
 import {
   nightlyDigestEventSchemas,
   nightlyDigestInputSchema,
+  NO_CHANNEL_WARNING,
   type DigestItem,
   type NightlyDigestContext,
   type NightlyDigestEvent,
@@ -18,9 +19,6 @@ import { CONTINUE_AS_NEW, DAY, type ProcessDefinition } from './process-definiti
 export const DIGEST_JITTER_MINUTES = 20;
 /** How long a report's key is remembered to drop a repeat. */
 const SEEN_FOR = 7 * DAY;
-
-const HELD_WARNING =
-  'Kein bestätigter Benachrichtigungskanal: die Übersicht wird aufbewahrt und in der Nacht nach der Bestätigung gesendet.';
 
 /**
  * Milliseconds from the event until the practice's next overview. A report counts from when the
@@ -153,7 +151,7 @@ const nightlyDigestMachine = digestSetup.createMachine({
 
         DIGEST_HELD: {
           target: 'held',
-          actions: assign({ warning: HELD_WARNING }),
+          actions: assign({ warning: NO_CHANNEL_WARNING }),
         },
       },
     },

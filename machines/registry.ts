@@ -6,12 +6,14 @@ import { documentDeliveryProcess } from './document-delivery.js';
 import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
 import { ehbaApplicationProcess } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
+import { invitationProcessV2 } from './invitation-v2.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
 const definitions: readonly ProcessDefinition[] = [
   invitationProcess,
+  invitationProcessV2,
   ehbaApplicationProcess,
   cardProcess,
   contactVerificationProcess,

@@ -6,6 +6,7 @@ import {
   secretConfig,
   temporalConfig,
 } from '../config/env.js';
+import { organisationProfiles } from '../config/organisations.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from '../observability/logger.js';
 
@@ -55,6 +56,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
       mailFrom: result.data.MAIL_FROM,
       publicBaseUrl: result.data.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       codeSecret: deriveKey(secret, 'codes'),
+      organisations: organisationProfiles(env),
       delays: delayOverrides(env),
       gateways: {
         ...(result.data.SMS_GATEWAY_URL

@@ -1,7 +1,7 @@
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
-/** Zugangsdaten per Post: every machine version a running instance may have started with. */
+/** Anmeldedaten per Post: every machine version a running instance may have started with. */
 export async function accountCredentials(args: ProcessArgs): Promise<ProcessView> {
   const { accountCredentialsProcess } = await import(
     /* webpackMode: "eager" */ '../machines/account-credentials.js'

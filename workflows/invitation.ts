@@ -6,5 +6,8 @@ export async function invitation(args: ProcessArgs): Promise<ProcessView> {
   const { invitationProcess } = await import(
     /* webpackMode: "eager" */ '../machines/invitation.js'
   );
-  return runProcess([invitationProcess], args);
+  const { invitationProcessV2 } = await import(
+    /* webpackMode: "eager" */ '../machines/invitation-v2.js'
+  );
+  return runProcess([invitationProcess, invitationProcessV2], args);
 }

@@ -4,7 +4,7 @@ import type { ChannelAdapter, MailTransport } from './types.js';
 export const emailChannel = (mailer: MailTransport, from: string): ChannelAdapter<'email'> => ({
   async send(message, messageId) {
     const info = (await mailer.sendMail({
-      from,
+      from: message.from ?? from,
       to: message.to,
       subject: message.subject,
       text: message.text,

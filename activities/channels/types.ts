@@ -18,6 +18,8 @@ export type Message =
   | {
       readonly channel: 'email';
       readonly to: MailAddress;
+      /** The sending organisation; absent: the deployment's `MAIL_FROM`. */
+      readonly from?: MailAddress;
       readonly subject: string;
       readonly text: string;
       readonly html: string;
@@ -65,7 +67,7 @@ export interface ChannelAdapter<C extends Channel> {
 /** A mail transport (nodemailer's fits). */
 export interface MailTransport {
   sendMail(message: {
-    from: string;
+    from: string | MailAddress;
     to: MailAddress | string;
     subject: string;
     text: string;

@@ -180,7 +180,9 @@ export async function renderLetterPdf(input: LetterDocument): Promise<Buffer> {
   doc.font(FONT.regular).fontSize(SIZE.text);
   doc.text(letter.closing ?? 'Mit freundlichen Grüßen', left, doc.y, { width });
   doc.y += line;
-  doc.text(letter.sender.name, left, doc.y, { width });
+  for (const signature of letter.sender.signature ?? [letter.sender.name]) {
+    doc.text(signature, left, doc.y, { width });
+  }
   doc.y += line / 2;
   doc.fontSize(SIZE.small).text(MACHINE_MADE, left, doc.y, { width });
 

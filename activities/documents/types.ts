@@ -84,6 +84,8 @@ export interface LetterDocument extends DocumentBase {
      * handful: the block ends above the Betreff at 103 mm.
      */
     readonly contact?: readonly string[];
+    /** Lines below the closing; default the letterhead's name. */
+    readonly signature?: readonly string[];
   };
   /** Ihr Zeichen, when the letter answers one. */
   readonly yourReference?: string;

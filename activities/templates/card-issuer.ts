@@ -4,22 +4,8 @@ import type {
   MissingDocument,
   Rejection,
 } from '../../machines/ehba-application.schema.js';
-import type { Invitee } from '../../machines/invitation.schema.js';
-import type { LetterDocument } from '../documents/pdf.js';
-import { greeting, renderEmail, type Block, type RenderedEmail } from './layout.js';
-
-/** Who signs the emails and letters of the card issuer. */
-const ISSUER = 'eHBA/SMC-B-Antragsportal';
-
-/** The issuer as a letter's sender (head, footer, return address). */
-export const ISSUER_LETTER = {
-  returnAddress: 'Kartenausgabe eHBA/SMC-B · Postfach 10 01 00 · 50441 Köln',
-  sender: {
-    name: 'Kartenausgabe eHBA/SMC-B',
-    organisation: 'Kartenausgabe eHBA/SMC-B im Auftrag der Heilberufekammern',
-    contact: ['Telefon 0221 4711-0', 'E-Mail karten@kartenausgabe.example'],
-  },
-} as const satisfies Pick<LetterDocument, 'returnAddress' | 'sender'>;
+import { renderEmail, type Block, type RenderedEmail } from './layout.js';
+import { salutationLine } from './salutation.js';
 
 /** The card after „einen“ / „Ihren“ (accusative). */
 export const CARD_NAMES: Readonly<Record<CardType, string>> = {
@@ -47,18 +33,12 @@ export function formatDate(value: string): string {
   return germanDate.format(Date.parse(value));
 }
 
-/** The applicant addressed as a person: „Guten Tag Dr. med. Erika Mustermann,“. */
-const addressee = (applicant: Applicant): Invitee => ({
-  salutation: null,
-  firstName: applicant.title ? `${applicant.title} ${applicant.firstName}` : applicant.firstName,
-  lastName: applicant.lastName,
-  email: applicant.email,
-});
+/** „Sehr geehrte Frau Dr. Mustermann,“; without an Anrede „Guten Tag Dr. Erika Mustermann,“. */
+export const applicantGreeting = (applicant: Applicant): string => salutationLine(applicant);
 
-export const applicantGreeting = (applicant: Applicant): string => greeting(addressee(applicant));
-
+// Sender, signature, support contact and legal footer: the card issuer's organisation profile.
 const email = (applicant: Applicant, subject: string, blocks: readonly Block[]): RenderedEmail =>
-  renderEmail({ subject, to: addressee(applicant), blocks, sender: ISSUER });
+  renderEmail({ subject, salutation: applicantGreeting(applicant), blocks });
 
 interface ApplicationData {
   readonly applicationNumber: string;
@@ -191,11 +171,16 @@ export function applicationEndedEmail(
     applicationExpired: {
       subject: `Antrag ${data.applicationNumber} abgelaufen`,
       // Reached when the signed papers or the documents asked for later did not arrive.
-      body: 'ist abgelaufen: die angeforderten Unterlagen sind nicht rechtzeitig eingegangen.',
+      body: 'ist abgelaufen: Die angeforderten Unterlagen sind nicht rechtzeitig eingegangen.',
     },
   }[data.why];
+  // „haben Sie zurückgezogen“ takes the application as its object: „Ihren Antrag …“.
+  const line =
+    data.why === 'applicationWithdrawn'
+      ? applicationLine(data).replace(/^Ihr Antrag/, 'Ihren Antrag')
+      : applicationLine(data);
   return email(data.applicant, texts.subject, [
-    `${applicationLine(data)}, ${texts.body}`,
+    `${line}, ${texts.body}`,
     'Wenn Sie weiterhin eine Karte benötigen, stellen Sie bitte einen neuen Antrag.',
   ]);
 }

@@ -1,13 +1,17 @@
 import type { DigestItem } from '../../machines/nightly-digest.schema.js';
 import type { DocumentBlock } from '../documents/pdf.js';
 import { escapeHtml, type RenderedEmail } from './layout.js';
+import { salutationLine } from './salutation.js';
 
-/** The header every message of the appointment service carries. */
-export const ETERMIN_HEADER = 'eTerminservice der Kassenärztlichen Vereinigungen';
+/** The header every message of the appointment service carries (seed 001: „Überschrieben …“). */
+const ETERMIN_HEADER = 'eTerminservice der Kassenärztlichen Vereinigungen';
 
-const FOOTER =
-  'Diese Nachricht wurde automatisch erstellt. Bitte antworten Sie nicht darauf. Den ' +
-  'Benachrichtigungskanal ändern Sie im Praxisportal.';
+/** The practice is written to as an organisation. */
+const SALUTATION = salutationLine(null);
+
+const channelHint = (portal: string): string =>
+  `Den Benachrichtigungskanal ändern Sie im ${portal} unter Profil › Praxisanschrift und ` +
+  'Kontaktdaten › Kontaktinformationen.';
 
 const germanDateTime = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
@@ -52,6 +56,8 @@ const summary = (items: readonly DigestItem[]): string => {
 };
 
 export interface DigestMessage {
+  /** The KV profile's portal: „Webportal eTerminservice“. */
+  readonly portal: string;
   readonly practiceName: string;
   readonly items: readonly DigestItem[];
   /** The night the overview is for (epoch ms of sending). */
@@ -61,9 +67,23 @@ export interface DigestMessage {
 export const digestSubject = (data: DigestMessage): string =>
   `eTerminservice: Terminübersicht vom ${germanDay(data.sentAt)} (${summary(data.items)})`;
 
-const intro = (data: DigestMessage): string =>
-  `Guten Tag, für ${data.practiceName} wurden seit der letzten Übersicht über den ` +
-  `eTerminservice folgende Termine gebucht oder abgesagt (${summary(data.items)}):`;
+/** A report older than a day was held back while the practice had no confirmed channel. */
+const HELD_FOR = 24 * 3_600_000;
+
+const introLines = (data: DigestMessage): string[] => [
+  SALUTATION,
+  `für ${data.practiceName} wurden seit der letzten Übersicht über den eTerminservice ` +
+    `folgende Termine gebucht oder abgesagt (${summary(data.items)}):`,
+];
+
+/** Said when the overview carries reports from before the channel was confirmed. */
+const heldNote = (data: DigestMessage): string[] =>
+  data.items.some((item) => data.sentAt - Date.parse(item.receivedAt) > HELD_FOR)
+    ? [
+        'Diese Übersicht enthält auch frühere Buchungen und Absagen: Sie wurden aufbewahrt, ' +
+          'bis Ihr Benachrichtigungskanal bestätigt war, und folgen nun mit dieser Übersicht.',
+      ]
+    : [];
 
 /** The nightly overview as email: HTML with a table, and the same as plain text. */
 export function digestEmail(data: DigestMessage): RenderedEmail {
@@ -79,89 +99,83 @@ export function digestEmail(data: DigestMessage): RenderedEmail {
   const text = [
     ETERMIN_HEADER,
     '',
-    intro(data),
+    introLines(data).join('\n\n'),
     '',
+    ...heldNote(data).flatMap((note) => [note, '']),
     line(DIGEST_HEAD),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.map(line),
     '',
-    `-- \n${FOOTER}`,
+    channelHint(data.portal),
   ].join('\n');
   const cell = (tag: 'th' | 'td', value: string) =>
     `<${tag} style="text-align:left;padding:4px 10px;border-bottom:1px solid #dddddd">${escapeHtml(value)}</${tag}>`;
   const html = [
-    '<!DOCTYPE html>',
-    `<html lang="de"><head><meta charset="utf-8"><title>${escapeHtml(digestSubject(data))}</title></head>`,
-    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">',
     `<h1 style="font-size:18px;color:#004b87">${escapeHtml(ETERMIN_HEADER)}</h1>`,
-    `<p>${escapeHtml(intro(data))}</p>`,
+    ...introLines(data).map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    ...heldNote(data).map((note) => `<p>${escapeHtml(note)}</p>`),
     '<table style="border-collapse:collapse">',
     `<thead><tr>${DIGEST_HEAD.map((head) => cell('th', head)).join('')}</tr></thead>`,
     '<tbody>',
     ...rows.map((row) => `<tr>${row.map((value) => cell('td', value)).join('')}</tr>`),
     '</tbody></table>',
-    `<p style="font-size:12px;color:#777777">${escapeHtml(FOOTER)}</p>`,
-    '</body></html>',
+    `<p>${escapeHtml(channelHint(data.portal))}</p>`,
   ].join('\n');
   return { subject: digestSubject(data), text, html };
 }
 
 /** The body of the overview as fax: the same table, its head repeated on every page. */
 export const digestFaxBlocks = (data: DigestMessage): DocumentBlock[] => [
-  intro(data),
+  ...introLines(data),
+  ...heldNote(data),
   { table: { head: DIGEST_HEAD, rows: digestRows(data.items) } },
-  FOOTER,
+  channelHint(data.portal),
 ];
 
 export interface ConfirmationMessage {
+  /** The KV profile's portal: „Webportal eTerminservice“. */
+  readonly portal: string;
   readonly practiceName: string;
   /** `K7PM 3QXA`. */
   readonly code: string;
   readonly validUntil: string;
   readonly maxAttempts: number;
+  readonly channel: 'email' | 'fax';
 }
 
 export const CONFIRMATION_SUBJECT = 'eTerminservice: Bestätigung Ihres Benachrichtigungskanals';
 
 const confirmationLines = (data: ConfirmationMessage) => ({
-  before:
-    `Guten Tag, für ${data.practiceName} soll die nächtliche Terminübersicht des ` +
-    'eTerminservice künftig an diese Adresse gehen. Bitte geben Sie zur Bestätigung diesen ' +
-    'Code im Praxisportal ein:',
-  after:
+  before: [
+    SALUTATION,
+    `für ${data.practiceName} wurde im ${data.portal} ` +
+      (data.channel === 'email' ? 'diese E-Mail-Adresse' : 'diese Faxnummer') +
+      ' als Benachrichtigungskanal ausgewählt. Über ihn erhalten Sie einmal pro Nacht die ' +
+      'Buchungen und Absagen der Terminservicestelle. Bitte geben Sie zur Bestätigung diesen ' +
+      `Bestätigungscode im ${data.portal} ein:`,
+  ],
+  after: [
     `Der Code gilt bis ${data.validUntil}; nach ${data.maxAttempts} falschen Eingaben wird er ` +
-    'gesperrt. Falls Sie das nicht veranlasst haben, ignorieren Sie diese Nachricht: ohne ' +
-    'Bestätigung geht keine Übersicht an diese Adresse.',
+      'gesperrt. Buchungen und Absagen, die bis zur Bestätigung eingehen, bewahren wir auf: ' +
+      'Sie folgen mit der ersten Übersicht nach der Bestätigung.',
+    'Falls Sie das nicht veranlasst haben, ignorieren Sie diese Nachricht: Ohne Bestätigung ' +
+      'geht keine Übersicht an diese Adresse.',
+  ],
 });
 
 export function confirmationEmail(data: ConfirmationMessage): RenderedEmail {
   const { before, after } = confirmationLines(data);
-  const text = [
-    ETERMIN_HEADER,
-    '',
-    before,
-    '',
-    `    ${data.code}`,
-    '',
-    after,
-    '',
-    `-- \n${FOOTER}`,
-  ].join('\n');
+  const text = [ETERMIN_HEADER, ...before, `    ${data.code}`, ...after].join('\n\n');
   const html = [
-    '<!DOCTYPE html>',
-    `<html lang="de"><head><meta charset="utf-8"><title>${escapeHtml(CONFIRMATION_SUBJECT)}</title></head>`,
-    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">',
     `<h1 style="font-size:18px;color:#004b87">${escapeHtml(ETERMIN_HEADER)}</h1>`,
-    `<p>${escapeHtml(before)}</p>`,
+    ...before.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
     `<p style="font-size:24px;font-family:monospace;letter-spacing:2px"><strong>${escapeHtml(data.code)}</strong></p>`,
-    `<p>${escapeHtml(after)}</p>`,
-    `<p style="font-size:12px;color:#777777">${escapeHtml(FOOTER)}</p>`,
-    '</body></html>',
+    ...after.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
   ].join('\n');
   return { subject: CONFIRMATION_SUBJECT, text, html };
 }
 
 export const confirmationFaxBlocks = (data: ConfirmationMessage): DocumentBlock[] => {
   const { before, after } = confirmationLines(data);
-  return [before, { code: data.code, label: 'Bestätigungscode' }, after];
+  return [...before, { code: data.code, label: 'Bestätigungscode' }, ...after];
 };

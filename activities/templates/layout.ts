@@ -1,16 +1,16 @@
-import type { Invitee, Inviter } from '../../machines/invitation.schema.js';
+import type { OrganisationProfile } from '../../config/organisations.js';
 
 /**
  * One email, written once as blocks and rendered twice: plain text and HTML. Every value is
- * HTML-escaped here, so templates interpolate freely.
+ * HTML-escaped here, so templates interpolate freely. A template writes the body (salutation
+ * and content); `frameEmail` adds what the sending organisation's profile says: closing and
+ * signature, support contact, legal footer.
  */
 export interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
 }
-
-export const SERVICE_NAME = 'Gesundheitspartnerservice';
 
 export type Block =
   | string
@@ -30,22 +30,6 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
 }
 
-/** „Sehr geehrte Frau Müller,“ / „Sehr geehrter Herr Weber,“ / „Guten Tag Alex Kim,“. */
-export function greeting(to: Invitee | Inviter): string {
-  if (!('lastName' in to)) return to.name ? `Guten Tag ${to.name},` : 'Guten Tag,';
-  if (to.salutation === 'Frau') return `Sehr geehrte Frau ${to.lastName},`;
-  if (to.salutation === 'Herr') return `Sehr geehrter Herr ${to.lastName},`;
-  return `Guten Tag ${to.firstName} ${to.lastName},`;
-}
-
-/** „Frau Anna Müller“, „Herr Jan Weber“, „Alex Kim“. */
-export function personName(invitee: Invitee): string {
-  const name = `${invitee.firstName} ${invitee.lastName}`;
-  return invitee.salutation === 'Frau' || invitee.salutation === 'Herr'
-    ? `${invitee.salutation} ${name}`
-    : name;
-}
-
 const berlinTime = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
   day: '2-digit',
@@ -60,8 +44,7 @@ export function formatBerlinTime(epochMs: number): string {
   return `${berlinTime.format(epochMs)} Uhr`;
 }
 
-const CLOSING = ['Mit freundlichen Grüßen', `Ihr ${SERVICE_NAME}`];
-const FOOTER = 'Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.';
+const AUTOMATIC = 'Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.';
 
 function blockText(block: Block): string {
   if (typeof block === 'string') return block;
@@ -92,30 +75,58 @@ function blockHtml(block: Block): string {
   return `<blockquote style="margin:0 0 1em 0;padding-left:12px;border-left:3px solid #cccccc">${lines(block.quote)}</blockquote>`;
 }
 
+/** The body of an email: the salutation line (see `salutationLine`), then the blocks. */
 export function renderEmail(email: {
   readonly subject: string;
-  readonly to: Invitee | Inviter;
+  readonly salutation: string;
   readonly blocks: readonly Block[];
-  /** Who signs: default the Gesundheitspartnerservice. */
-  readonly sender?: string;
 }): RenderedEmail {
-  const salutation = greeting(email.to);
-  const closing = email.sender ? ['Mit freundlichen Grüßen', `Ihr ${email.sender}`] : CLOSING;
-  const text = [
-    salutation,
-    ...email.blocks.map(blockText),
-    closing.join('\n'),
-    `-- \n${FOOTER}`,
-  ].join('\n\n');
+  return {
+    subject: email.subject,
+    text: [email.salutation, ...email.blocks.map(blockText)].join('\n\n'),
+    html: [`<p>${escapeHtml(email.salutation)}</p>`, ...email.blocks.map(blockHtml)].join('\n'),
+  };
+}
+
+/** The body in the organisation's frame: closing, signature, support block, legal footer. */
+export function frameEmail(body: RenderedEmail, profile: OrganisationProfile): RenderedEmail {
+  const closing = ['Mit freundlichen Grüßen', ...profile.signature];
+  const footer = [profile.support.join('\n'), profile.legal.join('\n'), AUTOMATIC];
+  const text = [body.text, closing.join('\n'), `-- \n${footer.join('\n\n')}`].join('\n\n');
   const html = [
     '<!DOCTYPE html>',
-    `<html lang="de"><head><meta charset="utf-8"><title>${escapeHtml(email.subject)}</title></head>`,
+    `<html lang="de"><head><meta charset="utf-8"><title>${escapeHtml(body.subject)}</title></head>`,
     '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">',
-    `<p>${escapeHtml(salutation)}</p>`,
-    ...email.blocks.map(blockHtml),
+    body.html,
     `<p>${closing.map(escapeHtml).join('<br>')}</p>`,
-    `<p style="font-size:12px;color:#777777">${escapeHtml(FOOTER)}</p>`,
+    '<hr style="border:0;border-top:1px solid #dddddd">',
+    ...footer.map((part) => `<p style="font-size:12px;color:#777777">${lines(part)}</p>`),
     '</body></html>',
   ].join('\n');
-  return { subject: email.subject, text, html };
+  return { subject: body.subject, text, html };
+}
+
+/**
+ * The organisation as a letter's or fax's sender: letterhead, information block (its contact
+ * lines, without the introducing sentence), signature, legal footer, return address.
+ */
+export function letterhead(profile: OrganisationProfile) {
+  return {
+    returnAddress: profile.returnAddress,
+    sender: {
+      name: profile.sender.name,
+      organisation: profile.legal.join(' · '),
+      contact: profile.support.filter((line) => !line.trimEnd().endsWith(':')),
+      signature: profile.signature,
+    },
+  } as const;
+}
+
+/** The end of a fax: closing, signature, support contact and legal footer of the organisation. */
+export function faxClosing(profile: OrganisationProfile): string[] {
+  return [
+    ['Mit freundlichen Grüßen', ...profile.signature].join('\n'),
+    profile.support.join('\n'),
+    profile.legal.join('\n'),
+  ];
 }

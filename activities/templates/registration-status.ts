@@ -1,45 +1,68 @@
 import type { Invitee, Inviter } from '../../machines/invitation.schema.js';
-import { personName, renderEmail, SERVICE_NAME, type RenderedEmail } from './layout.js';
+import { renderEmail, type RenderedEmail } from './layout.js';
+import { personName, salutationLine } from './salutation.js';
 
-export function registrationRequestedEmail(data: { readonly to: Invitee }): RenderedEmail {
+interface StatusMail {
+  readonly to: Invitee;
+  /** The organisation profile's portal: „Mein AOK Gesundheitspartnerservice“. */
+  readonly portal: string;
+}
+
+/**
+ * „Ihre Registrierung“ (seed 002), once device registration is done and the access waits for
+ * its approval („Beantragt“). Who approves is the portal operator's business, not the
+ * person's: the text names nobody.
+ */
+export function registrationRequestedEmail(
+  data: StatusMail & {
+    /** Null for registrations whose link was one-time (machine version 1). */
+    readonly link: string | null;
+  },
+): RenderedEmail {
   return renderEmail({
-    subject: 'Registrierung beantragt',
-    to: data.to,
+    subject: 'Ihre Registrierung',
+    salutation: salutationLine(data.to),
     blocks: [
-      `Ihre Registrierung im ${SERVICE_NAME} ist beantragt. Ihre Praxis prüft sie nun.`,
-      'Sobald die Registrierung freigegeben ist, erhalten Sie eine E-Mail mit dem Link zur Anmeldung.',
+      `Ihre Registrierung für „${data.portal}“ ist beantragt: Ihre persönlichen Informationen ` +
+        'und die Geräteregistrierung mit der AOK 2-Faktor App sind vollständig.',
+      'Sobald Ihr Zugang freigeschaltet ist, erhalten Sie eine weitere E-Mail.',
+      ...(data.link
+        ? [
+            'Den Stand Ihrer Registrierung sehen Sie jederzeit hier:',
+            { link: data.link, label: 'Registrierung fortsetzen' },
+          ]
+        : []),
     ],
   });
 }
 
-export function registrationCompletedEmail(data: {
-  readonly to: Invitee;
-  readonly loginUrl: string;
-}): RenderedEmail {
+export function registrationCompletedEmail(
+  data: StatusMail & { readonly loginUrl: string },
+): RenderedEmail {
   return renderEmail({
     subject: 'Registrierung erfolgreich abgeschlossen',
-    to: data.to,
+    salutation: salutationLine(data.to),
     blocks: [
-      `Ihre Registrierung im ${SERVICE_NAME} ist abgeschlossen. Sie können sich ab sofort mit ` +
-        'Ihrem registrierten Gerät und Ihrer PIN anmelden.',
-      { link: data.loginUrl, label: 'Zur Anmeldung' },
-      'Bei der ersten Anmeldung bitten wir Sie um Ihre Einwilligung in die Verarbeitung Ihrer ' +
-        'Daten; danach steht Ihnen das Postfach Ihrer Praxis zur Verfügung.',
+      `Ihre Registrierung für „${data.portal}“ ist erfolgreich abgeschlossen. Sie melden sich ` +
+        'ab sofort mit Ihrer E-Mail-Adresse und der AOK 2-Faktor App an.',
+      { link: data.loginUrl, label: 'Jetzt einloggen' },
+      'Beim erstmaligen Login stimmen Sie bitte der Datenschutzerklärung sowie den Teilnahme- ' +
+        'und Nutzungsbedingungen zu und willigen in die Verarbeitung Ihrer Daten ein. Danach ' +
+        'steht Ihnen das Postfach des Leistungserbringers zur Verfügung.',
     ],
   });
 }
 
-export function registrationRejectedEmail(data: {
-  readonly to: Invitee;
-  readonly reason: string;
-}): RenderedEmail {
+export function registrationRejectedEmail(
+  data: StatusMail & { readonly reason: string },
+): RenderedEmail {
   return renderEmail({
     subject: 'Registrierung abgelehnt',
-    to: data.to,
+    salutation: salutationLine(data.to),
     blocks: [
-      `Ihre Registrierung im ${SERVICE_NAME} wurde leider abgelehnt. Begründung:`,
+      `Ihre Registrierung für „${data.portal}“ wurde leider abgelehnt. Die Begründung lautet:`,
       { quote: data.reason },
-      'Bei Fragen wenden Sie sich bitte an Ihre Praxis.',
+      'Bei Fragen wenden Sie sich bitte an die Person, die Sie eingeladen hat.',
     ],
   });
 }
@@ -48,13 +71,14 @@ export function registrationRejectedEmail(data: {
 export function invitationExpiredEmail(data: {
   readonly to: Inviter;
   readonly invitee: Invitee;
+  readonly portal: string;
 }): RenderedEmail {
   return renderEmail({
     subject: 'Einladung abgelaufen',
-    to: data.to,
+    salutation: salutationLine({ name: data.to.name }),
     blocks: [
-      `die Einladung von ${personName(data.invitee)} (${data.invitee.email}) in den ${SERVICE_NAME} ` +
-        'ist abgelaufen, ohne dass die Registrierung abgeschlossen wurde.',
+      `die Einladung an ${personName(data.invitee, true)} (${data.invitee.email}) für ` +
+        `„${data.portal}“ ist abgelaufen, ohne dass die Registrierung abgeschlossen wurde.`,
       'Falls die Person weiterhin Zugang benötigt, laden Sie sie bitte erneut ein.',
     ],
   });
@@ -64,13 +88,16 @@ export function invitationExpiredEmail(data: {
 export function registrationLockedEmail(data: {
   readonly to: Inviter;
   readonly invitee: Invitee;
+  readonly portal: string;
+  readonly maxAttempts: number;
 }): RenderedEmail {
   return renderEmail({
     subject: 'Registrierung gesperrt',
-    to: data.to,
+    salutation: salutationLine({ name: data.to.name }),
     blocks: [
-      `die Registrierung von ${personName(data.invitee)} (${data.invitee.email}) im ${SERVICE_NAME} ` +
-        'wurde gesperrt, weil der Aktivierungscode zu oft falsch eingegeben wurde.',
+      `die Registrierung von ${personName(data.invitee, true)} (${data.invitee.email}) für ` +
+        `„${data.portal}“ wurde gesperrt, weil der Aktivierungscode ${data.maxAttempts}-mal ` +
+        'falsch eingegeben wurde.',
       'Falls die Person weiterhin Zugang benötigt, laden Sie sie bitte erneut ein.',
     ],
   });

@@ -284,7 +284,7 @@ export const documentOperations: readonly OperationSpec[] = [
     summary: 'Check a sign-in against the credentials sent by post',
     description:
       'For the physicians’ portal: whether user name and password are those of the newest ' +
-      'credentials letter (`accountCredentials`). A new letter („Zugangsdaten vergessen“) voids ' +
+      'credentials letter (`accountCredentials`). A new letter („Anmeldedaten vergessen“) voids ' +
       'every earlier password at once; five wrong passwords in a row lock the access until the ' +
       'next letter. A client key checks only its practices’ user names: any other reads as not ' +
       'valid.',

@@ -57,6 +57,7 @@ const processSummaryExample = {
   incident: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
+  about: 'Erika Mustermann <erika@praxis.example>',
 };
 
 export const processListExample = { items: [processSummaryExample], nextCursor: null };

@@ -139,15 +139,27 @@ export const referenceOperations: readonly OperationSpec[] = [
     tag: 'Registration link',
     summary: 'Registration link landing page',
     description:
-      'Where the registration link of an invitation email lands when `PUBLIC_BASE_URL` points ' +
-      'at the API (as with `npm start`): a German page that shows the request the portal ' +
-      'would make with the token. A real deployment points the link at the portal.',
+      'Where the registration link of an invitation email („Registrierung fortsetzen“) lands ' +
+      'when `PUBLIC_BASE_URL` points at the API (as with `npm start`): a German page with the ' +
+      'step the registration is at now and the request the portal makes with the token ' +
+      '(`REGISTRATION_STARTED`, taken at every step until the registration ends), or, once it ' +
+      'has ended, a German page saying why (abgelaufen, widerrufen, abgelehnt, gesperrt, ' +
+      'abgeschlossen). It changes nothing. A real deployment points the link at the portal.',
     security: 'none',
     queryParameters: registrationLinkQuery,
     responses: {
-      200: { description: 'The page.', contentType: 'text/html', schema: { type: 'string' } },
+      200: {
+        description: 'The current step, or the German page of an ended registration.',
+        contentType: 'text/html',
+        schema: { type: 'string' },
+      },
       400: {
-        description: 'Process or token missing: a page that says so.',
+        description: 'Process or token missing or malformed: a page that says so.',
+        contentType: 'text/html',
+        schema: { type: 'string' },
+      },
+      404: {
+        description: 'No registration behind the link: a German page that says so.',
         contentType: 'text/html',
         schema: { type: 'string' },
       },

@@ -2,7 +2,11 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { nightlyDigestProcess } from '../../machines/nightly-digest.js';
-import type { DigestItem, NightlyDigestContext } from '../../machines/nightly-digest.schema.js';
+import {
+  NO_CHANNEL_WARNING,
+  type DigestItem,
+  type NightlyDigestContext,
+} from '../../machines/nightly-digest.schema.js';
 import type { ContactVerificationContext } from '../../machines/contact-verification.schema.js';
 import { maskPhone } from '../../machines/contact.schema.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
@@ -38,9 +42,6 @@ interface DigestOverview {
   readonly warning: string | null;
   readonly lastSent: NightlyDigestContext['lastSent'];
 }
-
-const NO_CHANNEL_WARNING =
-  'Kein bestätigter Benachrichtigungskanal: die Übersicht wird erst nach der Bestätigung gesendet.';
 
 /** A fax number shows masked; an email address as it is (the practice's own). */
 const shownAddress = (inUse: NonNullable<ContactVerificationContext['inUse']>) =>

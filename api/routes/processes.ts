@@ -19,6 +19,7 @@ import type { ApiMetrics } from '../observability/metrics.js';
 import {
   processId,
   refusalOf,
+  openRevealed,
   sealedEvent,
   sendEvent,
   startProcessWorkflow,
@@ -223,7 +224,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         const sealed = definition ? sealedEvent(definition, event, deps.secrets) : event;
         const view = await sendEvent(handle, sealed, caller.keyId);
         deps.metrics?.eventSent(type, event.type, 'ok');
-        res.json(view);
+        res.json(openRevealed(view, deps.secrets));
       } catch (error) {
         deps.metrics?.eventSent(type, event.type, outcomeOf(error));
         throw error;

@@ -7,7 +7,7 @@ import { messagesTo } from '../support/mailcatcher.js';
 /**
  * Portal credentials by post through the real API, worker, letter channel (the mail catcher in
  * development) and Postgres: the print-ready letter names the holder's address and the new
- * user name; a new letter („Zugangsdaten vergessen“) voids the old password; only hashes are
+ * user name; a new letter („Anmeldedaten vergessen“) voids the old password; only hashes are
  * stored; five wrong passwords lock the access until the next letter.
  */
 let api: ApiStack;
@@ -76,7 +76,7 @@ describe('accountCredentials: credentials by post', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const userName = started.body.businessKey as string;
     expect(userName).toMatch(/^AP-[3467ACDEFGHJKMNPQRTUVWXY9]{8}$/);
-    expect(started.body).toMatchObject({ stateLabel: 'Zugangsdaten versandt' });
+    expect(started.body).toMatchObject({ stateLabel: 'Anmeldedaten versandt' });
 
     const first = await letter(postcode, 1);
     for (const line of [
@@ -84,7 +84,7 @@ describe('accountCredentials: credentials by post', () => {
       'Hausarztpraxis am Markt',
       'Marktplatz 3',
       `${postcode} Bonn`,
-      'Ihre Zugangsdaten zum Arztportal',
+      'Ihre Anmeldedaten für das Arztportal',
     ]) {
       expect(first).toContain(line);
     }
@@ -117,7 +117,7 @@ describe('accountCredentials: credentials by post', () => {
     );
     expect(forgotten.status).toBe(200);
     const second = await letter(postcode, 2);
-    expect(second).toContain('Ihre neuen Zugangsdaten zum Arztportal');
+    expect(second).toContain('Ihre neuen Anmeldedaten für das Arztportal');
     expect(second).toContain('gelten ab sofort nicht mehr');
     const newPassword = passwordIn(second);
     expect(newPassword).not.toBe(oldPassword);

@@ -28,7 +28,8 @@ const meta = (): ActionMeta => {
   const id = `channels-${randomBytes(4).toString('hex')}`;
   return {
     workflowId: id,
-    processType: 'channels',
+    // Every message belongs to a process type, whose organisation sends it.
+    processType: 'documentDelivery',
     step: 3,
     idempotencyKey: `${id}:run:3:0`,
     at: new Date().toISOString(),

@@ -135,6 +135,10 @@ describe('the operators’ dashboard', () => {
     expect(await page.locator('table.processes').textContent()).not.toContain(
       'contactVerification',
     );
+    // Whom each invitation is about, not only its hashed business key.
+    const listText = await page.locator('table.processes').textContent();
+    expect(listText).toContain('Erika Adler <adler.');
+    expect(listText).toContain('Erika Berger <berger.');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-list.png'), fullPage: true });
 
     // The URL alone brings the same view back (a shared link).
@@ -157,6 +161,17 @@ describe('the operators’ dashboard', () => {
     expect(await page.locator('.countdown').first().textContent()).toMatch(
       /^\d+ T \d\d:\d\d:\d\d$/,
     );
+    // Timers, audit events and context fields in German, never their names in the code.
+    const next = await page
+      .locator('section', { has: page.getByRole('heading', { name: 'Was als Nächstes passiert' }) })
+      .textContent();
+    expect(next).toContain('Ablauf der Einladung');
+    expect(next).toContain('Erinnerung an die Einladung');
+    expect(next).not.toContain('invitationExpiry');
+    await expect
+      .poll(() => page.locator('table.history').textContent())
+      .toContain('Registrierungslink versandt');
+    expect(await page.locator('main').textContent()).not.toMatch(/\b[A-Z]+_[A-Z_]+\b/);
     await page.close();
   });
 
@@ -243,15 +258,16 @@ describe('the operators’ dashboard', () => {
           chamber: 'Ärztekammer Nordrhein',
           address: {
             name: 'Dr. med. Erika Mustermann',
-            street: 'Heidestraße 17',
-            postcode: '51147',
-            city: 'Köln',
+            street: 'Mariahilfer Straße 1',
+            postcode: '1060',
+            city: 'Wien',
+            country: 'AT',
           },
           practiceId,
         },
       },
     });
-    expect(started.status).toBe(201);
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
     const id = started.body.id as string;
     const submitted = await api.request('POST', `/api/v1/processes/${id}/events`, {
       body: { type: 'APPLICATION_SUBMITTED' },
@@ -277,8 +293,22 @@ describe('the operators’ dashboard', () => {
     const timers = await page
       .locator('section', { has: page.getByRole('heading', { name: 'Was als Nächstes passiert' }) })
       .textContent();
-    expect(timers).toContain('documentsReminder');
-    expect(timers).toContain('documentsDeadline');
+    expect(timers).toContain('Erinnerung an die Antragsunterlagen');
+    expect(timers).toContain('Frist für die Antragsunterlagen');
+    expect(timers).not.toContain('documentsReminder');
+    // The context as people read it: German names, a German date, the country by name.
+    const context = await page.locator('dl.context').first().textContent();
+    expect(context).toContain('Geburtsdatum');
+    expect(context).toContain('14.03.1975');
+    expect(context).not.toContain('1975-03-14');
+    expect(context).toContain('Österreich');
+    expect(context).toContain('Abgeschlossen am');
+    expect(context).not.toMatch(/Submitted At|Follow Up Of/);
+    for (const name of await page.locator('dl.context dt').allTextContents()) {
+      expect(name).not.toMatch(/^[a-z]+[A-Z]/); // no camelCase key shows
+    }
+    expect(await page.locator('table.history').textContent()).toContain('Antrag abschließen');
+    expect(await page.locator('main').textContent()).not.toMatch(/\b[A-Z]+_[A-Z_]+\b/);
 
     await page.getByRole('button', { name: 'Unterlagen eingegangen' }).click();
     await page
@@ -303,6 +333,9 @@ describe('the operators’ dashboard', () => {
     }
     expect(await page.locator('section.machine svg[role="img"]').count()).toBe(titles.length);
     expect(await page.locator('section.machine').first().textContent()).toContain('720 Std.');
+    expect(await page.locator('section.machine').first().textContent()).toContain(
+      'Ablauf der Einladung',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-machines.png'), fullPage: true });
     await page.close();
   });

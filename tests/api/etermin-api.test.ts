@@ -111,6 +111,11 @@ describe('eTerminservice through the API', () => {
       id: `contactVerification-${practiceId}`,
       stateLabel: 'Bestätigung ausstehend',
     });
+    // What the Webportal eTerminservice tells the practice after saving (seed 001).
+    expect(started.body.stateHint).toContain(
+      'Der Versand der Bestätigungsnachricht kann einige Minuten dauern.',
+    );
+    expect(started.body.stateHint).toContain('prüfen Sie bitte auch Ihren Spam-Ordner');
     const mail = await waitForMessage({ to: email, subject: /Bestätigung/, timeoutMs: 20_000 });
     expect(mail.text).toContain('eTerminservice der Kassenärztlichen Vereinigungen');
     const code = /\b([3467ACDEFGHJKMNPQRTUVWXY9]{4} [3467ACDEFGHJKMNPQRTUVWXY9]{4})\b/.exec(

@@ -29,7 +29,7 @@ describe('the processes API', () => {
     expect(created.headers.get('location')).toBe(`/api/v1/processes/${created.body.id}`);
     expect(created.body).toMatchObject({
       type: 'invitation',
-      version: 1,
+      version: 2,
       practiceId: 'BSNR-987654321',
       state: 'registration.invited',
       stateLabel: 'Eingeladen',
@@ -42,7 +42,7 @@ describe('the processes API', () => {
     const mail = await waitForMessage({ to: input.email, timeoutMs: 20_000 });
     expect(mail.subject).toMatch(/Einladung/);
     expect(mail.html).toContain('Sehr geehrter Herr Mustermann');
-    // The link names the process and carries the one-time token: all a portal needs.
+    // The link names the process and carries the token: all a portal needs, at every step.
     const href = new RegExp(`${api.publicBaseUrl}/registrierung\\?\\S+`).exec(mail.text)?.[0];
     expect(href).toBeDefined();
     const link = new URL(href!);
@@ -55,7 +55,7 @@ describe('the processes API', () => {
     expect(landing.status).toBe(200);
     expect(landing.headers.get('cache-control')).toBe('no-store');
     const page = await landing.text();
-    expect(page).toContain(created.body.id);
+    expect(page).toContain('Ihre Registrierung steht bei: Eingeladen.');
     expect(page).toContain('REGISTRATION_STARTED');
 
     const location = created.headers.get('location')!;
@@ -76,10 +76,52 @@ describe('the processes API', () => {
       stateLabel: 'Persönliche Daten',
     });
 
-    // What lies in Temporal's history is encrypted: no name, address or token in the clear.
+    // The same link again: the step the person is at, never the old one.
+    const again = await fetch(`${api.baseUrl}${link.pathname}${link.search}`);
+    expect(await again.text()).toContain('Ihre Registrierung steht bei: Persönliche Daten.');
+
+    // Into the Geräteregistrierung: the answer shows the activation code, once.
+    const device = await api.request('POST', `/api/v1/processes/${created.body.id}/events`, {
+      body: { type: 'PERSONAL_DATA_SUBMITTED', birthDate: '1980-05-17' },
+    });
+    expect(device.status).toBe(200);
+    expect(device.body.stateLabel).toBe('Geräteregistrierung');
+    const code = device.body.revealed?.activationCode as string;
+    expect(code).toMatch(/^\d{4} \d{4}$/);
+    const later = await api.request('GET', location);
+    expect(JSON.stringify(later.body)).not.toContain(code);
+    expect(later.body.revealed).toBeUndefined();
+    const history = await api.request('GET', `${location}/history`);
+    expect(JSON.stringify(history.body)).not.toContain(code);
+
+    // What lies in Temporal's history is encrypted: no name, address, token or code in the clear.
     const stored = await api.rawHistory(created.body.id);
     expect(stored).toContain('binary/encrypted');
-    for (const secret of [input.email, input.lastName, token]) expect(stored).not.toContain(secret);
+    for (const secret of [input.email, input.lastName, token, code, code.replace(' ', '')])
+      expect(stored).not.toContain(secret);
+
+    // Once the registration has ended, the link says so in German, and shows no step.
+    await api.request('POST', `/api/v1/processes/${created.body.id}/events`, {
+      body: { type: 'INVITATION_REVOKED' },
+    });
+    const ended = await fetch(`${api.baseUrl}${link.pathname}${link.search}`);
+    expect(ended.status).toBe(200);
+    const endedPage = await ended.text();
+    expect(endedPage).toContain('Diese Einladung wurde widerrufen');
+    expect(endedPage).not.toContain('steht bei');
+    expect(endedPage).not.toContain('REGISTRATION_STARTED');
+  });
+
+  it('when a registration link is cut off or leads nowhere, then a German page says so', async () => {
+    const cut = await fetch(`${api.baseUrl}/registrierung?prozess=invitation-abc`);
+    expect(cut.status).toBe(400);
+    expect(await cut.text()).toContain('Dieser Link ist unvollständig');
+    const nowhere = await fetch(
+      `${api.baseUrl}/registrierung?prozess=invitation-${'0'.repeat(32)}&token=${'A'.repeat(43)}`,
+    );
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.headers.get('content-type')).toContain('text/html');
+    expect(await nowhere.text()).toContain('Diese Registrierung gibt es nicht');
   });
 
   it('when the same person is invited twice while the first runs, then the second answers 409', async () => {
@@ -192,7 +234,7 @@ describe('the processes API', () => {
     const list = await api.request('GET', '/api/v1/machines');
     expect(list.body.items).toEqual(
       expect.arrayContaining([
-        { type: 'invitation', version: 1, title: 'Einladung eines Benutzers' },
+        { type: 'invitation', version: 2, title: 'Einladung eines Benutzers' },
       ]),
     );
     const machine = await api.request('GET', '/api/v1/machines/invitation');
@@ -206,17 +248,16 @@ describe('the processes API', () => {
     expect(states.find((s) => s.id === 'registration.invited')).toMatchObject({
       label: 'Eingeladen',
       final: false,
+    });
+    // The link and a new invitation work at every step of the registration.
+    expect(states.find((s) => s.id === 'registration')).toMatchObject({
       events: expect.arrayContaining(['REGISTRATION_STARTED', 'INVITATION_RESENT']),
     });
     expect(states.find((s) => s.id === 'locked')).toMatchObject({ label: 'Gesperrt', final: true });
     expect(machine.body.timers).toEqual(
       expect.arrayContaining([
         { name: 'invitationExpiry', defaultMs: 720 * 3_600_000, states: ['registration'] },
-        {
-          name: 'invitationReminder',
-          defaultMs: 696 * 3_600_000,
-          states: ['registration.invited'],
-        },
+        { name: 'invitationReminder', defaultMs: 696 * 3_600_000, states: ['registration'] },
       ]),
     );
     expect(machine.body.mermaid).toContain('stateDiagram-v2');

@@ -205,9 +205,14 @@ describe('the OpenAPI document against the running API', () => {
         expectDocumented(`${where} (${name})`, operation.operation, answer);
         // Its own example must work (an event example may meet a state that refuses it, a
         // process without an incident has nothing to retry: 409, and the example Antragsnummer
-        // of the public lookup belongs to no application here: 404; the example mTAN and
-        // download token open nothing: 409/410).
-        if (!/\/(events|retry|application-status|download-token|content)$/.test(operation.path)) {
+        // of the public lookup belongs to no application here: 404, nor does the example
+        // registration link: its German page with 404; the example mTAN and download token
+        // open nothing: 409/410).
+        if (
+          !/\/(events|retry|application-status|download-token|content|registrierung)$/.test(
+            operation.path,
+          )
+        ) {
           expect(answer.status, `${where} (${name}): ${answer.text.slice(0, 300)}`).toBeLessThan(
             300,
           );

@@ -41,7 +41,7 @@ describe('accountCredentials', () => {
   it('sends the first letter when the access is opened', () => {
     const { run, actions } = start(input);
     expect(state(run)).toBe('issued');
-    expect(labelOf(machine, 'issued')).toBe('Zugangsdaten versandt');
+    expect(labelOf(machine, 'issued')).toBe('Anmeldedaten versandt');
     expect(named(actions)).toEqual([letter(1)]);
     expect(allowed(run).sort()).toEqual([
       'ACCOUNT_CLOSED',
@@ -50,7 +50,7 @@ describe('accountCredentials', () => {
     ]);
   });
 
-  it('sends a new, numbered letter for each „Zugangsdaten vergessen“, to the newest address', () => {
+  it('sends a new, numbered letter for each „Anmeldedaten vergessen“, to the newest address', () => {
     let { run } = start(input);
     const second = send(run, { type: 'CREDENTIALS_FORGOTTEN', ...at });
     expect(named(second.actions)).toEqual([letter(2)]);

@@ -58,7 +58,19 @@ describe('card issuer emails', () => {
     });
     expect(expired.subject).toBe('Antrag A-2026-7K3M9QXT abgelaufen');
     expect(expired.text).toContain(
-      'die angeforderten Unterlagen sind nicht rechtzeitig eingegangen',
+      'ist abgelaufen: Die angeforderten Unterlagen sind nicht rechtzeitig eingegangen.',
+    );
+  });
+
+  it('take the application as the object when it was withdrawn: „Ihren Antrag … haben Sie …“', () => {
+    const withdrawn = applicationEndedEmail({
+      ...application,
+      why: 'applicationWithdrawn',
+      draftDays: 90,
+    });
+    expect(withdrawn.text).toContain(
+      'Ihren Antrag auf einen elektronischen Heilberufsausweis (eHBA), Antragsnummer ' +
+        'A-2026-7K3M9QXT, haben Sie zurückgezogen.',
     );
   });
 });

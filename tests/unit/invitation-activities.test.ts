@@ -106,29 +106,39 @@ describe('issueRegistrationLink', () => {
     const mail = last();
     const token = tokenIn(mail.text);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(result).toEqual({ type: 'REGISTRATION_LINK_ISSUED', tokenHash: expect.any(String) });
+    expect(result).toEqual({
+      type: 'REGISTRATION_LINK_ISSUED',
+      tokenHash: expect.any(String),
+      linkRef: actionMeta.idempotencyKey,
+    });
     expect(result.tokenHash).not.toContain(token);
     expect(verifyKeyedHash(SECRET, 'registration-token', token, result.tokenHash)).toBe(true);
 
     expect(mail).toMatchObject({
-      from: 'Gesundheitspartnerservice <no-reply@portal.example>',
+      from: { name: 'Mein AOK Gesundheitspartnerservice', address: 'no-reply@aok.example' },
       to: { name: 'Erika Mustermann', address: 'erika@praxis.example' },
-      subject: 'Einladung zur Registrierung im Gesundheitspartnerservice',
+      subject: 'Einladung zu „Mein AOK Gesundheitspartnerservice“',
       messageId: '<invitation-4711=3A1=3A0@praxisflow>',
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
     expect(mail.subject).not.toContain(token);
     expect(mail.text).toContain('Sehr geehrte Frau Mustermann,');
     expect(mail.text).toContain(
-      'Dr. Admin hat Sie eingeladen, sich für die Praxis BSNR-123456789 im Gesundheitspartnerservice zu registrieren.',
+      'Sie wurden erfolgreich für „Mein AOK Gesundheitspartnerservice“ als Leistungserbringer ' +
+        '(Mitarbeiter) eingeladen. Sie haben 720 Stunden Zeit, den Registrierungsprozess ' +
+        'fortzusetzen. Klicken Sie hierzu auf den nachfolgenden Button:',
     );
+    expect(mail.text).toContain('Registrierung fortsetzen:\nhttps://portal.example/registrierung');
+    expect(mail.text).toContain('AOK 2-Faktor App');
+    expect(mail.text).toContain('Eingeladen hat Sie Dr. Admin.');
+    // A person's email names no practice id.
+    expect(mail.text).not.toContain('BSNR-123456789');
     expect(mail.text).toContain(
       `https://portal.example/registrierung?prozess=invitation-4711&token=${token}`,
     );
     // 720 h after 2 March 2026, 10:30 CET is 1 April, 11:30 CEST
-    expect(mail.text).toContain(
-      'Der Link ist nur einmal verwendbar und gültig bis 01.04.2026, 11:30 Uhr.',
-    );
+    expect(mail.text).toContain('(längstens bis 01.04.2026, 11:30 Uhr)');
+    expect(mail.text).not.toContain('nur einmal');
     expect(mail.html).toContain(
       `href="https://portal.example/registrierung?prozess=invitation-4711&amp;token=${token}"`,
     );
@@ -148,7 +158,7 @@ describe('issueRegistrationLink', () => {
         meta(),
       ),
     ).toEqual({ type: 'REGISTRATION_TOKEN_REJECTED' });
-    expect(sent[0]?.text).toContain('Sie wurden eingeladen, sich für die Praxis BSNR-123456789');
+    expect(sent[0]?.text).not.toContain('Eingeladen hat Sie');
   });
 
   it('states the expiry of the deployment when it overrides the delay', async () => {
@@ -157,7 +167,8 @@ describe('issueRegistrationLink', () => {
       { invitee, practiceId: 'P-1', inviterName: null },
       meta(),
     );
-    expect(last().text).toContain('gültig bis 02.03.2026, 11:30 Uhr');
+    expect(last().text).toContain('Sie haben 1 Stunde Zeit');
+    expect(last().text).toContain('längstens bis 02.03.2026, 11:30 Uhr');
   });
 });
 
@@ -197,6 +208,22 @@ describe('issueActivationCode and verifyActivationCode', () => {
     expect(verifyKeyedHash(SECRET, 'activation-code', code.replace(' ', ''), result.codeHash)).toBe(
       true,
     );
+  });
+
+  it('shows the code instead of emailing it when the registration page shows it (version 2)', async () => {
+    const { activities, sent } = setup();
+    const result = await activities.issueActivationCode(
+      { invitee, maxAttempts: 5, show: true },
+      meta(),
+    );
+    expect(sent).toHaveLength(0);
+    expect(result).toEqual({
+      type: 'ACTIVATION_CODE_ISSUED',
+      codeHash: expect.any(String),
+      reveal: { activationCode: expect.stringMatching(/^\d{4} \d{4}$/) },
+    });
+    const code = result.reveal!.activationCode.replace(' ', '');
+    expect(verifyKeyedHash(SECRET, 'activation-code', code, result.codeHash)).toBe(true);
   });
 
   it('accepts the right code, with or without the space, and returns the argon2 hash of the PIN', async () => {
@@ -245,11 +272,12 @@ describe('sendEmail', () => {
     [
       { template: 'invitationReminder', to: invitee, inviterName: 'Dr. Admin' },
       'erika@praxis.example',
-      'Erinnerung: Ihre Einladung läuft bald ab',
+      'Erinnerung: Ihre Einladung zu „Mein AOK Gesundheitspartnerservice“ läuft bald ab',
       [
         'Sehr geehrte Frau Mustermann,',
         // the reminder fires 24 h before the end
         'läuft am 03.03.2026, 10:30 Uhr ab.',
+        'über den Button „Registrierung fortsetzen“ in der Einladungs-E-Mail',
         'Finden Sie die Einladung nicht mehr, bitten Sie Dr. Admin um eine neue.',
       ],
     ],
@@ -259,10 +287,32 @@ describe('sendEmail', () => {
         to: { ...invitee, salutation: 'Herr', lastName: 'Weber' },
       },
       'erika@praxis.example',
-      'Registrierung beantragt',
+      'Ihre Registrierung',
       [
         'Sehr geehrter Herr Weber,',
-        'Ihre Registrierung im Gesundheitspartnerservice ist beantragt.',
+        'Ihre Registrierung für „Mein AOK Gesundheitspartnerservice“ ist beantragt:',
+      ],
+    ],
+    [
+      {
+        template: 'registrationRequested',
+        to: invitee,
+        linkRef: 'invitation-4711:1:0',
+      },
+      'erika@praxis.example',
+      'Ihre Registrierung',
+      [
+        'Registrierung fortsetzen:\nhttps://portal.example/registrierung?prozess=invitation-4711&token=',
+      ],
+    ],
+    [
+      { template: 'activationStatus', to: invitee, linkRef: 'invitation-4711:1:0' },
+      'erika@praxis.example',
+      'Status Ihrer Registrierung: Aktivierung Ihres Zugangs',
+      [
+        'registrieren Sie Ihr Gerät mit der AOK 2-Faktor App.',
+        'Registrierung fortsetzen:\nhttps://portal.example/registrierung?prozess=invitation-4711&token=',
+        'Aus Sicherheitsgründen steht der Aktivierungscode nicht in dieser E-Mail.',
       ],
     ],
     [
@@ -271,21 +321,21 @@ describe('sendEmail', () => {
       'Registrierung erfolgreich abgeschlossen',
       [
         'Guten Tag Erika Mustermann,',
-        'Zur Anmeldung:\nhttps://portal.example/login',
-        'Einwilligung',
+        'Jetzt einloggen:\nhttps://portal.example/login',
+        'willigen in die Verarbeitung Ihrer Daten ein',
       ],
     ],
     [
       { template: 'registrationRejected', to: invitee, reason: 'Keine Mitarbeiterin\nder Praxis' },
       'erika@praxis.example',
       'Registrierung abgelehnt',
-      ['wurde leider abgelehnt. Begründung:', '    Keine Mitarbeiterin\n    der Praxis'],
+      ['wurde leider abgelehnt. Die Begründung lautet:', '    Keine Mitarbeiterin\n    der Praxis'],
     ],
     [
       { template: 'invitationExpired', to: inviter, invitee },
       'admin@praxis.example',
       'Einladung abgelaufen',
-      ['Guten Tag Dr. Admin,', 'die Einladung von Frau Erika Mustermann (erika@praxis.example)'],
+      ['Guten Tag Dr. Admin,', 'die Einladung an Frau Erika Mustermann (erika@praxis.example)'],
     ],
     [
       {
@@ -295,7 +345,7 @@ describe('sendEmail', () => {
       },
       'admin@praxis.example',
       'Registrierung gesperrt',
-      ['Guten Tag,', 'Aktivierungscode zu oft falsch eingegeben'],
+      ['Sehr geehrte Damen und Herren,', 'weil der Aktivierungscode 5-mal falsch eingegeben wurde'],
     ],
   ];
 
@@ -438,9 +488,10 @@ describe('machine and activities together', () => {
     expect(snapshot.value).toBe('requested');
     expect(await verifyPin(snapshot.context.pinHash ?? '', '483920', SECRET)).toBe(true);
     expect(sent.map((mail) => mail.subject)).toEqual([
-      'Einladung zur Registrierung im Gesundheitspartnerservice',
+      'Einladung zu „Mein AOK Gesundheitspartnerservice“',
+      // version 1 emails the code
       'Ihr Aktivierungscode für die Geräteregistrierung',
-      'Registrierung beantragt',
+      'Ihre Registrierung',
     ]);
     const context = JSON.stringify(snapshot.context);
     for (const secret of [token, code, code.replace(' ', ''), '483920'])

@@ -1,46 +1,63 @@
 import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_ORGANISATIONS } from '../../config/organisations.js';
 import { createMailTransport, messageIdFor } from '../../activities/mailer.js';
 import {
   escapeHtml,
   formatBerlinTime,
-  greeting,
-  personName,
+  frameEmail,
   renderEmail,
 } from '../../activities/templates/layout.js';
-import type { Invitee } from '../../machines/invitation.schema.js';
+import {
+  personName,
+  salutationLine,
+  salutationTitle,
+} from '../../activities/templates/salutation.js';
 
-const person = (salutation: Invitee['salutation']): Invitee => ({
-  salutation,
-  firstName: 'Alex',
-  lastName: 'Müller',
-  email: 'alex@praxis.example',
-});
+describe('salutation', () => {
+  const person = { firstName: 'Jürgen', lastName: 'Weiß-Müller', title: 'Dr. med.' };
 
-describe('greeting', () => {
   it.each([
-    ['Frau', 'Sehr geehrte Frau Müller,'],
-    ['Herr', 'Sehr geehrter Herr Müller,'],
-    ['Divers', 'Guten Tag Alex Müller,'],
-    [null, 'Guten Tag Alex Müller,'],
-  ] as const)('addresses %s as %j', (salutation, expected) => {
-    expect(greeting(person(salutation))).toBe(expected);
+    ['Frau', 'Sehr geehrte Frau Dr. Weiß-Müller,'],
+    ['Herr', 'Sehr geehrter Herr Dr. Weiß-Müller,'],
+    ['Divers', 'Guten Tag Dr. Jürgen Weiß-Müller,'],
+    [null, 'Guten Tag Dr. Jürgen Weiß-Müller,'],
+    [undefined, 'Guten Tag Dr. Jürgen Weiß-Müller,'],
+  ] as const)('addresses %s as a German business letter does: %j', (salutation, expected) => {
+    expect(salutationLine({ ...person, salutation })).toBe(expected);
   });
 
-  it('addresses the inviting admin by name, or neutrally without one', () => {
-    expect(greeting({ name: 'Dr. Admin', email: 'a@praxis.example' })).toBe('Guten Tag Dr. Admin,');
-    expect(greeting({ name: null, email: 'a@praxis.example' })).toBe('Guten Tag,');
+  it('keeps only the grades of a title for the Anrede, and works without one', () => {
+    expect(salutationTitle('Prof. Dr. rer. nat.')).toBe('Prof. Dr.');
+    expect(salutationTitle('Dipl.-Med.')).toBe('');
+    expect(salutationLine({ salutation: 'Frau', firstName: 'Anna', lastName: 'Müller' })).toBe(
+      'Sehr geehrte Frau Müller,',
+    );
   });
 
-  it('names the invitee with salutation where there is one', () => {
-    expect(personName(person('Frau'))).toBe('Frau Alex Müller');
-    expect(personName(person('Divers'))).toBe('Alex Müller');
+  it('addresses someone known by name only, and an organisation', () => {
+    expect(salutationLine({ name: 'Dr. Admin' })).toBe('Guten Tag Dr. Admin,');
+    expect(salutationLine({ name: 'Dr. med. Jonas Berger' })).toBe('Guten Tag Dr. Jonas Berger,');
+    expect(salutationLine({ name: null })).toBe('Sehr geehrte Damen und Herren,');
+    expect(salutationLine(null)).toBe('Sehr geehrte Damen und Herren,');
+  });
+
+  it('names a person with Anrede and full title in a sentence', () => {
+    expect(personName({ ...person, salutation: 'Herr' })).toBe('Herr Dr. med. Jürgen Weiß-Müller');
+    expect(personName({ ...person, salutation: 'Herr' }, true)).toBe(
+      'Herrn Dr. med. Jürgen Weiß-Müller',
+    );
+    expect(personName({ ...person, title: null, salutation: 'Divers' })).toBe('Jürgen Weiß-Müller');
   });
 });
 
 describe('rendering', () => {
-  const email = renderEmail({
+  const body = renderEmail({
     subject: 'Betreff <mit> "Zeichen" & Co',
-    to: { ...person('Frau'), lastName: '<b>Müller</b> & Söhne' },
+    salutation: salutationLine({
+      salutation: 'Frau',
+      firstName: 'Alex',
+      lastName: '<b>Müller</b> & Söhne',
+    }),
     blocks: [
       "Absatz mit <script>alert('x')</script>",
       { link: 'https://portal.example/registrierung?token=a&b="c"', label: 'Weiter <jetzt>' },
@@ -48,6 +65,8 @@ describe('rendering', () => {
       { quote: 'Zeile 1\nZeile <2>' },
     ],
   });
+  const profile = DEVELOPMENT_ORGANISATIONS.aok;
+  const email = frameEmail(body, profile);
 
   it('escapes every value in the HTML part', () => {
     expect(email.html).not.toMatch(/<script>|<b>|<mit>|<jetzt>|<2>/);
@@ -61,7 +80,7 @@ describe('rendering', () => {
     expect(email.html).toContain('<html lang="de">');
   });
 
-  it('writes the same content as plain text, unescaped', () => {
+  it('writes the same content as plain text, unescaped, in the organisation’s frame', () => {
     expect(email.text).toBe(
       [
         'Sehr geehrte Frau <b>Müller</b> & Söhne,',
@@ -69,8 +88,10 @@ describe('rendering', () => {
         'Weiter <jetzt>:\nhttps://portal.example/registrierung?token=a&b="c"',
         '    2748 0323',
         '    Zeile 1\n    Zeile <2>',
-        'Mit freundlichen Grüßen\nIhr Gesundheitspartnerservice',
-        '-- \nDiese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.',
+        'Mit freundlichen Grüßen\nIhr Team von „Mein AOK Gesundheitspartnerservice“',
+        `-- \n${profile.support.join('\n')}`,
+        profile.legal.join('\n'),
+        'Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.',
       ].join('\n\n'),
     );
   });

@@ -1,7 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
+import { secretSealer } from '../../storage/sealed-secrets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { latestDefinition } from '../../machines/registry.js';
 import { memoryOutbox } from '../support/outbox.js';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import {
@@ -30,6 +32,8 @@ const recipient = (to: unknown): string => {
   return String((to as { address?: string }).address ?? to);
 };
 
+const CODE_SECRET = 'test-secret-test-secret-test-secret';
+
 const testEnv = useTimeSkippingWorker(
   createActivities({
     outbox: memoryOutbox(),
@@ -47,7 +51,7 @@ const testEnv = useTimeSkippingWorker(
     config: {
       publicBaseUrl: 'https://portal.example',
       mailFrom: 'praxisflow <no-reply@example.org>',
-      codeSecret: 'test-secret-test-secret-test-secret',
+      codeSecret: CODE_SECRET,
     },
   }),
 );
@@ -90,16 +94,25 @@ const lastToken = (email: string): string => {
   if (!token) throw new Error(`no registration link sent to ${email}`);
   return token;
 };
-const activationCode = (email: string): string => {
-  const code = /\b(\d{4} \d{4})\b/.exec(mailsTo(email).at(-1)?.text ?? '')?.[1];
-  if (!code) throw new Error(`no activation code sent to ${email}`);
-  return code.replace(' ', '');
+/**
+ * The activation code the registration page shows: handed back with the answer, once, sealed
+ * (the API opens it for its caller; history never holds it in the clear).
+ */
+const activationCode = (answer: ProcessView): string => {
+  const sealed = answer.revealed?.activationCode;
+  expect(sealed).toMatch(/^sealed:v1:/);
+  const code = sealed && secretSealer(CODE_SECRET).open(sealed);
+  if (!code) throw new Error('no activation code in the answer');
+  expect(code).toMatch(/^\d{4} \d{4}$/);
+  return code;
 };
 
 async function startInvitation(options: { continueAsNewAfterSteps?: number } = {}) {
   const input = invitee();
   const handle = await startProcess(env, 'invitation', {
     input,
+    // New invitations start the newest machine; version 1 lives on in the replay fixtures.
+    version: latestDefinition('invitation')!.version,
     practiceId: input.practiceId,
     ...options,
   });
@@ -121,7 +134,7 @@ async function toDeviceRegistration() {
     birthDate: '1980-05-17',
   });
   expect(v.state).toBe('registration.deviceRegistration');
-  return started;
+  return { ...started, code: activationCode(v) };
 }
 
 const dueIn = (v: ProcessView, name: string): number | undefined => {
@@ -152,13 +165,24 @@ describe('invitation workflow', () => {
     });
     const device = await send(handle, { type: 'PERSONAL_DATA_SUBMITTED', birthDate: '1980-05-17' });
     expect(device.stateLabel).toBe('Geräteregistrierung');
+    const code = activationCode(device);
+    // Shown once: not in the view, not in any email.
+    expect(JSON.stringify(await view(handle))).not.toContain(code);
+    expect(JSON.stringify(await view(handle))).not.toContain(code.replace(' ', ''));
+    for (const mail of mailsTo(input.email)) expect(mail.text).not.toContain(code);
     const requested = await send(handle, {
       type: 'DEVICE_ACTIVATED',
-      activationCode: activationCode(input.email),
+      activationCode: code,
       pin: '483920',
       pinConfirmation: '483920',
     });
     expect(requested).toMatchObject({ state: 'requested', stateLabel: 'Beantragt' });
+    expect(requested.revealed).toBeUndefined();
+    expect(mailsTo(input.email).map((mail) => mail.subject)).toEqual([
+      'Einladung zu „Mein AOK Gesundheitspartnerservice“',
+      'Status Ihrer Registrierung: Aktivierung Ihres Zugangs',
+      'Ihre Registrierung',
+    ]);
     const completed = await send(handle, { type: 'REGISTRATION_APPROVED' });
     expect(completed).toMatchObject({
       state: 'completed',
@@ -195,6 +219,9 @@ describe('invitation workflow', () => {
     const mails = mailsTo(input.email);
     expect(mails).toHaveLength(2);
     expect(mails[1]!.subject).toMatch(/läuft bald ab/);
+    // The reminder carries the invitation's own link.
+    expect(mails[1]!.text).toContain(`token=${lastToken(input.email)}`);
+    expect(mails[0]!.text).toContain(`token=${lastToken(input.email)}`);
     await env.sleep(10 * HOUR);
     expect(mailsTo(input.email)).toHaveLength(2);
     expect((await view(handle)).state).toBe('registration.invited');
@@ -242,8 +269,7 @@ describe('invitation workflow', () => {
   });
 
   it('when the activation code is wrong 5 times, then the registration locks and the inviter is told', async () => {
-    const { handle, input } = await toDeviceRegistration();
-    const right = activationCode(input.email);
+    const { handle, input, code: right } = await toDeviceRegistration();
     const wrong = right === '11111111' ? '22222222' : '11111111';
     for (let attempt = 1; attempt <= 4; attempt += 1) {
       const refused = await refusal(
@@ -274,9 +300,8 @@ describe('invitation workflow', () => {
   });
 
   it('when the PIN breaks a rule, then 422 names the field and nothing reaches the history', async () => {
-    const { handle, input } = await toDeviceRegistration();
+    const { handle, code } = await toDeviceRegistration();
     const before = await historyEventTypes(handle);
-    const code = activationCode(input.email);
     for (const [pin, pinConfirmation, path] of [
       ['12345', '12345', 'pin'],
       ['123456', '123456', 'pin'],
@@ -306,6 +331,54 @@ describe('invitation workflow', () => {
       expect.arrayContaining(['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED']),
     );
     expect(await historyEventTypes(handle)).toEqual(before);
+  });
+
+  it('when the link is opened again at any step, then it leads to the step the person is at, until the registration ends', async () => {
+    const { handle, input } = await startInvitation();
+    const token = lastToken(input.email);
+    const open = () => send(handle, { type: 'REGISTRATION_STARTED', token });
+
+    expect((await open()).state).toBe('registration.personalData');
+    expect((await open()).state).toBe('registration.personalData');
+    const device = await send(handle, { type: 'PERSONAL_DATA_SUBMITTED', birthDate: '1980-05-17' });
+    const first = activationCode(device);
+
+    // The status email carries the same link, and no code.
+    const status = mailsTo(input.email).at(-1)!;
+    expect(status.subject).toBe('Status Ihrer Registrierung: Aktivierung Ihres Zugangs');
+    expect(status.text).toContain(`token=${token}`);
+    expect(status.text).toContain('AOK 2-Faktor App');
+    expect(status.text).not.toMatch(/\b\d{4} \d{4}\b/);
+
+    // Back at the Geräteregistrierung: a fresh code is shown; the earlier one is dead.
+    const again = await open();
+    expect(again.state).toBe('registration.deviceRegistration');
+    const second = activationCode(again);
+    if (second !== first) {
+      const refused = await refusal(
+        send(handle, {
+          type: 'DEVICE_ACTIVATED',
+          activationCode: first,
+          pin: '483920',
+          pinConfirmation: '483920',
+        }),
+      );
+      expect(refused.details).toMatchObject({ status: 422, errors: [{ path: 'activationCode' }] });
+    }
+    const requested = await send(handle, {
+      type: 'DEVICE_ACTIVATED',
+      activationCode: second,
+      pin: '483920',
+      pinConfirmation: '483920',
+    });
+    expect(requested.state).toBe('requested');
+    expect(mailsTo(input.email).at(-1)!.text).toContain(`token=${token}`);
+    expect(mailsTo(input.email).at(-1)!.text).not.toContain('Ihre Praxis prüft');
+    expect((await open()).stateLabel).toBe('Beantragt');
+
+    await send(handle, { type: 'REGISTRATION_APPROVED' });
+    const ended = await refusal(open());
+    expect(ended.details).toMatchObject({ status: 409 });
   });
 
   it('when the invitation continues as new, then its state and both timers keep their due times', async () => {

@@ -74,6 +74,8 @@ export interface ProcessView {
   readonly practiceId: string | null;
   readonly state: string;
   readonly stateLabel: string;
+  /** What the person at this step is told (the portal shows it). */
+  readonly stateHint?: string;
   readonly status: 'active' | 'done' | 'failed' | 'cancelled';
   readonly allowedEvents: readonly string[];
   readonly timers: readonly Timer[];
@@ -95,6 +97,8 @@ export interface ProcessSummary {
   readonly nextDueAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Whom the process is about: „Erika Mustermann <erika@praxis.example>“. */
+  readonly about: string | null;
 }
 
 export interface HistoryEntry {

@@ -1,5 +1,5 @@
 /** German names of the fields operators meet, in forms and in a process's context alike. */
-const FIELD_LABELS: Readonly<Record<string, string>> = {
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
   invitee: 'Eingeladene Person',
   inviter: 'Einladende Person',
   salutation: 'Anrede',
@@ -59,9 +59,150 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   textVersion: 'Textfassung',
   code: 'Code',
   channel: 'Kanal',
+  address2: 'Adresszusatz',
+  submittedAt: 'Abgeschlossen am',
+  followUpOf: 'Folgeantrag zu',
+  followUpApplication: 'Folgeantrag',
+  replacedBy: 'Ersetzt durch',
+  rejection: 'Ablehnung',
+  by: 'Entschieden von',
+  query: 'Nachforderung',
+  queries: 'Nachforderungen',
+  reminders: 'Erinnerungen',
+  documentsReceivedAt: 'Unterlagen eingegangen am',
+  activatedAt: 'Freigeschaltet am',
+  blockedReason: 'Sperrgrund',
+  closedReason: 'Grund der Schließung',
+  exchangeUntil: 'Austausch möglich bis',
+  processId: 'Vorgang',
+  businessKey: 'Geschäftsschlüssel',
+  items: 'Gesammelte Meldungen',
+  appointmentId: 'Termin-ID',
+  at: 'Zeitpunkt',
+  receivedAt: 'Eingegangen am',
+  key: 'Schlüssel',
+  patientInitials: 'Patient (Initialen)',
+  specialty: 'Fachrichtung',
+  urgencyCode: 'Vermittlungscode',
+  digestTime: 'Uhrzeit der Übersicht',
+  jitterMinutes: 'Versatz (Minuten)',
+  lastSent: 'Zuletzt gesendet',
+  sentAt: 'Gesendet am',
+  seen: 'Bereits gemeldet',
+  warning: 'Warnung',
+  inUse: 'Kanal in Verwendung',
+  pending: 'Zu bestätigen',
+  resends: 'Erneut gesendet',
+  attempts: 'Versuche',
+  tanSequence: 'mTAN-Nummer',
+  sequence: 'Nummer',
+  haevgId: 'HÄVG-ID',
+  lanr: 'LANR',
+  subject: 'Betroffene Person',
+  status: 'Status',
+  givenAt: 'Erteilt am',
+  withdrawnAt: 'Widerrufen am',
+  mechanism: 'Verfahren',
+  letter: 'Brief',
+  cardTypeLabel: 'Kartenart',
+  activationPassword: 'Kennwort für die Freischaltung',
+  trackingIds: 'Sendungsnummern',
+  pinLetters: 'Transport-PIN-Briefe',
+  holderData: 'Stammdaten',
+  documentRemindersSent: 'Erinnerungen an die Unterlagen',
+  withdrawalReason: 'Grund der Rücknahme',
+  replaces: 'Ersetzt die Karte',
+  transportPinLetters: 'Transport-PIN-Briefe',
+  blockReason: 'Sperrgrund',
+  candidate: 'Neuer Kanal (unbestätigt)',
+  sha256: 'Prüfsumme (SHA-256)',
+  tansSent: 'Gesendete mTANs',
 };
 
-/** A field's German name; others are spelt out from camelCase (`failedAttempts` → „Failed Attempts“). */
-export const fieldLabel = (key: string): string =>
-  FIELD_LABELS[key] ??
-  key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (first) => first.toUpperCase());
+/** German names of the timers: what happens when they run out. */
+export const TIMER_LABELS: Readonly<Record<string, string>> = {
+  invitationExpiry: 'Ablauf der Einladung',
+  invitationReminder: 'Erinnerung an die Einladung',
+  draftExpiry: 'Verwerfen des Entwurfs',
+  documentsReminder: 'Erinnerung an die Antragsunterlagen',
+  documentsDeadline: 'Frist für die Antragsunterlagen',
+  resubmissionReminder: 'Erinnerung an die Nachreichung',
+  resubmissionDeadline: 'Frist für die Nachreichung',
+  renewalReminder: 'Erinnerung an die Folgekarte',
+  certificateExpiry: 'Ablauf der Zertifikate',
+  codeExpiry: 'Ablauf des Bestätigungscodes',
+  digestDue: 'Versand der nächtlichen Übersicht',
+  retention: 'Löschung nach der Aufbewahrungsfrist',
+  tanExpiry: 'Ablauf der mTAN',
+  downloadTokenExpiry: 'Ablauf des Download-Links',
+};
+
+/** A timer's German name; one without a name of its own shows as „Frist“. */
+export const timerLabel = (name: string): string =>
+  TIMER_LABELS[name] ?? (/^[a-z][A-Za-z0-9]*$/.test(name) ? name : 'Frist');
+
+/** A field's German name; an unknown one shows as it is named in the process (never mock English). */
+export const fieldLabel = (key: string): string => FIELD_LABELS[key] ?? key;
+
+/** German names of every event: buttons, forms and the audit trail. */
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
+  STARTED: 'Gestartet',
+  CANCELLED: 'Abgebrochen (Sachbearbeitung)',
+  REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
+  REGISTRATION_TOKEN_ACCEPTED: 'Registrierungslink gültig',
+  REGISTRATION_TOKEN_REJECTED: 'Registrierungslink ungültig',
+  ACTIVATION_CODE_ISSUED: 'Aktivierungscode erzeugt',
+  ACTIVATION_CODE_ACCEPTED: 'Aktivierungscode richtig',
+  ACTIVATION_CODE_REJECTED: 'Aktivierungscode falsch',
+  CONFIRMATION_CODE_ISSUED: 'Bestätigungscode versandt',
+  CONFIRMATION_CODE_ACCEPTED: 'Code bestätigt',
+  CONFIRMATION_CODE_REJECTED: 'Code falsch',
+  DOWNLOAD_TAN_ISSUED: 'mTAN versandt',
+  DOWNLOAD_TAN_ACCEPTED: 'mTAN richtig',
+  DOWNLOAD_TAN_REJECTED: 'mTAN falsch',
+  TAN_SUBMITTED: 'mTAN eingegeben',
+  DOCUMENT_DOWNLOADED: 'Dokument heruntergeladen',
+  FOLLOW_UP_STARTED: 'Folgeantrag gestartet',
+  DIGEST_SENT: 'Übersicht versandt',
+  DIGEST_HELD: 'Übersicht zurückgehalten',
+  APPOINTMENT_RECORDED: 'Termin gemeldet',
+  REGISTRATION_STARTED: 'Registrierungslink geöffnet',
+  INVITATION_RESENT: 'Einladung erneut senden',
+  INVITATION_REVOKED: 'Einladung widerrufen',
+  PERSONAL_DATA_SUBMITTED: 'Persönliche Daten erfassen',
+  DEVICE_ACTIVATED: 'Gerät aktivieren',
+  REGISTRATION_APPROVED: 'Registrierung freigeben',
+  REGISTRATION_REJECTED: 'Registrierung ablehnen',
+  CONSENT_GIVEN: 'Einwilligung erteilen',
+  CONSENT_WITHDRAWN: 'Einwilligung widerrufen',
+  APPLICATION_UPDATED: 'Antrag bearbeitet',
+  APPLICATION_SUBMITTED: 'Antrag abschließen',
+  DOCUMENTS_RECEIVED: 'Unterlagen eingegangen',
+  QUERY_RAISED: 'Unterlagen nachfordern',
+  DOCUMENTS_RESUBMITTED: 'Unterlagen nachgereicht',
+  CHECK_PASSED: 'Prüfung bestanden',
+  APPLICATION_REJECTED: 'Antrag ablehnen',
+  APPLICATION_WITHDRAWN: 'Antrag zurückziehen',
+  CHAMBER_APPROVED: 'Freigabe der Kammer',
+  CHAMBER_REJECTED: 'Ablehnung der Kammer',
+  CARD_SHIPPED: 'Karte versandt',
+  CARD_ACTIVATED: 'Karte freigeschaltet',
+  CARD_BLOCKED: 'Karte sperren',
+  TRANSPORT_PIN_RESEND_REQUESTED: 'Transport-PIN erneut senden',
+  ACTIVATION_PASSWORD_FORGOTTEN: 'Aktivierungspasswort vergessen',
+  FOLLOW_UP_REQUESTED: 'Folgekarte beantragen',
+  CODE_SUBMITTED: 'Code eingeben',
+  CODE_RESENT: 'Code erneut senden',
+  CHANNEL_CHANGED: 'Kanal ändern',
+  DOWNLOAD_REQUESTED: 'mTAN anfordern',
+  CREDENTIALS_FORGOTTEN: 'Anmeldedaten vergessen (neuer Brief)',
+  ADDRESS_CHANGED: 'Adresse ändern',
+  ACCOUNT_CLOSED: 'Zugang schließen',
+};
+
+/** An event as the audit names it, in German: a timer's event by the timer's German name. */
+export function eventLabel(event: string): string {
+  const timer = /^xstate\.after\.([^.]+)\./.exec(event)?.[1];
+  if (timer) return `Frist abgelaufen: ${timerLabel(timer)}`;
+  return EVENT_LABELS[event] ?? event;
+}

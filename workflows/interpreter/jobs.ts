@@ -16,11 +16,27 @@ export interface Job {
   readonly cancel?: { readonly reason: string };
   finished: boolean;
   refusal?: Refusal;
+  /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
+  revealed?: Readonly<Record<string, string>>;
 }
 
 export interface Link {
   readonly event: ProcessEvent;
   readonly actor: string;
+}
+
+/**
+ * An activity result may carry `reveal`: values for the caller of the update that caused it
+ * (an activation code the registration page shows), never for the machine, its context, the
+ * view or the audit trail. Splits it off the event.
+ */
+export function splitReveal(event: ProcessEvent): {
+  readonly event: ProcessEvent;
+  readonly reveal?: Readonly<Record<string, string>>;
+} {
+  const { reveal, ...rest } = event as ProcessEvent & { reveal?: unknown };
+  if (typeof reveal !== 'object' || reveal === null) return { event: rest };
+  return { event: rest, reveal: reveal as Readonly<Record<string, string>> };
 }
 
 export const isEvent = (value: unknown): value is ProcessEvent =>

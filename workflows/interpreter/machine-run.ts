@@ -21,7 +21,7 @@ import {
   type ProcessView,
   type ResumeState,
 } from './types.js';
-import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
+import { isEvent, newJob, rejection, splitReveal, type Job, type Link } from './jobs.js';
 import { refusal, type Refusal } from './validation.js';
 import { schemaForPayload } from '../../machines/secrets.js';
 import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
@@ -339,7 +339,11 @@ export class MachineRun {
           index,
           this.updatedAt,
         );
-        if (isEvent(result)) feedback.push({ event: result, actor: 'system' });
+        if (isEvent(result)) {
+          const { event, reveal } = splitReveal(result);
+          if (reveal) job.revealed = { ...job.revealed, ...reveal };
+          feedback.push({ event, actor: 'system' });
+        }
       }
     }
     return feedback;

@@ -71,7 +71,7 @@ export async function runMachine(
       const job = run.enqueue(checkEvent(definition, run.snapshot, event).parsed, meta.actor, true);
       await condition(() => job.finished);
       if (job.refusal) throw job.refusal.toFailure();
-      return run.view();
+      return job.revealed ? { ...run.view(), revealed: job.revealed } : run.view();
     },
     {
       validator: (event, meta) => {

@@ -77,6 +77,11 @@ export interface ProcessView {
   readonly state: string;
   /** German label of that state (`Eingeladen`). */
   readonly stateLabel: string;
+  /**
+   * What a portal tells the person at this step, when the state says something (`meta.hint`):
+   * „Der Versand der Bestätigungsnachricht kann einige Minuten dauern. …“.
+   */
+  readonly stateHint?: string;
   readonly status: ProcessStatus;
   readonly allowedEvents: readonly string[];
   readonly timers: readonly TimerView[];
@@ -87,6 +92,12 @@ export interface ProcessView {
   readonly step: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Only in the answer to the event that caused it, for that caller alone: a value the person
+   * must see once (the activation code of a device registration). Never in the query's view,
+   * the context, the read model or the audit trail.
+   */
+  readonly revealed?: Readonly<Record<string, string>>;
 }
 
 /** One row of the audit trail: who moved the process from where to where, and when. */

@@ -21,7 +21,7 @@ const isSecretKey = (key: string): boolean =>
 
 interface StateNodeLike {
   readonly states: Readonly<Record<string, StateNodeLike>>;
-  readonly meta?: { readonly label?: unknown } | undefined;
+  readonly meta?: { readonly label?: unknown; readonly hint?: unknown } | undefined;
 }
 
 /** Dotted paths of the active leaf states, in document order. */
@@ -37,15 +37,21 @@ export function leafPaths(value: StateValue, prefix = ''): string[] {
 
 /** The label of the deepest state on the path that has one. */
 export function labelOf(machine: AnyStateMachine, path: string): string {
+  return metaOf(machine, path, 'label') ?? '';
+}
+
+/** A meta text of the deepest state on the path that has one. */
+function metaOf(machine: AnyStateMachine, path: string, name: 'label' | 'hint'): string | null {
   let node: StateNodeLike = machine.root as unknown as StateNodeLike;
-  let label = '';
+  let text: string | null = null;
   for (const key of path.split('.')) {
     const next = node.states[key];
     if (!next) break;
     node = next;
-    if (typeof node.meta?.label === 'string') label = node.meta.label;
+    const value = node.meta?.[name];
+    if (typeof value === 'string') text = value;
   }
-  return label;
+  return text;
 }
 
 export function redact(
@@ -114,6 +120,14 @@ export interface ViewParts {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
+/** What the person at this step is told (a state's `meta.hint`), where a state says something. */
+function hintOf(machine: AnyStateMachine, leaves: readonly string[]): { stateHint?: string } {
+  const hints = leaves
+    .map((path) => metaOf(machine, path, 'hint'))
+    .filter((hint): hint is string => hint !== null);
+  return hints.length > 0 ? { stateHint: hints.join(' ') } : {};
+}
+
 /** The view of a process: what the `view` query, the update answers and the read model show. */
 export function processView(parts: ViewParts): ProcessView {
   const { snapshot, machine, definition } = parts;
@@ -126,6 +140,7 @@ export function processView(parts: ViewParts): ProcessView {
     practiceId: parts.args.practiceId ?? null,
     state: leaves.join(', '),
     stateLabel: leaves.map((path) => labelOf(machine, path)).join(' / '),
+    ...hintOf(machine, leaves),
     status: statusOf(snapshot, parts.cancelled),
     allowedEvents: parts.cancelled ? [] : allowedEvents(snapshot, Object.keys(definition.events)),
     timers: timerViews(parts.timers),

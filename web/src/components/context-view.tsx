@@ -1,3 +1,4 @@
+import { formatTime } from '../format.js';
 import { fieldLabel } from '../labels.js';
 
 /** The process's context as people read it: labelled values, nested lists, no JSON. */
@@ -5,7 +6,10 @@ import { fieldLabel } from '../labels.js';
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function Value({ value }: { value: unknown }) {
+const regions = new Intl.DisplayNames('de-DE', { type: 'region' });
+
+/** A value as people read it: `1975-03-14` → 14.03.1975, `AT` as a country → Österreich. */
+function Value({ value, name }: { value: unknown; name?: string }) {
   if (value === null || value === undefined || value === '')
     return <span className="muted">–</span>;
   if (typeof value === 'boolean') return <>{value ? 'ja' : 'nein'}</>;
@@ -23,12 +27,13 @@ function Value({ value }: { value: unknown }) {
   }
   if (isPlainObject(value)) return <ContextView context={value} />;
   const text = String(value);
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (day) return <time dateTime={text}>{`${day[3]}.${day[2]}.${day[1]}`}</time>;
+  if (name === 'country' && /^[A-Za-z]{2}$/.test(text)) {
+    return <span title={text}>{regions.of(text.toUpperCase()) ?? text}</span>;
+  }
   if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    return (
-      <time dateTime={text}>
-        {new Date(text).toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })}
-      </time>
-    );
+    return <time dateTime={text}>{formatTime(text)}</time>;
   }
   return <>{text}</>;
 }
@@ -42,7 +47,7 @@ export function ContextView({ context }: { context: Record<string, unknown> }) {
         <div key={key}>
           <dt title={key}>{fieldLabel(key)}</dt>
           <dd>
-            <Value value={value} />
+            <Value value={value} name={key} />
           </dd>
         </div>
       ))}

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, cached, type Problem, type ProcessView } from '../api.js';
-import { fieldLabel } from '../labels.js';
+import { EVENT_LABELS, fieldLabel } from '../labels.js';
 
 /**
  * An action on a process: the form of its event, generated from the event's JSON Schema in the
@@ -27,64 +27,6 @@ type Schema = {
 
 interface OpenApi {
   readonly components: { readonly schemas: Record<string, Schema> };
-}
-
-/** German names of events and fields the forms show; anything else shows its own name. */
-export const EVENT_LABELS: Readonly<Record<string, string>> = {
-  STARTED: 'Gestartet',
-  CANCELLED: 'Abgebrochen (Sachbearbeitung)',
-  REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
-  ACTIVATION_CODE_ISSUED: 'Aktivierungscode versandt',
-  CONFIRMATION_CODE_ISSUED: 'Bestätigungscode versandt',
-  CONFIRMATION_CODE_ACCEPTED: 'Code bestätigt',
-  CONFIRMATION_CODE_REJECTED: 'Code falsch',
-  DOWNLOAD_TAN_ISSUED: 'mTAN versandt',
-  DOWNLOAD_TAN_ACCEPTED: 'mTAN richtig',
-  DOWNLOAD_TAN_REJECTED: 'mTAN falsch',
-  TAN_SUBMITTED: 'mTAN eingegeben',
-  DOCUMENT_DOWNLOADED: 'Dokument heruntergeladen',
-  FOLLOW_UP_STARTED: 'Folgeantrag gestartet',
-  DIGEST_SENT: 'Übersicht versandt',
-  DIGEST_HELD: 'Übersicht zurückgehalten',
-  APPOINTMENT_RECORDED: 'Termin gemeldet',
-  REGISTRATION_STARTED: 'Registrierung starten',
-  INVITATION_RESENT: 'Einladung erneut senden',
-  INVITATION_REVOKED: 'Einladung widerrufen',
-  PERSONAL_DATA_SUBMITTED: 'Persönliche Daten erfassen',
-  DEVICE_ACTIVATED: 'Gerät aktivieren',
-  REGISTRATION_APPROVED: 'Registrierung freigeben',
-  REGISTRATION_REJECTED: 'Registrierung ablehnen',
-  CONSENT_GIVEN: 'Einwilligung erteilen',
-  CONSENT_WITHDRAWN: 'Einwilligung widerrufen',
-  APPLICATION_SUBMITTED: 'Antrag abschließen',
-  DOCUMENTS_RECEIVED: 'Unterlagen eingegangen',
-  QUERY_RAISED: 'Unterlagen nachfordern',
-  DOCUMENTS_RESUBMITTED: 'Unterlagen nachgereicht',
-  CHECK_PASSED: 'Prüfung bestanden',
-  APPLICATION_REJECTED: 'Antrag ablehnen',
-  APPLICATION_WITHDRAWN: 'Antrag zurückziehen',
-  CHAMBER_APPROVED: 'Freigabe der Kammer',
-  CHAMBER_REJECTED: 'Ablehnung der Kammer',
-  CARD_SHIPPED: 'Karte versandt',
-  CARD_ACTIVATED: 'Karte freigeschaltet',
-  CARD_BLOCKED: 'Karte sperren',
-  TRANSPORT_PIN_RESEND_REQUESTED: 'Transport-PIN erneut senden',
-  ACTIVATION_PASSWORD_FORGOTTEN: 'Aktivierungspasswort vergessen',
-  FOLLOW_UP_REQUESTED: 'Folgekarte beantragen',
-  CODE_SUBMITTED: 'Code eingeben',
-  CODE_RESENT: 'Code erneut senden',
-  CHANNEL_CHANGED: 'Kanal ändern',
-  DOWNLOAD_REQUESTED: 'mTAN anfordern',
-  CREDENTIALS_FORGOTTEN: 'Zugangsdaten neu senden',
-  ADDRESS_CHANGED: 'Adresse ändern',
-  ACCOUNT_CLOSED: 'Zugang schließen',
-};
-
-/** An event as the audit names it, in German: timers by their name. */
-export function eventLabel(event: string): string {
-  const timer = /^xstate\.after\.([^.]+)\./.exec(event)?.[1];
-  if (timer) return `Frist abgelaufen: ${timer}`;
-  return EVENT_LABELS[event] ?? event;
 }
 
 /** Events that cannot be undone: they ask „wirklich?“ first. */

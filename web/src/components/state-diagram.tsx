@@ -1,4 +1,5 @@
 import type { MachineDescription } from '../api.js';
+import { eventLabel, timerLabel } from '../labels.js';
 import { stateName } from '../state-names.js';
 
 /** A box holds about 26 characters of 12 px text. */
@@ -122,7 +123,7 @@ export function StateDiagram({ machine, current, taken = [] }: Props) {
               className={`edge${isTaken ? ' taken' : ''}${edge.timer ? ' timer' : ''}`}
               markerEnd={isTaken ? 'url(#arrow-taken)' : 'url(#arrow)'}
             >
-              <title>{`${labelOf.get(edge.from)} → ${labelOf.get(edge.to)}: ${edge.timer ? `nach ${edge.event}` : edge.event}${edge.guarded ? ' (bedingt)' : ''}`}</title>
+              <title>{`${labelOf.get(edge.from)} → ${labelOf.get(edge.to)}: ${edge.timer ? `nach Frist: ${timerLabel(edge.event)}` : eventLabel(edge.event)}${edge.guarded ? ' (bedingt)' : ''}`}</title>
             </path>
           );
         })}

@@ -1,5 +1,5 @@
 import { cached, type MachineDescription, type MachineSummary } from '../api.js';
-import { EVENT_LABELS } from '../components/event-form.js';
+import { EVENT_LABELS, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState } from '../components/status.js';
 import { formatDuration } from '../format.js';
@@ -62,7 +62,7 @@ export function MachinesPage() {
               <tbody>
                 {machine.timers.map((timer) => (
                   <tr key={timer.name}>
-                    <td>{timer.name}</td>
+                    <td title={timer.name}>{timerLabel(timer.name)}</td>
                     <td>{formatDuration(timer.defaultMs)}</td>
                     <td>{timer.states.map((id) => stateName(machine, id)).join(', ')}</td>
                   </tr>

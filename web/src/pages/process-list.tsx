@@ -250,8 +250,13 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
               {items.map((item) => (
                 <tr key={item.id}>
                   <td>
-                    <Link to={`/prozesse/${encodeURIComponent(item.id)}`}>{item.businessKey}</Link>
-                    <div className="muted small">{titles.get(item.type) ?? item.type}</div>
+                    <Link to={`/prozesse/${encodeURIComponent(item.id)}`}>
+                      {item.about ?? item.businessKey}
+                    </Link>
+                    <div className="muted small">
+                      {titles.get(item.type) ?? item.type}
+                      {item.about ? ` · ${item.businessKey}` : ''}
+                    </div>
                   </td>
                   <td>
                     {item.stateLabel}

@@ -9,7 +9,8 @@ import {
   type Session,
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
-import { EVENT_LABELS, EventForm, eventLabel, IRREVERSIBLE } from '../components/event-form.js';
+import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
+import { EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
@@ -79,6 +80,11 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
               Zustand: <strong data-testid="state-label">{process.stateLabel}</strong>{' '}
               <StatusBadge status={process.status} />
             </p>
+            {process.stateHint ? (
+              <p className="state-hint" data-testid="state-hint">
+                Hinweis an die Person: {process.stateHint}
+              </p>
+            ) : null}
             <p className="muted">
               {process.id} · Praxis {process.practiceId ?? '–'} · Version {process.version} ·
               angelegt {formatTime(process.createdAt)} · zuletzt geändert{' '}
@@ -165,7 +171,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                 <tbody>
                   {process.timers.map((timer) => (
                     <tr key={timer.name}>
-                      <td>{timer.name}</td>
+                      <td title={timer.name}>{timerLabel(timer.name)}</td>
                       <td>
                         {formatTime(timer.dueAt)} ({formatRelative(timer.dueAt, now)})
                       </td>
