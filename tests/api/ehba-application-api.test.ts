@@ -236,6 +236,38 @@ describe('eHBA application through the API', () => {
   });
 });
 
+describe('a card without an application', () => {
+  it('when any key starts a card directly, with or without a chosen card number, then 422 names how a card starts and no card process exists', async () => {
+    const cardNumber = 'K-2026-7K3M9QXT-1';
+    const body = {
+      input: {
+        cardNumber,
+        cardType: 'eHBA',
+        applicationNumber: 'A-2026-7K3M9QXT',
+        holder: { ...input, address: input.address },
+        practiceId,
+        shipment: { trackingId: 'X', shippedAt: '2026-01-01T00:00:00.000Z' },
+      },
+    };
+    for (const key of [api.adminKey, client]) {
+      for (const attempt of [body, { ...body, businessKey: cardNumber }, { input: {} }]) {
+        const refused = await api.request('POST', '/api/v1/processes/card', { key, body: attempt });
+        expect(refused.status).toBe(422);
+        expect(refused.headers.get('content-type')).toMatch(/problem\+json/);
+        expect(refused.body.detail).toMatch(/CHAMBER_APPROVED/);
+        expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'type' })]);
+      }
+    }
+    expect(
+      (await api.request('POST', '/api/v1/processes/card', { key: operator, body })).status,
+    ).toBe(403);
+    const card = await api.request('GET', `/api/v1/processes/card-${cardNumber}`, {
+      key: api.adminKey,
+    });
+    expect(card.status).toBe(404);
+  });
+});
+
 describe('the follow-up link of the renewal reminder', () => {
   it('lands on a page that names the card and the event the portal sends; a broken link says so', async () => {
     const page = await fetch(`${api.baseUrl}/folgeantrag?prozess=card-K-2026-7K3M9QXT-1`);

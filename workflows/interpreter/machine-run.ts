@@ -6,8 +6,12 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
 } from 'xstate';
-import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
-import { startProcess } from './child-processes.js';
+import {
+  START_PROCESS,
+  type ProcessDefinition,
+  type RejectionEmit,
+} from '../../machines/process-definition.js';
+import { ProcessKeyTaken, startProcess } from './child-processes.js';
 import { EffectActivities } from './effect-activities.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
@@ -317,7 +321,15 @@ export class MachineRun {
       } else if (effect.kind === 'continueAsNew') {
         this.continueAsNewRequested = this.active;
       } else if (effect.kind === 'startProcess') {
-        const started = await startProcess(effect.params, this.args);
+        const started = await this.effects.untilDone(
+          START_PROCESS,
+          this.step,
+          () => startProcess(effect.params, this.args),
+          (error) =>
+            error instanceof ProcessKeyTaken
+              ? { label: 'Folgeprozess nicht gestartet', message: error.message }
+              : undefined,
+        );
         if (effect.params.reply) {
           feedback.push({ event: { type: effect.params.reply, ...started }, actor: 'system' });
         }
