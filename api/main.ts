@@ -5,6 +5,7 @@ import { temporalTls } from '../config/temporal.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { createCredentialStore } from '../storage/credentials.js';
+import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
       maxBytes: config.documentMaxBytes,
     },
     credentials: createCredentialStore(database, config.codeSecret),
+    transportPinLetters: createTransportPinLetterStore({
+      pool: database,
+      masterKeys: documentKeys(),
+    }),
     links: config.links,
   });
   const server = app.listen(config.port, () => {

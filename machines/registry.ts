@@ -1,8 +1,9 @@
 import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
+import { cardProcessV2 } from './card-v2.js';
 import { contactVerificationProcess } from './contact-verification.js';
 import { documentDeliveryProcess } from './document-delivery.js';
-import { ehbaApplicationProcess } from './ehba-application.js';
+import { ehbaApplicationProcess, ehbaApplicationProcessV2 } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
 import type { ProcessDefinition } from './process-definition.js';
@@ -11,7 +12,9 @@ import type { ProcessDefinition } from './process-definition.js';
 const definitions: readonly ProcessDefinition[] = [
   invitationProcess,
   ehbaApplicationProcess,
+  ehbaApplicationProcessV2,
   cardProcess,
+  cardProcessV2,
   contactVerificationProcess,
   nightlyDigestProcess,
   documentDeliveryProcess,
@@ -33,6 +36,13 @@ export function typeOfProcessId(id: string): string {
 
 export function processTypes(): string[] {
   return [...new Set(definitions.map((definition) => definition.type))];
+}
+
+/** One version of a type: what a running instance started with. */
+export function definitionOf(type: string, version: number): ProcessDefinition | undefined {
+  return definitions.find(
+    (definition) => definition.type === type && definition.version === version,
+  );
 }
 
 /** The definition new instances of a type start with. */

@@ -6,6 +6,7 @@ import { ConfigError, documentKeys, payloadKeys } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { createCredentialStore } from '../storage/credentials.js';
+import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
         outbox: postgresOutbox(readModel),
         documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
         credentials: createCredentialStore(readModel, config.activities.codeSecret),
+        transportPinLetters: createTransportPinLetterStore({
+          pool: readModel,
+          masterKeys: documentKeys(),
+        }),
         config: config.activities,
         onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
       }),

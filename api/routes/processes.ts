@@ -14,6 +14,7 @@ import {
 } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
+import { protectCardSecrets } from '../card-secrets.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { ApiMetrics } from '../observability/metrics.js';
 import {
@@ -24,6 +25,7 @@ import {
   viewOf,
 } from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
+import type { TransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
@@ -43,7 +45,12 @@ export interface ProcessRoutesDeps {
   readonly delays: Readonly<Record<string, number>>;
   readonly readModel: ReadModel;
   readonly metrics?: ApiMetrics;
+  /** Where the Transport-PIN letters production hands over are sealed. */
+  readonly transportPinLetters?: TransportPinLetterStore;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const outcomeOf = (error: unknown): string => {
   const status = error instanceof AppError ? error.status : 500;
@@ -126,7 +133,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     }
     const caller = callerOf(req);
     const body = parseOrThrow(startBody, req.body ?? {}, 'The request body');
-    const input = parseOrThrow(definition.input, body.input, `The input of ${type}`, 'input');
+    const given = isRecord(body.input)
+      ? (await protectCardSecrets(body.input, 'input.')).body
+      : body.input;
+    const input = parseOrThrow(definition.input, given, `The input of ${type}`, 'input');
 
     const derivedParts = definition.businessKeyParts?.(input as never);
     const keyField = definition.businessKeyField;
@@ -209,7 +219,16 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
           );
         }
-        const view = await sendEvent(handle, event, caller.keyId);
+        const secured = await protectCardSecrets(event, '', {
+          processId: handle.workflowId,
+          ...(deps.transportPinLetters ? { store: deps.transportPinLetters } : {}),
+        });
+        const view = await sendEvent(handle, secured.body as ProcessEvent, caller.keyId).catch(
+          async (error: unknown) => {
+            await secured.discard();
+            throw error;
+          },
+        );
         deps.metrics?.eventSent(type, event.type, 'ok');
         res.json(view);
       } catch (error) {

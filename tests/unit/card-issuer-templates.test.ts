@@ -37,7 +37,7 @@ describe('card issuer emails', () => {
       cardType: 'SMC-B',
       validUntil: '2031-03-02T09:30:00.000Z',
     });
-    expect(smcb.text).toContain('Ihr Praxisausweis (SMC-B), Kartennummer');
+    expect(smcb.text).toContain('Ihr Praxis- bzw. Institutionsausweis (SMC-B), Kartennummer');
   });
 
   it('state the deployment’s draft period when a draft is discarded', () => {

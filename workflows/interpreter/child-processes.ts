@@ -40,14 +40,19 @@ export async function startProcess(
   parent: ProcessArgs,
 ): Promise<ProcessStarted> {
   // Loaded only here: a workflow evaluates just its own machine, not every registered one.
-  const { latestDefinition } = await import(
+  const { definitionOf, latestDefinition } = await import(
     /* webpackMode: "eager" */ '../../machines/registry.js'
   );
-  const definition = latestDefinition(params.type);
+  const { workflowId: parentId, workflowType: parentType } = workflowInfo();
+  // A process that starts one of its own kind (an exchange card its successor) starts it at its
+  // own version: the input it gives is of that version. Others start the newest.
+  const definition =
+    params.type === parentType
+      ? definitionOf(params.type, parent.version)
+      : latestDefinition(params.type);
   if (!definition) throw new StartProcessError(params.type, 'no such process type');
   const field = definition.businessKeyField;
   const given = field ? params.input[field] : undefined;
-  const { workflowId: parentId } = workflowInfo();
 
   for (let draw = 1; ; draw++) {
     const businessKey =

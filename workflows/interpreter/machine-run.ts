@@ -26,7 +26,7 @@ import {
   type ResumeState,
 } from './types.js';
 import { isEvent, newJob, rejection, type Job, type Link } from './jobs.js';
-import { refusal, type Refusal } from './validation.js';
+import { notAllowedDetail, refusal, type Refusal } from './validation.js';
 import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
 
 const nowIso = (): string => new Date().toISOString();
@@ -188,7 +188,7 @@ export class MachineRun {
       if (job.external && link.event === job.event && !this.snapshot.can(event)) {
         job.refusal = refusal(SendFailure.notAllowed, {
           status: 409,
-          detail: `Event ${event.type} is not allowed in state ${this.currentState()}`,
+          detail: notAllowedDetail(this.snapshot, event.type),
           allowedEvents: this.allowedEvents(),
         });
         return;
