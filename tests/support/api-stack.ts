@@ -37,6 +37,8 @@ export interface ApiStack {
   historyLength(processId: string): Promise<number>;
   /** A process's whole history as Temporal stores it (payloads as sent: encrypted). */
   rawHistory(processId: string): Promise<string>;
+  /** A process's whole history with every payload opened by the codec: what a key holder reads. */
+  decodedHistory(processId: string): Promise<string>;
   request(
     method: string,
     path: string,
@@ -195,6 +197,25 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString(
         'latin1',
       );
+    },
+    async decodedHistory(processId) {
+      const history = await rawClient.workflow.getHandle(processId).fetchHistory();
+      const texts: string[] = [];
+      const open = async (value: unknown): Promise<void> => {
+        if (Array.isArray(value)) {
+          for (const item of value) await open(item);
+        } else if (value !== null && typeof value === 'object') {
+          const payload = value as { metadata?: unknown; data?: unknown };
+          if (payload.metadata && payload.data instanceof Uint8Array) {
+            const [decoded] = await codec.decode([payload as never]);
+            texts.push(Buffer.from(decoded?.data ?? new Uint8Array()).toString('utf8'));
+          } else {
+            for (const child of Object.values(value)) await open(child);
+          }
+        }
+      };
+      await open(history.events);
+      return texts.join('\n');
     },
     async historyLength(processId) {
       const history = await client.workflow.getHandle(processId).fetchHistory();
