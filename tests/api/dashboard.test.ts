@@ -246,6 +246,7 @@ describe('the operators’ dashboard', () => {
             city: 'Köln',
           },
           practiceId,
+          activationPassword: 'Heide17Weg',
         },
       },
     });
