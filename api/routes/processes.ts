@@ -49,6 +49,12 @@ export interface ProcessRoutesDeps {
   readonly transportPinLetters?: TransportPinLetterStore;
 }
 
+/** Whether an event's payload schema has this field. */
+const takesField = (schema: unknown, field: string): boolean => {
+  const shape = (schema as { shape?: unknown } | undefined)?.shape;
+  return typeof shape === 'object' && shape !== null && field in shape;
+};
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -219,10 +225,18 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
           );
         }
-        const secured = await protectCardSecrets(event, '', {
-          processId: handle.workflowId,
-          ...(deps.transportPinLetters ? { store: deps.transportPinLetters } : {}),
-        });
+        // A letter is sealed only for an event that takes one: nothing is kept for nobody.
+        const takesLetter = takesField(definition?.events[event.type], 'transportPinLetter');
+        const secured = await protectCardSecrets(
+          event,
+          '',
+          takesLetter
+            ? {
+                processId: handle.workflowId,
+                ...(deps.transportPinLetters ? { store: deps.transportPinLetters } : {}),
+              }
+            : undefined,
+        );
         const view = await sendEvent(handle, secured.body as ProcessEvent, caller.keyId).catch(
           async (error: unknown) => {
             await secured.discard();
