@@ -93,7 +93,11 @@ const cardSetup = setup({
 });
 
 /** Shipping fixes the certificates' end; the letter comes sealed from production. */
-const shipment = (trackingId: string, shippedAt: string | null, letterId: string | null) => ({
+const shipment = (
+  trackingId: string | null,
+  shippedAt: string | null,
+  letterId: string | null,
+) => ({
   trackingId,
   shippedAt,
   validUntil: shippedAt ? addMonths(shippedAt, CERTIFICATE_VALIDITY_MONTHS) : null,
@@ -194,8 +198,7 @@ const cardMachine = cardSetup.createMachine({
           input.shipment.shippedAt,
           input.shipment.transportPinLetterId,
         )
-      : shipment('', null, null)),
-    trackingId: input.shipment?.trackingId ?? null,
+      : shipment(null, null, null)),
     lettersSent: 0,
     activatedAt: null,
     certificatesPublishedAt: null,
@@ -439,5 +442,6 @@ export const cardProcessV2: ProcessDefinition = {
   businessKeyField: 'cardNumber',
   startRoute: CARD_START,
   practiceId: (input: CardV2Input) => input.practiceId,
-  redact: ['activationPasswordHash', 'transportPinLetterId', 'exchange'],
+  // The hashes and the letter id hide by their names too (also inside `exchange`).
+  redact: ['activationPasswordHash', 'transportPinLetterId'],
 };

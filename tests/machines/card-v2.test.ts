@@ -183,6 +183,11 @@ describe('card v2: Versendet', () => {
       requestedAt: forgotten.receivedAt,
       activationPasswordHash: NEW_KENNWORT,
     });
+    // Operators see why; nobody sees the new Kennwort's hash.
+    expect(redact(run.snapshot.context, cardProcessV2.redact).exchange).toEqual({
+      reason: 'activationPasswordForgotten',
+      requestedAt: forgotten.receivedAt,
+    });
   });
 
   it('when the Kennwort is forgotten without a new one for the exchange card, then 422 names activationPassword and the card stays shipped', () => {
