@@ -168,7 +168,13 @@ const optionalNote = z.object({ note: multiLine(1000).optional() });
 /** Every event the outside world may send, with its payload schema (without `type`). */
 export const ehbaApplicationEventSchemas = {
   APPLICATION_UPDATED: applicationUpdatedSchema,
-  APPLICATION_SUBMITTED: z.object({}),
+  APPLICATION_SUBMITTED: z
+    .object({})
+    .describe(
+      '„Jetzt verbindlich beantragen“ auf der letzten Antragsseite: der Antrag ist abgeschlossen ' +
+        '(Bearbeitung beendet). Ab Version 2 erst, wenn das Kennwort für die Freischaltung ' +
+        'festgelegt ist.',
+    ),
   APPLICATION_WITHDRAWN: z.object({ reason: multiLine(500).optional() }),
   DOCUMENTS_RECEIVED: optionalNote,
   QUERY_RAISED: queryRaisedSchema,
