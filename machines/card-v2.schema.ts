@@ -32,9 +32,11 @@ const TRANSPORT_PIN_LETTER_ID = /^TP-[A-Za-z0-9_-]{22}$/;
 const transportPinLetterId = z
   .string()
   .regex(TRANSPORT_PIN_LETTER_ID, { error: 'Keine gültige Brief-ID.' })
-  .describe(
-    'Set by praxisflow when it seals `transportPinLetter`; the API refuses one from a caller.',
-  );
+  .meta({
+    description:
+      'Set by praxisflow when it seals `transportPinLetter`; the API refuses one from a caller.',
+    readOnly: true,
+  });
 
 /**
  * What card production prints in the Transport-PIN letter: a Transport-PIN per PIN of the card

@@ -66,7 +66,10 @@ export const argon2Hash = z
   .string()
   .max(256)
   .regex(/^\$argon2(id|i|d)\$[A-Za-z0-9$=,+/.-]+$/, { error: 'Kein argon2-Hash.' })
-  .describe('Set by praxisflow from `activationPassword`; the API refuses one from a caller.');
+  .meta({
+    description: 'Set by praxisflow from `activationPassword`; the API refuses one from a caller.',
+    readOnly: true,
+  });
 
 /** The Anrede of letters and emails, as the invitation takes it. */
 const salutation = z.enum(SALUTATIONS).nullable();
