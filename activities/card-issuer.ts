@@ -1,4 +1,9 @@
 import type { OrganisationProfile } from '../config/organisations.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import type {
+  DestroyTransportPinLetterParams,
+  ForwardTransportPinLetterParams,
+} from '../machines/card-v2.schema.js';
 import type { SendCardEmailParams, SendTransportPinLetterParams } from '../machines/card.schema.js';
 import { ehbaApplicationDelays } from '../machines/ehba-application.js';
 import { DAY } from '../machines/process-definition.js';
@@ -22,6 +27,7 @@ import {
   formatDate,
   renewalReminderEmail,
   resubmissionEmail,
+  transportPinLetterBlocks,
 } from './templates/card-issuer.js';
 import { formatBerlinTime, letterhead, type RenderedEmail } from './templates/layout.js';
 import { profileOf } from './organisations.js';
@@ -37,7 +43,7 @@ const mailAddress = (applicant: Applicant): MailAddress => ({
 
 /** The application to print, sign and send, with the POSTIDENT coupon: a DIN 5008 letter. */
 function renderApplicationPdf(
-  params: Extract<SendApplicationEmailParams, { template: 'applicationSubmitted' }>,
+  params: Pick<SendApplicationEmailParams, 'applicant' | 'applicationNumber' | 'cardType'>,
   at: string,
   couponValidUntil: string,
   profile: OrganisationProfile,
@@ -53,14 +59,16 @@ function renderApplicationPdf(
     createdAt: Date.parse(at),
     salutation: applicantGreeting(applicant),
     blocks: [
-      'bitte prüfen Sie Ihre Angaben, unterschreiben Sie den Antrag und senden Sie ihn mit den ' +
-        'Nachweisen an die Kartenausgabe (Anschrift oben).',
+      'bitte prüfen Sie Ihre Angaben, unterschreiben Sie den Antrag an den gekennzeichneten ' +
+        'Stellen und senden Sie ihn mit den verlangten Unterlagen per Post an die Kartenausgabe ' +
+        '(Anschrift oben).',
       {
         table: {
           head: ['Angabe', 'Eintrag'],
           rows: [
             ['Antragsnummer', applicationNumber],
             ['Kartentyp', cardType],
+            ['Anrede', applicant.salutation ?? '–'],
             ['Titel', applicant.title ?? '–'],
             ['Vorname', applicant.firstName],
             ['Nachname', applicant.lastName],
@@ -73,17 +81,27 @@ function renderApplicationPdf(
       },
       'Ich versichere, dass die Angaben richtig sind.',
       { table: { head: ['Ort, Datum', 'Unterschrift'], rows: [['\n\n', '\n\n']] } },
-      'POSTIDENT-Coupon: Legen Sie diesen Abschnitt mit Ihrem Personalausweis oder Reisepass ' +
-        `in einer Filiale der Deutschen Post vor. Gültig bis ${couponValidUntil}.`,
+      'POSTIDENT-Coupon (sofern für Ihren Antrag erforderlich): Legen Sie diesen Abschnitt mit ' +
+        'Ihrem Personalausweis oder Reisepass in einer Filiale der Deutschen Post vor. Gültig ' +
+        `bis ${couponValidUntil}. Die Deutsche Post übermittelt Ihre Identifikationsdaten ` +
+        'elektronisch an die Kartenausgabe; Sie müssen dafür nichts einsenden.',
       { code: applicationNumber, label: 'POSTIDENT-Referenz' },
     ],
   });
 }
 
+/** The application PDF as an attachment of an email. */
+const applicationAttachment = (applicationNumber: string, content: Buffer) => ({
+  filename: `Antrag-${applicationNumber}.pdf`,
+  content,
+  contentType: 'application/pdf',
+});
+
 /**
  * The card issuer's messages: every email of an application and of a card's life, and the
- * Transport-PIN letter. None carries a secret but the letter, whose PIN appears only in its
- * PDF (never in a subject, the outbox or a log).
+ * Transport-PIN letter. None carries a secret but the letter, whose PINs appear only in its
+ * PDF (never in a subject, the outbox or a log). A version-2 card's letter is production's
+ * own, opened from its sealed copy; version 1 derived its PIN (kept for running cards).
  */
 export function createCardIssuerActivities(deps: ActivityDeps) {
   const notifier = createNotifier(deps);
@@ -105,24 +123,39 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
         return {
           email: applicationSubmittedEmail({ ...params, couponValidUntil, deadline }),
           attachments: [
-            {
-              filename: `Antrag-${params.applicationNumber}.pdf`,
-              content: await renderApplicationPdf(
+            applicationAttachment(
+              params.applicationNumber,
+              await renderApplicationPdf(
                 params,
                 meta.at,
                 couponValidUntil,
                 profileOf(deps.config.organisations, meta.processType),
               ),
-              contentType: 'application/pdf',
-            },
+            ),
           ],
         };
       }
       case 'documentsReminder': {
-        const deadline = formatBerlinTime(
-          Date.parse(params.submittedAt) + delay('documentsDeadline'),
+        const submittedAt = Date.parse(params.submittedAt);
+        const deadline = formatBerlinTime(submittedAt + delay('documentsDeadline'));
+        const couponValidUntil = formatDate(
+          new Date(submittedAt + COUPON_VALIDITY_MS).toISOString(),
         );
-        return { email: documentsReminderEmail({ ...params, deadline }) };
+        return {
+          email: documentsReminderEmail({ ...params, deadline }),
+          // The same application again, to print, sign and send (ggf. erneut).
+          attachments: [
+            applicationAttachment(
+              params.applicationNumber,
+              await renderApplicationPdf(
+                params,
+                params.submittedAt,
+                couponValidUntil,
+                profileOf(deps.config.organisations, meta.processType),
+              ),
+            ),
+          ],
+        };
       }
       case 'resubmissionRequested':
       case 'resubmissionReminder':
@@ -210,8 +243,9 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
         salutation: applicantGreeting(params.holder),
         blocks: [
           `für Ihren ${CARD_NAMES[params.cardType]} mit der Kartennummer ${params.cardNumber} ` +
-            'erhalten Sie hier die Transport-PIN. Sie brauchen sie, um die Karte freizuschalten ' +
-            'und Ihre eigenen PINs zu setzen.',
+            'erhalten Sie hier die Transport-PIN. Mit ihr setzen Sie in Ihrer Praxis- bzw. ' +
+            'Apothekensoftware (Primärsystem) oder mit dem DGN PINtool Ihre eigenen PINs; ' +
+            'freigeschaltet wird die Karte mit Ihrem Kennwort für die Freischaltung.',
           { code: pin, label: 'Transport-PIN' },
           params.letter > 1
             ? `Dies ist ein erneut versandter Brief (${params.letter}.); die Transport-PIN ist dieselbe.`
@@ -220,6 +254,58 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
         ],
       });
       await notifier.deliver({ channel: 'letter', to: params.holder.address, subject, pdf }, meta);
+    },
+
+    /** Production's letter, opened from its sealed copy; a resend goes as Einschreiben Einwurf. */
+    async forwardTransportPinLetter(
+      params: ForwardTransportPinLetterParams,
+      meta: ActionMeta,
+    ): Promise<void> {
+      const content = await deps.transportPinLetters?.open(params.letterId);
+      if (!content) {
+        throw ApplicationFailure.nonRetryable(
+          `Der Transport-PIN-Brief ${params.letterId} ist nicht (mehr) vorhanden`,
+          'TransportPinLetterGone',
+        );
+      }
+      const resend = params.letter > 1;
+      const subject = resend
+        ? 'Ihr Transport-PIN-Brief (erneuter Versand)'
+        : 'Ihr Transport-PIN-Brief';
+      const pdf = await renderLetterPdf({
+        ...letterhead(profileOf(deps.config.organisations, meta.processType)),
+        to: params.holder.address,
+        subject,
+        fileReference: params.cardNumber,
+        date: formatDate(meta.at),
+        createdAt: Date.parse(meta.at),
+        salutation: applicantGreeting(params.holder),
+        blocks: transportPinLetterBlocks({ ...params, content, resend }),
+      });
+      await notifier.deliver(
+        {
+          channel: 'letter',
+          to: params.holder.address,
+          subject,
+          pdf,
+          ...(resend ? { service: 'Einschreiben Einwurf' as const } : {}),
+        },
+        meta,
+      );
+    },
+
+    /** No resend is possible any more: the sealed letter's content and key are deleted. */
+    async destroyTransportPinLetter(
+      params: DestroyTransportPinLetterParams,
+      meta: ActionMeta,
+    ): Promise<void> {
+      if (!deps.transportPinLetters) {
+        throw ApplicationFailure.nonRetryable(
+          'This worker has no letter store: destroyTransportPinLetter cannot run',
+          'NoLetterStore',
+        );
+      }
+      await deps.transportPinLetters.destroy(params.letterId, new Date(meta.at));
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
 import type { CredentialStore } from '../storage/credentials.js';
+import type { TransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import type { DocumentStore } from '../storage/document-store.js';
 import type { SecretSealer } from '../storage/sealed-secrets.js';
 import { authenticate, bootstrapKeyId } from './auth.js';
@@ -95,6 +96,8 @@ export interface AppDeps {
   readonly links?: OperatorLinks;
   /** The built dashboard (default `web/dist`). */
   readonly dashboardDir?: string;
+  /** Sealed Transport-PIN letters of cards; absent: CARD_SHIPPED with a letter answers 503. */
+  readonly transportPinLetters?: TransportPinLetterStore;
   /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
   readonly credentials?: CredentialStore;
   /** Who the public pages speak for; absent: the development profiles. */
@@ -213,6 +216,7 @@ export function createApp(deps: AppDeps): Express {
       delays: deps.delays,
       readModel,
       secrets: deps.secrets,
+      ...(deps.transportPinLetters ? { transportPinLetters: deps.transportPinLetters } : {}),
       metrics: createApiMetrics(registry, {
         isKnownType: (type) => latestDefinition(type) !== undefined,
         isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),

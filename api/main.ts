@@ -8,6 +8,7 @@ import { createPool, waitForDatabase } from '../db/pool.js';
 import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { secretSealer } from '../storage/sealed-secrets.js';
 import { createCredentialStore } from '../storage/credentials.js';
+import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { createApp } from './app.js';
 import { apiConfig } from './config.js';
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
       maxBytes: config.documentMaxBytes,
     },
     credentials: createCredentialStore(database, config.codeSecret),
+    transportPinLetters: createTransportPinLetterStore({
+      pool: database,
+      masterKeys: documentKeys(),
+    }),
     links: config.links,
     organisations: config.organisations,
   });

@@ -115,11 +115,24 @@ export const applicationStatus = z
   .strictObject({
     stateLabel: z.string().meta({ description: 'Der Stand des Antrags, z. B. „Zur Freigabe“.' }),
     since: z.iso.datetime().meta({ description: 'Seit wann der Antrag diesen Stand hat.' }),
+    explanation: z.array(z.string()).meta({
+      description:
+        'Was der Stand bedeutet und was zu tun ist, in den Worten der Kartenausgabe (der ' +
+        '„blaue Kasten“ des Statusabrufs); leer, wo es dazu nichts zu sagen gibt.',
+    }),
   })
   .meta({
     id: 'ApplicationStatus',
-    description: 'Nur der Stand und seit wann: keine weiteren Daten des Antrags.',
-    examples: [{ stateLabel: 'Zur Freigabe', since: '2026-11-20T09:14:03.000Z' }],
+    description: 'Nur der Stand, seit wann und was er bedeutet: keine weiteren Daten des Antrags.',
+    examples: [
+      {
+        stateLabel: 'Zur Freigabe',
+        since: '2026-11-20T09:14:03.000Z',
+        explanation: [
+          'Ihr Antrag wurde von uns geprüft und befindet sich nun zur Freigabe bei Ihrer Kammer.',
+        ],
+      },
+    ],
   });
 
 export const processStatus = z.enum(['active', 'done', 'failed', 'cancelled']).meta({

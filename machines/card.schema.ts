@@ -90,9 +90,18 @@ export type SendCardEmailParams = CardMail &
     | { readonly template: 'cardShipped'; readonly trackingId: string }
     | { readonly template: 'cardActivated'; readonly validUntil: string }
     | { readonly template: 'renewalReminder'; readonly validUntil: string }
-    | { readonly template: 'exchangeRequested' }
+    | {
+        readonly template: 'exchangeRequested';
+        /** Version 2 says why; version 1 had only the forgotten Kennwort. */
+        readonly reason?: 'activationPasswordForgotten' | 'transportPinLetterLost';
+      }
     | { readonly template: 'cardBlocked'; readonly reason: string }
-    | { readonly template: 'cardExpired'; readonly validUntil: string }
+    | {
+        readonly template: 'cardExpired';
+        readonly validUntil: string;
+        /** Version 2: a card never activated expires too. */
+        readonly activated?: boolean;
+      }
   );
 
 export type SendTransportPinLetterParams = CardMail & {

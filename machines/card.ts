@@ -18,6 +18,13 @@ import {
   type StartProcessParams,
 } from './process-definition.js';
 
+/**
+ * Only an approved application starts a card (and an exchange card its successor): nobody
+ * chooses a card number, and no card exists without the chamber's approval.
+ */
+export const CARD_START =
+  "the chamber's approval of its application (ehbaApplication: CHAMBER_APPROVED)";
+
 /** The certificates on a card are valid this long from production. */
 const CERTIFICATE_VALIDITY_MONTHS = 5 * 12;
 /** How long after shipping a forgotten activation password gets a free exchange card. */
@@ -337,5 +344,6 @@ export const cardProcess: ProcessDefinition = {
     CARD_BLOCKED: 'both',
   },
   businessKeyField: 'cardNumber',
+  startRoute: CARD_START,
   practiceId: (input: CardInput) => input.practiceId,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { multiLine, singleLine } from './fields.js';
+import { multiLine, NO_CONTROL_CHARACTERS, singleLine } from './fields.js';
 import { emailAddress, postalAddress } from './contact.schema.js';
+import { SALUTATIONS, type Salutation } from './invitation.schema.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
 
 /**
@@ -37,8 +38,45 @@ export const birthDate = z.iso.date({
   error: 'Bitte ein gültiges Geburtsdatum im Format JJJJ-MM-TT angeben.',
 });
 
+/**
+ * The Kennwort für die Freischaltung as the applicant types it, with the rules the form states.
+ * Only the API sees it: it hands the process an argon2 hash (`activationPasswordHash`).
+ */
+const ACTIVATION_PASSWORD_RULES =
+  'Das Kennwort für die Freischaltung muss 8 bis 64 Zeichen lang sein, mindestens einen ' +
+  'Buchstaben und eine Ziffer enthalten und darf nicht mit einem Leerzeichen beginnen oder enden.';
+
+export const activationPassword = z
+  .string({ error: ACTIVATION_PASSWORD_RULES })
+  .min(8, { error: ACTIVATION_PASSWORD_RULES })
+  .max(64, { error: ACTIVATION_PASSWORD_RULES })
+  // Spelt without flags and \p{…}: the OpenAPI document carries these patterns.
+  .regex(/^\S(?:[\s\S]*\S)?$/, { error: ACTIVATION_PASSWORD_RULES })
+  .regex(/[A-Za-zÄÖÜäöüß]/, { error: ACTIVATION_PASSWORD_RULES })
+  .regex(/[0-9]/, { error: ACTIVATION_PASSWORD_RULES })
+  .regex(NO_CONTROL_CHARACTERS, { error: ACTIVATION_PASSWORD_RULES })
+  .describe(
+    `Kennwort für die Freischaltung, selbst gewählt. ${ACTIVATION_PASSWORD_RULES} Es lässt sich ` +
+      'nach der Produktion der Karte nicht mehr ändern und nicht wiederherstellen. praxisflow ' +
+      'speichert nur einen argon2-Hash davon und zeigt es nie an.',
+  );
+
+/** An argon2 hash in PHC form: what the API makes of the Kennwort; a caller never sends it. */
+export const argon2Hash = z
+  .string()
+  .max(256)
+  .regex(/^\$argon2(id|i|d)\$[A-Za-z0-9$=,+/.-]+$/, { error: 'Kein argon2-Hash.' })
+  .meta({
+    description: 'Set by praxisflow from `activationPassword`; the API refuses one from a caller.',
+    readOnly: true,
+  });
+
+/** The Anrede of letters and emails, as the invitation takes it. */
+const salutation = z.enum(SALUTATIONS).nullable();
+
 /** What the applicant fills in and may change while the application is in progress. */
 const applicantFields = {
+  salutation: salutation.default(null),
   title: singleLine(40).optional(),
   firstName: singleLine(100),
   lastName: singleLine(100),
@@ -53,6 +91,8 @@ const applicantFields = {
 export const ehbaApplicationInputSchema = z.object({
   cardType: z.enum(CARD_TYPES),
   ...applicantFields,
+  activationPassword: activationPassword.optional(),
+  activationPasswordHash: argon2Hash.optional(),
   practiceId: singleLine(64).optional(),
   /**
    * Issued by praxisflow when the application starts (the API refuses one from a caller);
@@ -69,6 +109,7 @@ export type EhbaApplicationInput = z.output<typeof ehbaApplicationInputSchema>;
 
 const applicationUpdatedSchema = z
   .object({
+    salutation: salutation.optional(),
     title: applicantFields.title,
     firstName: applicantFields.firstName.optional(),
     lastName: applicantFields.lastName.optional(),
@@ -76,6 +117,8 @@ const applicationUpdatedSchema = z
     email: emailAddress.optional(),
     chamber: applicantFields.chamber.optional(),
     address: postalAddress.optional(),
+    activationPassword: activationPassword.optional(),
+    activationPasswordHash: argon2Hash.optional(),
   })
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), {
     error: 'Mindestens ein Feld muss geändert werden.',
@@ -85,6 +128,7 @@ const applicationUpdatedSchema = z
 const MISSING_DOCUMENTS = [
   'Meldebescheinigung',
   'Lichtbild',
+  'Lichtbild: Qualität reicht nicht aus',
   'Unterschrift',
   'Identitätsnachweis',
   'Approbationsurkunde',
@@ -127,7 +171,13 @@ const optionalNote = z.object({ note: multiLine(1000).optional() });
 /** Every event the outside world may send, with its payload schema (without `type`). */
 export const ehbaApplicationEventSchemas = {
   APPLICATION_UPDATED: applicationUpdatedSchema,
-  APPLICATION_SUBMITTED: z.object({}),
+  APPLICATION_SUBMITTED: z
+    .object({})
+    .describe(
+      '„Jetzt verbindlich beantragen“ auf der letzten Antragsseite: der Antrag ist abgeschlossen ' +
+        '(Bearbeitung beendet). Ab Version 2 erst, wenn das Kennwort für die Freischaltung ' +
+        'festgelegt ist.',
+    ),
   APPLICATION_WITHDRAWN: z.object({ reason: multiLine(500).optional() }),
   DOCUMENTS_RECEIVED: optionalNote,
   QUERY_RAISED: queryRaisedSchema,
@@ -143,6 +193,8 @@ type ExternalEvent = EventsOf<typeof ehbaApplicationEventSchemas>;
 export type EhbaApplicationEvent = ExternalEvent & EventMeta;
 
 export interface Applicant {
+  /** Absent on cards that started before the application took an Anrede. */
+  readonly salutation?: Salutation | null;
   readonly title: string | null;
   readonly firstName: string;
   readonly lastName: string;
@@ -165,6 +217,8 @@ export interface EhbaApplicationContext {
   readonly applicant: Applicant;
   readonly practiceId: string | null;
   readonly followUpOf: string | null;
+  /** argon2 hash of the Kennwort für die Freischaltung; never shown. */
+  readonly activationPasswordHash: string | null;
   /** When the applicant submitted (interpreter time). */
   readonly submittedAt: string | null;
   /** Reminders sent in "Bearbeitung beendet" (at most 2). */
@@ -197,7 +251,7 @@ export type SendApplicationEmailParams = ApplicationMail &
         readonly template: 'documentsReminder';
         /** 1 or 2. */
         readonly reminder: number;
-        /** The documents deadline counts from here (ISO). */
+        /** The documents deadline (and the PDF's coupon) count from here (ISO). */
         readonly submittedAt: string;
       }
     | {

@@ -10,8 +10,8 @@ import { secret } from './secrets.js';
  * trusts what they let in.
  */
 
-const SALUTATIONS = ['Herr', 'Frau', 'Divers'] as const;
-type Salutation = (typeof SALUTATIONS)[number];
+export const SALUTATIONS = ['Herr', 'Frau', 'Divers'] as const;
+export type Salutation = (typeof SALUTATIONS)[number];
 
 /** base64url of the 32 random bytes the registration-link activity generates. */
 export const REGISTRATION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

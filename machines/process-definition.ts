@@ -26,8 +26,10 @@ export interface ProcessDefinition {
    */
   readonly eventSenders?: Readonly<Record<string, EventSender>>;
   /**
-   * The route that starts processes of this type when `POST /api/v1/processes/{type}` cannot
-   * (a document delivery starts with the upload of its content). Absent: the generic start.
+   * How processes of this type start when `POST /api/v1/processes/{type}` must not: another
+   * route (a document delivery starts with the upload of its content) or another process (a
+   * card starts only from its approved application). The generic start refuses every caller.
+   * Absent: the generic start.
    */
   readonly startRoute?: string;
   /**

@@ -1,10 +1,11 @@
 import { accountCredentialsProcess } from './account-credentials.js';
 import { cardProcess } from './card.js';
+import { cardProcessV2 } from './card-v2.js';
 import { contactVerificationProcess } from './contact-verification.js';
 import { contactVerificationProcessV2 } from './contact-verification-v2.js';
 import { documentDeliveryProcess } from './document-delivery.js';
 import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
-import { ehbaApplicationProcess } from './ehba-application.js';
+import { ehbaApplicationProcess, ehbaApplicationProcessV2 } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { invitationProcessV2 } from './invitation-v2.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
@@ -15,7 +16,9 @@ const definitions: readonly ProcessDefinition[] = [
   invitationProcess,
   invitationProcessV2,
   ehbaApplicationProcess,
+  ehbaApplicationProcessV2,
   cardProcess,
+  cardProcessV2,
   contactVerificationProcess,
   contactVerificationProcessV2,
   nightlyDigestProcess,
@@ -39,6 +42,13 @@ export function typeOfProcessId(id: string): string {
 
 export function processTypes(): string[] {
   return [...new Set(definitions.map((definition) => definition.type))];
+}
+
+/** One version of a type: what a running instance started with. */
+export function definitionOf(type: string, version: number): ProcessDefinition | undefined {
+  return definitions.find(
+    (definition) => definition.type === type && definition.version === version,
+  );
 }
 
 /** The definition new instances of a type start with. */

@@ -8,6 +8,7 @@ import { createPool, waitForDatabase } from '../db/pool.js';
 import { createLogger } from '../observability/logger.js';
 import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { createCredentialStore } from '../storage/credentials.js';
+import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
 import { installSdkLogging } from './logging.js';
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
         outbox: postgresOutbox(readModel),
         documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
         credentials: createCredentialStore(readModel, config.activities.codeSecret),
+        transportPinLetters: createTransportPinLetterStore({
+          pool: readModel,
+          masterKeys: documentKeys(),
+        }),
         config: config.activities,
         onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
       }),

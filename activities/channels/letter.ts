@@ -13,6 +13,7 @@ export const letterGateway = (config: HttpGatewayConfig): ChannelAdapter<'letter
         reference: messageId,
         address: message.to,
         subject: message.subject,
+        ...(message.service ? { service: message.service } : {}),
         pdf: message.pdf.toString('base64'),
       },
       messageId,
@@ -29,11 +30,12 @@ export const letterToMailCatcher = (
 ): ChannelAdapter<'letter'> => ({
   async send(message, messageId) {
     const { name, postcode, city } = message.to;
+    const service = message.service ? ` (${message.service})` : '';
     await mailer.sendMail({
       from,
       to: `brief+${postcode.replace(/[^A-Za-z0-9]/g, '')}@post.praxisflow.localhost`,
-      subject: `Brief an ${name}, ${postcode} ${city}: ${message.subject}`,
-      text: `Brief an ${name}, ${message.to.street}, ${postcode} ${city}. Der druckfertige Brief liegt als PDF bei.`,
+      subject: `Brief${service} an ${name}, ${postcode} ${city}: ${message.subject}`,
+      text: `Brief${service} an ${name}, ${message.to.street}, ${postcode} ${city}. Der druckfertige Brief liegt als PDF bei.`,
       messageId,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Praxisflow-Channel': 'letter' },
       attachments: [

@@ -49,6 +49,8 @@ export type Message =
       readonly to: LetterAddress;
       readonly subject: string;
       readonly pdf: Buffer;
+      /** How the post carries it; absent: a standard letter. */
+      readonly service?: 'Einschreiben Einwurf';
     };
 
 type MessageOf<C extends Channel> = Extract<Message, { channel: C }>;

@@ -6,17 +6,19 @@ import type {
 } from '../../machines/ehba-application.schema.js';
 import { renderEmail, type Block, type RenderedEmail } from './layout.js';
 import { salutationLine } from './salutation.js';
+import type { TransportPinLetterContent } from '../../machines/card-v2.schema.js';
+import type { DocumentBlock } from '../documents/pdf.js';
 
 /** The card after „einen“ / „Ihren“ (accusative). */
 export const CARD_NAMES: Readonly<Record<CardType, string>> = {
   eHBA: 'elektronischen Heilberufsausweis (eHBA)',
-  'SMC-B': 'Praxisausweis (SMC-B)',
+  'SMC-B': 'Praxis- bzw. Institutionsausweis (SMC-B)',
 };
 
 /** The card after „Ihr“ (nominative). */
 const CARD_NAMES_NOMINATIVE: Readonly<Record<CardType, string>> = {
   eHBA: 'elektronischer Heilberufsausweis (eHBA)',
-  'SMC-B': 'Praxisausweis (SMC-B)',
+  'SMC-B': 'Praxis- bzw. Institutionsausweis (SMC-B)',
 };
 
 const germanDate = new Intl.DateTimeFormat('de-DE', {
@@ -49,6 +51,14 @@ interface ApplicationData {
 const applicationLine = (data: ApplicationData) =>
   `Ihr Antrag auf einen ${CARD_NAMES[data.cardType]}, Antragsnummer ${data.applicationNumber}`;
 
+/** Where the seed asks applicants to look for the issuer's emails. */
+const CHECK_INBOX = 'Bitte prüfen Sie regelmäßig Ihr E-Mail-Postfach und auch Ihren Spam-Ordner.';
+
+/** POSTIDENT results reach the issuer electronically: nobody posts a proof of identification. */
+const POSTIDENT_ELECTRONIC =
+  'Sofern für Ihren Antrag eine Identifikation erforderlich ist, übermittelt die Deutsche Post ' +
+  'Ihre Daten aus dem POSTIDENT-Verfahren elektronisch an uns; dafür müssen Sie nichts einsenden.';
+
 export function applicationSubmittedEmail(
   data: ApplicationData & { readonly couponValidUntil: string; readonly deadline: string },
 ): RenderedEmail {
@@ -56,15 +66,18 @@ export function applicationSubmittedEmail(
     data.applicant,
     `Antrag ${data.applicationNumber}: Bearbeitung beendet – bitte unterschreiben`,
     [
-      `${applicationLine(data)}, ist vollständig erfasst (Stand: Bearbeitung beendet).`,
+      `${applicationLine(data)}, ist mit „Jetzt verbindlich beantragen“ abgeschlossen ` +
+        '(Stand: Bearbeitung beendet).',
       'So geht es weiter:',
       '1. Drucken Sie den beigefügten Antrag (PDF) aus, prüfen Sie Ihre Angaben und ' +
-        'unterschreiben Sie ihn im Unterschriftsfeld.\n' +
-        '2. Lassen Sie sich mit dem POSTIDENT-Coupon auf der zweiten Seite in einer Filiale der ' +
-        `Deutschen Post identifizieren. Der Coupon gilt bis ${data.couponValidUntil}.\n` +
-        '3. Senden Sie den unterschriebenen Antrag mit den verlangten Nachweisen an die ' +
-        'Kartenausgabe (Anschrift im Antrag).',
-      `Liegen die Unterlagen bis ${data.deadline} nicht vor, verfällt der Antrag.`,
+        'unterschreiben Sie ihn an den gekennzeichneten Stellen.\n' +
+        '2. Senden Sie den unterschriebenen Antrag per Post an die Kartenausgabe (Anschrift im ' +
+        'Antrag).\n' +
+        '3. Sofern erforderlich, lassen Sie sich mit dem POSTIDENT-Coupon im Antrag in einer ' +
+        `Filiale der Deutschen Post identifizieren. Der Coupon gilt bis ${data.couponValidUntil}.`,
+      POSTIDENT_ELECTRONIC,
+      `Liegt der unterschriebene Antrag bis ${data.deadline} nicht vor, verfällt er. ` +
+        CHECK_INBOX,
     ],
   );
 }
@@ -74,13 +87,15 @@ export function documentsReminderEmail(
 ): RenderedEmail {
   return email(
     data.applicant,
-    `Erinnerung: Ihre Antragsunterlagen zu ${data.applicationNumber} fehlen noch`,
+    `Erinnerung: Ihr unterschriebener Antrag ${data.applicationNumber} fehlt noch`,
     [
-      `${applicationLine(data)}: Ihre unterschriebenen Antragsunterlagen liegen uns noch nicht vor` +
-        ` (${data.reminder}. Erinnerung).`,
-      'Bitte senden Sie den unterschriebenen Antrag und den Nachweis Ihrer Identifikation ' +
-        '(POSTIDENT) an die Kartenausgabe.',
-      `Liegen die Unterlagen bis ${data.deadline} nicht vor, verfällt der Antrag und Sie ` +
+      `${applicationLine(data)}: Die unterschriebene Ausfertigung Ihres Antrags liegt uns noch ` +
+        `nicht vor (${data.reminder}. Erinnerung).`,
+      'Bitte drucken Sie den Antrag ggf. erneut aus – er liegt dieser E-Mail noch einmal bei –, ' +
+        'unterschreiben Sie ihn an den gekennzeichneten Stellen und senden Sie ihn per Post an ' +
+        'die Kartenausgabe.',
+      POSTIDENT_ELECTRONIC,
+      `Liegt der unterschriebene Antrag bis ${data.deadline} nicht vor, verfällt er und Sie ` +
         'müssten einen neuen stellen.',
     ],
   );
@@ -105,7 +120,16 @@ export function resubmissionEmail(
   if (data.missing.includes('Meldebescheinigung')) {
     blocks.push('Die Meldebescheinigung darf höchstens 3 Monate alt sein.');
   }
-  blocks.push('Bitte reichen Sie die Unterlagen unter Angabe Ihrer Antragsnummer nach.');
+  if (data.missing.includes('Lichtbild: Qualität reicht nicht aus')) {
+    blocks.push(
+      'Die Qualität des Lichtbilds reicht für die Karte nicht aus: Bitte senden Sie ein neues ' +
+        'Lichtbild.',
+    );
+  }
+  blocks.push(
+    'Bitte reichen Sie die Unterlagen unter Angabe Ihrer Antragsnummer auf dem Postweg nach.',
+    CHECK_INBOX,
+  );
   return email(
     data.applicant,
     data.reminder
@@ -121,8 +145,9 @@ export function applicationApprovedEmail(
   return email(data.applicant, `Antrag freigegeben: ${data.applicationNumber}`, [
     `${applicationLine(data)}, ist freigegeben. Ihre Karte wird produziert.`,
     `Kartennummer: ${data.cardNumber}`,
-    'Sobald die Karte versandt ist, erhalten Sie eine E-Mail mit der Sendungsnummer; die ' +
-      'Transport-PIN kommt getrennt davon per Brief.',
+    'Sobald die Karte versandt ist, erhalten Sie eine E-Mail mit der Sendungsnummer; den ' +
+      'Transport-PIN-Brief erhalten Sie getrennt davon per Post.',
+    CHECK_INBOX,
   ]);
 }
 
@@ -191,6 +216,13 @@ interface CardData {
   readonly holder: Applicant;
 }
 
+/** Two secrets, never confused (seed 003): what each one is for. */
+const USING_THE_CARD =
+  'Freigeschaltet wird die Karte mit dem Kennwort für die Freischaltung, das Sie bei der ' +
+  'Antragstellung selbst festgelegt haben. Mit der Transport-PIN aus dem Brief setzen Sie ' +
+  'danach in Ihrer Praxis- bzw. Apothekensoftware (Primärsystem) oder mit dem DGN PINtool Ihre ' +
+  'eigenen PINs.';
+
 const cardLine = (data: CardData) =>
   `Ihr ${CARD_NAMES_NOMINATIVE[data.cardType]}, Kartennummer ${data.cardNumber}`;
 
@@ -198,8 +230,8 @@ export function cardShippedEmail(data: CardData & { readonly trackingId: string 
   return email(data.holder, `Ihre Karte ${data.cardNumber} ist versandt`, [
     `${cardLine(data)}, ist versandt.`,
     `Sendungsnummer: ${data.trackingId}`,
-    'Die Transport-PIN erhalten Sie aus Sicherheitsgründen getrennt per Brief. Mit ihr ' +
-      'schalten Sie die Karte frei.',
+    'Den Transport-PIN-Brief erhalten Sie aus Sicherheitsgründen getrennt per Post. ' +
+      USING_THE_CARD,
   ]);
 }
 
@@ -207,7 +239,12 @@ export function cardActivatedEmail(
   data: CardData & { readonly validUntil: string },
 ): RenderedEmail {
   return email(data.holder, `Ihre Karte ${data.cardNumber} ist freigeschaltet`, [
-    `${cardLine(data)}, ist freigeschaltet.`,
+    `${cardLine(data)}, ist freigeschaltet. Mit der Freischaltung sind die Zertifikate der ` +
+      'Karte im Statusdienst veröffentlicht.',
+    'Ihre eigenen PINs setzen Sie mit der Transport-PIN in Ihrer Praxis- bzw. ' +
+      'Apothekensoftware (Primärsystem) oder mit dem DGN PINtool. Bewahren Sie den ' +
+      'Transport-PIN-Brief gut auf: Er kann nach der Freischaltung nicht mehr erneut zugesandt ' +
+      'werden.',
     `Die Zertifikate der Karte gelten bis ${formatDate(data.validUntil)}. Rechtzeitig vorher ` +
       'erinnern wir Sie an den Antrag auf eine Folgekarte.',
   ]);
@@ -228,12 +265,35 @@ export function renewalReminderEmail(
   );
 }
 
-export function exchangeRequestedEmail(data: CardData): RenderedEmail {
-  return email(data.holder, `Austauschkarte für ${data.cardNumber} beantragt`, [
-    `${cardLine(data)}: Sie haben Ihr Aktivierungspasswort vergessen. Da die Karte vor ` +
-      'weniger als 6 Monaten versandt wurde, erhalten Sie kostenlos eine Austauschkarte.',
-    'Die Austauschkarte wird produziert; mit ihrem Versand wird die bisherige Karte ungültig.',
-  ]);
+const EXCHANGE_REASONS = {
+  activationPasswordForgotten:
+    'Sie haben angegeben, dass Sie das Kennwort für die Freischaltung vergessen haben. Es lässt ' +
+    'sich nach der Produktion der Karte weder ändern noch wiederherstellen; ohne das Kennwort ' +
+    'kann die Karte nicht freigeschaltet werden.',
+  transportPinLetterLost:
+    'Sie haben angegeben, dass Ihr Transport-PIN-Brief nicht mehr auffindbar ist. Nach der ' +
+    'Freischaltung sind die Zertifikate der Karte im Statusdienst veröffentlicht; der Brief ' +
+    'kann dann nicht mehr erneut zugesandt werden.',
+} as const;
+
+export function exchangeRequestedEmail(
+  data: CardData & { readonly reason?: keyof typeof EXCHANGE_REASONS },
+): RenderedEmail {
+  const blocks: Block[] = [
+    `${cardLine(data)}: Sie haben eine Austausch-/Ersatzkarte beantragt.`,
+    EXCHANGE_REASONS[data.reason ?? 'activationPasswordForgotten'],
+  ];
+  if (data.reason === 'activationPasswordForgotten') {
+    blocks.push(
+      'Die neue Karte wird mit dem neuen Kennwort produziert, das Sie dabei festgelegt haben.',
+    );
+  }
+  blocks.push(
+    'Sobald die neue Karte versandt ist, erhalten Sie eine E-Mail mit der Sendungsnummer und ' +
+      'getrennt davon einen neuen Transport-PIN-Brief. Mit dem Versand der neuen Karte wird die ' +
+      'bisherige ungültig.',
+  );
+  return email(data.holder, `Austausch-/Ersatzkarte für ${data.cardNumber} beantragt`, blocks);
 }
 
 export function cardBlockedEmail(data: CardData & { readonly reason: string }): RenderedEmail {
@@ -245,10 +305,42 @@ export function cardBlockedEmail(data: CardData & { readonly reason: string }): 
   ]);
 }
 
-export function cardExpiredEmail(data: CardData & { readonly validUntil: string }): RenderedEmail {
+export function cardExpiredEmail(
+  data: CardData & { readonly validUntil: string; readonly activated?: boolean },
+): RenderedEmail {
+  const ended = `die Zertifikate sind am ${formatDate(data.validUntil)} abgelaufen`;
   return email(data.holder, `Ihre Karte ${data.cardNumber} ist abgelaufen`, [
-    `${cardLine(data)}: Die Zertifikate sind am ${formatDate(data.validUntil)} abgelaufen; ` +
-      'die Karte kann nicht mehr verwendet werden.',
+    data.activated === false
+      ? `${cardLine(data)}, wurde nicht freigeschaltet; ${ended}. Die Karte kann nicht mehr ` +
+        'verwendet werden.'
+      : `${cardLine(data)}: Die Zertifikate sind am ${formatDate(data.validUntil)} abgelaufen; ` +
+        'die Karte kann nicht mehr verwendet werden.',
     'Falls Sie noch keine Folgekarte beantragt haben, stellen Sie bitte einen neuen Antrag.',
   ]);
+}
+
+/** The Transport-PIN letter's body: production's PINs and PUK, and what they are for. */
+export function transportPinLetterBlocks(
+  data: CardData & { readonly content: TransportPinLetterContent; readonly resend: boolean },
+): DocumentBlock[] {
+  return [
+    `für Ihren ${CARD_NAMES[data.cardType]} mit der Kartennummer ${data.cardNumber} erhalten ` +
+      'Sie hier die Transport-PIN aus der Kartenproduktion.',
+    ...data.content.pins.map((pin) => ({
+      code: pin.transportPin,
+      label: `Transport-PIN ${pin.name}`,
+    })),
+    ...(data.content.puk ? [{ code: data.content.puk, label: 'PUK' }] : []),
+    'Mit der Transport-PIN setzen Sie Ihre eigenen PINs: in Ihrer Praxis- bzw. ' +
+      'Apothekensoftware (Primärsystem) oder mit dem DGN PINtool. Bei Fragen zur Inbetriebnahme ' +
+      'in Ihrem Primärsystem hilft Ihr Softwareanbieter.',
+    'Freigeschaltet wird die Karte mit dem Kennwort für die Freischaltung, das Sie bei der ' +
+      'Antragstellung selbst festgelegt haben. Mit der Freischaltung werden die Zertifikate im ' +
+      'Statusdienst veröffentlicht; danach kann dieser Brief nicht mehr erneut zugesandt werden.',
+    data.resend
+      ? 'Dies ist der erneute Versand Ihres Transport-PIN-Briefs (Einschreiben Einwurf); die ' +
+        'Transport-PIN ist dieselbe.'
+      : 'Bewahren Sie diesen Brief getrennt von der Karte auf und geben Sie die PINs nicht weiter.',
+    'War der Umschlag geöffnet oder beschädigt, lassen Sie die Karte bitte sperren.',
+  ];
 }

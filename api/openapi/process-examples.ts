@@ -35,6 +35,7 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
   ehbaApplication: {
     input: {
       cardType: 'eHBA',
+      salutation: 'Frau',
       title: 'Dr. med.',
       firstName: 'Erika',
       lastName: 'Mustermann',
@@ -48,6 +49,7 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
         city: 'Köln',
       },
       practiceId: 'BSNR-123456789',
+      activationPassword: 'Heide17Weg',
     },
     events: {
       APPLICATION_UPDATED: { chamber: 'Ärztekammer Westfalen-Lippe' },
@@ -55,7 +57,7 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       APPLICATION_WITHDRAWN: { reason: 'Doppelt beantragt.' },
       DOCUMENTS_RECEIVED: { note: 'Per Post am 23.11. eingegangen.' },
       QUERY_RAISED: {
-        missing: ['Meldebescheinigung', 'Lichtbild'],
+        missing: ['Meldebescheinigung', 'Lichtbild: Qualität reicht nicht aus'],
         note: 'Das Lichtbild ist unscharf.',
       },
       DOCUMENTS_RESUBMITTED: {},
@@ -71,6 +73,7 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       cardType: 'eHBA',
       applicationNumber: 'A-2026-7K3M9QXT',
       holder: {
+        salutation: 'Frau',
         title: 'Dr. med.',
         firstName: 'Erika',
         lastName: 'Mustermann',
@@ -87,10 +90,21 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       practiceId: 'BSNR-123456789',
     },
     events: {
-      CARD_SHIPPED: { trackingId: '00340434161094015902' },
+      CARD_SHIPPED: {
+        trackingId: '00340434161094015902',
+        transportPinLetter: {
+          pins: [
+            { name: 'PIN.CH', transportPin: '84920' },
+            { name: 'PIN.QES', transportPin: '31757' },
+          ],
+          puk: '74910263',
+        },
+      },
       TRANSPORT_PIN_RESEND_REQUESTED: {},
       CARD_ACTIVATED: {},
-      ACTIVATION_PASSWORD_FORGOTTEN: {},
+      ACTIVATION_PASSWORD_FORGOTTEN: { activationPassword: 'Neu2026Kennwort' },
+      TRANSPORT_PIN_LETTER_LOST: {},
+      HOLDER_DATA_CHANGED: { email: 'e.mustermann@praxis-heide.example' },
       FOLLOW_UP_REQUESTED: {},
       CARD_BLOCKED: { reason: 'Karte verloren.' },
     },

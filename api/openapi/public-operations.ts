@@ -1,3 +1,4 @@
+import { STAGE_EXPLANATIONS } from '../application-stages.js';
 import { NOT_FOUND_DETAIL } from '../routes/application-status.js';
 import { applicationStatus, applicationStatusBody } from '../schemas.js';
 import {
@@ -22,8 +23,8 @@ export const publicOperations: readonly OperationSpec[] = [
     summary: 'Stand eines eHBA/SMC-B-Antrags',
     description:
       'For applicants, without an API key: the Antragsnummer together with the birth date ' +
-      'answers the German label of where the application stands, and since when — nothing ' +
-      'else. An unknown number and a wrong birth date get the same 404 after the same time. ' +
+      'answers the German label of where the application stands, since when, and what that ' +
+      "stage means (the card issuer's own explanation) — nothing else. An unknown number and a wrong birth date get the same 404 after the same time. " +
       'Limited per client address (default 10 a minute, 5 at once).',
     security: 'none',
     requestBody: {
@@ -34,7 +35,11 @@ export const publicOperations: readonly OperationSpec[] = [
       200: {
         description: 'The application and the birth date belong together.',
         schema: applicationStatus,
-        example: { stateLabel: 'Zur Freigabe', since: '2026-11-20T09:14:03.000Z' },
+        example: {
+          stateLabel: 'Zur Freigabe',
+          since: '2026-11-20T09:14:03.000Z',
+          explanation: STAGE_EXPLANATIONS['Zur Freigabe'],
+        },
       },
       400: writeResponses(PATH)[400]!,
       413: writeResponses(PATH)[413]!,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router } from 'express';
+import { STAGE_EXPLANATIONS } from '../application-stages.js';
 import { notFound } from '../errors.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
 import type { ReadModel } from '../read-model.js';
@@ -31,7 +32,8 @@ export interface ApplicationStatusDeps {
 
 /**
  * `POST /api/v1/public/application-status`: the applicant's own lookup, without an API key.
- * Application number and birth date together answer the German state label and since when;
+ * Application number and birth date together answer the German state label, since when, and
+ * what it means (the issuer's explanation of the stage, seed 003);
  * anything else is one and the same 404. The birth dates are compared as keyed digests,
  * timing-safe, also when there is no application to compare with.
  */
@@ -61,9 +63,11 @@ export function applicationStatusRoutes(deps: ApplicationStatusDeps): Router {
       if (wait > 0) await sleep(wait);
       if (!matches || !found) throw notFound(NOT_FOUND_DETAIL);
       const cancelled = found.status === 'cancelled';
+      const stateLabel = cancelled ? CANCELLED_LABEL : found.stateLabel;
       res.json({
-        stateLabel: cancelled ? CANCELLED_LABEL : found.stateLabel,
+        stateLabel,
         since: cancelled ? found.updatedAt : found.since,
+        explanation: STAGE_EXPLANATIONS[stateLabel] ?? [],
       });
     },
   );

@@ -14,6 +14,7 @@ import {
 } from '../../workflows/interpreter/types.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
+import { protectCardSecrets } from '../card-secrets.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { ApiMetrics } from '../observability/metrics.js';
 import {
@@ -27,6 +28,7 @@ import {
 } from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
 import { sealSecretFields, type SecretSealer } from '../../storage/sealed-secrets.js';
+import type { TransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { cancelBody, eventBody, startBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
@@ -48,7 +50,18 @@ export interface ProcessRoutesDeps {
   /** Seals the secret fields of inputs and events before they reach Temporal. */
   readonly secrets: SecretSealer;
   readonly metrics?: ApiMetrics;
+  /** Where the Transport-PIN letters production hands over are sealed. */
+  readonly transportPinLetters?: TransportPinLetterStore;
 }
+
+/** Whether an event's payload schema has this field. */
+const takesField = (schema: unknown, field: string): boolean => {
+  const shape = (schema as { shape?: unknown } | undefined)?.shape;
+  return typeof shape === 'object' && shape !== null && field in shape;
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const outcomeOf = (error: unknown): string => {
   const status = error instanceof AppError ? error.status : 500;
@@ -137,7 +150,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     }
     const caller = callerOf(req);
     const body = parseOrThrow(startBody, req.body ?? {}, 'The request body');
-    const input = parseOrThrow(definition.input, body.input, `The input of ${type}`, 'input');
+    const given = isRecord(body.input)
+      ? (await protectCardSecrets(body.input, 'input.')).body
+      : body.input;
+    const input = parseOrThrow(definition.input, given, `The input of ${type}`, 'input');
 
     const derivedParts = definition.businessKeyParts?.(input as never);
     const keyField = definition.businessKeyField;
@@ -221,8 +237,24 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             senderDetail(event.type, senderOf(definition, event.type)),
           );
         }
-        const sealed = definition ? sealedEvent(definition, event, deps.secrets) : event;
-        const view = await sendEvent(handle, sealed, caller.keyId);
+        // A letter is sealed only for an event that takes one: nothing is kept for nobody.
+        const takesLetter = takesField(definition?.events[event.type], 'transportPinLetter');
+        const secured = await protectCardSecrets(
+          event,
+          '',
+          takesLetter
+            ? {
+                processId: handle.workflowId,
+                ...(deps.transportPinLetters ? { store: deps.transportPinLetters } : {}),
+              }
+            : undefined,
+        );
+        const body = secured.body as ProcessEvent;
+        const sealed = definition ? sealedEvent(definition, body, deps.secrets) : body;
+        const view = await sendEvent(handle, sealed, caller.keyId).catch(async (error: unknown) => {
+          await secured.discard();
+          throw error;
+        });
         deps.metrics?.eventSent(type, event.type, 'ok');
         res.json(openRevealed(view, deps.secrets));
       } catch (error) {

@@ -264,6 +264,7 @@ describe('the operators’ dashboard', () => {
             country: 'AT',
           },
           practiceId,
+          activationPassword: 'Heide17Weg',
         },
       },
     });

@@ -1,8 +1,12 @@
 import { getShortestPaths, getStateNodes } from '@xstate/graph';
 import { type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { cardInputSchema } from '../../machines/card.schema.js';
-import { ehbaApplicationDelays, ehbaApplicationProcess } from '../../machines/ehba-application.js';
+import { cardV2InputSchema } from '../../machines/card-v2.schema.js';
+import {
+  ehbaApplicationDelays,
+  ehbaApplicationProcess,
+  ehbaApplicationProcessV2,
+} from '../../machines/ehba-application.js';
 import {
   drawApplicationNumber,
   ehbaApplicationInputSchema,
@@ -11,7 +15,8 @@ import {
   type EhbaApplicationInput,
 } from '../../machines/ehba-application.schema.js';
 import { DAY } from '../../machines/process-definition.js';
-import { allowedEvents, labelOf, leafPaths } from '../../workflows/interpreter/view.js';
+import { notAllowedDetail } from '../../workflows/interpreter/validation.js';
+import { allowedEvents, labelOf, leafPaths, redact } from '../../workflows/interpreter/view.js';
 import { machineHarness, type Run } from '../support/machine-harness.js';
 
 /**
@@ -20,7 +25,8 @@ import { machineHarness, type Run } from '../support/machine-harness.js';
  * the issuer observe — the state label, the emails, the timers and the card it starts.
  */
 
-const machine: AnyStateMachine = ehbaApplicationProcess.machine;
+/** Version 2, which new applications start with; version 1 differs only in the Kennwort. */
+const machine: AnyStateMachine = ehbaApplicationProcessV2.machine;
 type Snapshot = AnyMachineSnapshot;
 type Action = { readonly type: string; readonly params?: unknown };
 
@@ -34,8 +40,12 @@ const address = {
   postcode: '51147',
   city: 'Köln',
 };
+/** What the API makes of the applicant's Kennwort (argon2id, PHC form). */
+const KENNWORT_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo';
 const rawInput = {
   cardType: 'eHBA',
+  salutation: 'Frau',
   title: 'Dr. med.',
   firstName: 'Erika',
   lastName: 'Mustermann',
@@ -45,9 +55,11 @@ const rawInput = {
   address,
   practiceId: 'BSNR-123456789',
   applicationNumber: APPLICATION_NUMBER,
+  activationPasswordHash: KENNWORT_HASH,
 };
 const input = ehbaApplicationInputSchema.parse(rawInput);
 const applicant = {
+  salutation: 'Frau',
   title: 'Dr. med.',
   firstName: 'Erika',
   lastName: 'Mustermann',
@@ -125,6 +137,7 @@ describe('ehbaApplication: inProgress', () => {
       applicant,
       practiceId: 'BSNR-123456789',
       followUpOf: null,
+      activationPasswordHash: KENNWORT_HASH,
       submittedAt: null,
       documentRemindersSent: 0,
       query: null,
@@ -438,6 +451,68 @@ describe('ehbaApplication: documentsReceived and the query loop', () => {
   });
 });
 
+describe('ehbaApplication version 2: the Kennwort für die Freischaltung', () => {
+  const withoutKennwort = ehbaApplicationInputSchema.parse({
+    ...rawInput,
+    activationPasswordHash: undefined,
+  });
+
+  it('when the application has no Kennwort yet, then submitting is not allowed and the reason says what is missing', () => {
+    const { run } = start(withoutKennwort);
+    expect(context(run).activationPasswordHash).toBeNull();
+    expect(allowed(run.snapshot)).not.toContain('APPLICATION_SUBMITTED');
+    expect(run.snapshot.can({ type: 'APPLICATION_SUBMITTED', ...at })).toBe(false);
+    expect(notAllowedDetail(run.snapshot, 'APPLICATION_SUBMITTED')).toMatch(
+      /Kennwort für die Freischaltung.*activationPassword.*Jetzt verbindlich beantragen/,
+    );
+  });
+
+  it('when the applicant sets the Kennwort with an update, then only its hash is kept, outside the applicant data, and the application can be submitted', () => {
+    const { run } = send(start(withoutKennwort).run, {
+      type: 'APPLICATION_UPDATED',
+      activationPasswordHash: KENNWORT_HASH,
+      ...at,
+    });
+    expect(context(run).activationPasswordHash).toBe(KENNWORT_HASH);
+    expect(context(run).applicant).toEqual(applicant);
+    expect(
+      JSON.stringify(redact(run.snapshot.context, ehbaApplicationProcessV2.redact)),
+    ).not.toContain('argon2');
+    const submitted = send(run, { type: 'APPLICATION_SUBMITTED', ...at });
+    expect(submitted.run.snapshot.value).toEqual({ submitted: 'awaitingDocuments' });
+  });
+
+  it('when a version-1 application (from before the Kennwort) is submitted without one, then it goes on as it always did', () => {
+    const v1 = machineHarness(ehbaApplicationProcess.machine);
+    const { run } = v1.send(v1.start(withoutKennwort).run, {
+      type: 'APPLICATION_SUBMITTED',
+      ...at,
+    });
+    expect(run.snapshot.value).toEqual({ submitted: 'awaitingDocuments' });
+  });
+
+  it('when the applicant gives an Anrede, then every email addresses the applicant with it', () => {
+    const { actions } = send(start().run, { type: 'APPLICATION_SUBMITTED', ...at });
+    const sent = actions.find((a) => a.type === 'sendApplicationEmail');
+    expect(sent?.params).toMatchObject({
+      applicant: { salutation: 'Frau', lastName: 'Mustermann' },
+    });
+  });
+
+  it('when the photo is not good enough, then the query names it as a reason of its own', () => {
+    const { run, actions } = send(walk(toDocumentsReceived), {
+      type: 'QUERY_RAISED',
+      missing: ['Lichtbild: Qualität reicht nicht aus'],
+      ...at,
+    });
+    expect(context(run).query?.missing).toEqual(['Lichtbild: Qualität reicht nicht aus']);
+    expect(actions.find((a) => a.type === 'sendApplicationEmail')?.params).toMatchObject({
+      template: 'resubmissionRequested',
+      missing: ['Lichtbild: Qualität reicht nicht aus'],
+    });
+  });
+});
+
 describe('ehbaApplication: the chamber decides', () => {
   it('when the chamber approves, then it is "Freigegeben" (final), the applicant is told and the card process starts', () => {
     const { run, actions } = send(walk(toAwaitingApproval), approve);
@@ -451,13 +526,14 @@ describe('ehbaApplication: the chamber decides', () => {
       applicationNumber: APPLICATION_NUMBER,
       holder: applicant,
       practiceId: 'BSNR-123456789',
+      activationPasswordHash: KENNWORT_HASH,
     };
     expect(actions).toEqual([
       email('applicationApproved', { cardNumber: 'K-2026-7K3M9QXT-1' }),
       { type: 'startProcess', params: { type: 'card', input: cardInput } },
     ]);
     // The card's own schema takes the input as it is.
-    expect(cardInputSchema.parse(cardInput)).toEqual(cardInput);
+    expect(cardV2InputSchema.parse(cardInput)).toEqual(cardInput);
   });
 
   it.each(['A-2027-ACDEFGHJ', 'A-2031-9YXWVUTR', 'A-2026-33333333'])(
@@ -478,7 +554,7 @@ describe('ehbaApplication: the chamber decides', () => {
       expect(params.input.cardNumber).toBe(`K-${year}-${serial}-1`);
       expect(params.input).toMatchObject({ cardType: 'SMC-B', applicationNumber });
       expect(params.input).not.toHaveProperty('practiceId');
-      const parsed = cardInputSchema.safeParse(params.input);
+      const parsed = cardV2InputSchema.safeParse(params.input);
       expect(parsed.error).toBeUndefined();
       expect(parsed.data?.holder.title).toBeNull();
     },

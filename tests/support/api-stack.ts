@@ -16,6 +16,7 @@ import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import { createCredentialStore } from '../../storage/credentials.js';
 import { secretSealer } from '../../storage/sealed-secrets.js';
+import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
 import { installSdkLogging } from '../../worker/logging.js';
@@ -128,12 +129,17 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     masterKeys: [{ id: 'test', key: randomBytes(32) }],
   });
   const credentials = createCredentialStore(database.pool, codeSecret);
+  const transportPinLetters = createTransportPinLetterStore({
+    pool: database.pool,
+    masterKeys: [{ id: 'test', key: randomBytes(32) }],
+  });
   const activities = {
     ...createActivities({
       mailer,
       outbox: postgresOutbox(database.pool),
       documents,
       credentials,
+      transportPinLetters,
       config: {
         publicBaseUrl,
         mailFrom: 'praxisflow <no-reply@praxisflow.test>',
@@ -198,6 +204,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
+    transportPinLetters,
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -272,6 +272,48 @@ describe('ehbaApplication workflow', () => {
     expect((await card.describe()).status.name).toBe('RUNNING');
   });
 
+  it('when the card number of an approved application is held by a card it did not start, then the application shows an incident, not a success, and once the stranger is blocked a retry starts its own card', async () => {
+    const { handle, number, email } = await startApplication({ practiceId: 'BSNR-123456789' });
+    const cardNumber = `K-${number.slice(2)}-1`;
+    const stranger = await startProcess(env, 'card', {
+      input: {
+        cardNumber,
+        cardType: 'eHBA',
+        applicationNumber: number,
+        holder: applicant('fremd@angreifer.example'),
+      },
+      businessKey: cardNumber,
+    });
+    for (const type of ['APPLICATION_SUBMITTED', 'DOCUMENTS_RECEIVED', 'CHECK_PASSED']) {
+      await send(handle, { type });
+    }
+    const approving = send(handle, { type: 'CHAMBER_APPROVED' });
+    let stuck = await view(handle);
+    for (let i = 0; i < 100 && !stuck.incident; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      stuck = await view(handle);
+    }
+    expect(stuck).toMatchObject({
+      state: 'approved',
+      incident: { action: 'startProcess', label: 'Folgeprozess nicht gestartet' },
+    });
+    expect(stuck.incident!.message).toContain(`card-${cardNumber}`);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const card = env.client.workflow.getHandle(`card-${cardNumber}`);
+    expect((await view(card)).context).toMatchObject({
+      holder: { email: 'fremd@angreifer.example' },
+    });
+
+    await send(stranger, { type: 'CARD_BLOCKED', reason: 'Ohne Antrag gestartet.' });
+    expect(await closed(stranger)).toBe('COMPLETED');
+    await handle.executeUpdate('retry', { args: [{ actor: 'key-operator' }] });
+    expect(await approving).toMatchObject({ state: 'approved', incident: null });
+    expect(await closed(handle)).toBe('COMPLETED');
+    const own = await view(env.client.workflow.getHandle(`card-${cardNumber}`));
+    expect(own).toMatchObject({ state: 'inProduction', practiceId: 'BSNR-123456789' });
+    expect(own.context).toMatchObject({ applicationNumber: number, holder: { email } });
+  });
+
   it('when the issuer finds the signature does not match, then the application is rejected and the applicant is asked for a new one', async () => {
     const { handle, email } = await submitted();
     await send(handle, { type: 'DOCUMENTS_RECEIVED' });

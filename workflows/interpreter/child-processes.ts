@@ -16,24 +16,44 @@ class StartProcessError extends Error {
 }
 
 /**
+ * The business key a machine gave its child is held by a running process this one did not
+ * start (within one history the SDK never issues a recorded child start again, so a clash is
+ * always someone else's): not a success, an incident for the back office.
+ */
+export class ProcessKeyTaken extends Error {
+  constructor(readonly processId: string) {
+    super(
+      `${processId} läuft bereits und wurde nicht von diesem Vorgang gestartet: ` +
+        'bitte den fremden Vorgang prüfen (sperren oder abbrechen), dann wiederholen.',
+    );
+    this.name = 'ProcessKeyTaken';
+  }
+}
+
+/**
  * Starts another process as a child workflow that outlives this one (ParentClosePolicy
  * ABANDON): an approved application ends the moment its card begins. Deterministic on replay:
- * an issued number is drawn with the workflow's seeded random. A child already running under
- * a given business key counts as started, so a retried task starts nothing twice.
+ * an issued number is drawn with the workflow's seeded random, and a clash draws another. A
+ * child already running under a business key the machine gave is `ProcessKeyTaken`.
  */
 export async function startProcess(
   params: StartProcessParams,
   parent: ProcessArgs,
 ): Promise<ProcessStarted> {
   // Loaded only here: a workflow evaluates just its own machine, not every registered one.
-  const { latestDefinition } = await import(
+  const { definitionOf, latestDefinition } = await import(
     /* webpackMode: "eager" */ '../../machines/registry.js'
   );
-  const definition = latestDefinition(params.type);
+  const { workflowId: parentId, workflowType: parentType } = workflowInfo();
+  // A process that starts one of its own kind (an exchange card its successor) starts it at its
+  // own version: the input it gives is of that version. Others start the newest.
+  const definition =
+    params.type === parentType
+      ? definitionOf(params.type, parent.version)
+      : latestDefinition(params.type);
   if (!definition) throw new StartProcessError(params.type, 'no such process type');
   const field = definition.businessKeyField;
   const given = field ? params.input[field] : undefined;
-  const { workflowId: parentId } = workflowInfo();
 
   for (let draw = 1; ; draw++) {
     const businessKey =
@@ -64,7 +84,7 @@ export async function startProcess(
       return { processId, businessKey };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      if (typeof given === 'string') return { processId, businessKey };
+      if (typeof given === 'string') throw new ProcessKeyTaken(processId);
       if (draw >= MAX_DRAWS) throw error;
     }
   }

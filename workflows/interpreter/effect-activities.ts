@@ -70,16 +70,44 @@ export class EffectActivities {
       idempotencyKey: `${workflowId}:${firstExecutionRunId}:${step}:${index}`,
       at,
     };
+    return this.untilDone(
+      name,
+      step,
+      () => activity(params, meta),
+      (error) =>
+        error instanceof ActivityFailure
+          ? {
+              label: NOTIFYING.test(name)
+                ? 'Benachrichtigung fehlgeschlagen'
+                : 'Aktion fehlgeschlagen',
+              message: causeOf(error),
+            }
+          : undefined,
+    );
+  }
+
+  /**
+   * Runs `attempt` until it succeeds. A failure `incidentOf` recognises becomes the process's
+   * incident: it waits, its events queued, until an operator retries; any other error fails
+   * the workflow task as before.
+   */
+  async untilDone<T>(
+    action: string,
+    step: number,
+    attempt: () => Promise<T>,
+    incidentOf: (error: unknown) => Pick<Incident, 'label' | 'message'> | undefined,
+  ): Promise<T> {
     for (;;) {
       try {
-        return await activity(params, meta);
+        return await attempt();
       } catch (error) {
-        if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+        const failure = isCancellation(error) ? undefined : incidentOf(error);
+        if (!failure) throw error;
         this.incident = {
-          label: NOTIFYING.test(name) ? 'Benachrichtigung fehlgeschlagen' : 'Aktion fehlgeschlagen',
-          action: name,
+          label: failure.label,
+          action,
           step,
-          message: causeOf(error),
+          message: failure.message,
           since: new Date().toISOString(),
         };
         this.retryRequested = false;

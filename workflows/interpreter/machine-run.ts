@@ -6,8 +6,12 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
 } from 'xstate';
-import type { ProcessDefinition, RejectionEmit } from '../../machines/process-definition.js';
-import { startProcess } from './child-processes.js';
+import {
+  START_PROCESS,
+  type ProcessDefinition,
+  type RejectionEmit,
+} from '../../machines/process-definition.js';
+import { ProcessKeyTaken, startProcess } from './child-processes.js';
 import { EffectActivities } from './effect-activities.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
@@ -22,7 +26,7 @@ import {
   type ResumeState,
 } from './types.js';
 import { isEvent, newJob, rejection, splitReveal, type Job, type Link } from './jobs.js';
-import { refusal, type Refusal } from './validation.js';
+import { notAllowedDetail, refusal, type Refusal } from './validation.js';
 import { schemaForPayload } from '../../machines/secrets.js';
 import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
 
@@ -194,7 +198,7 @@ export class MachineRun {
       if (job.external && link.event === job.event && !this.snapshot.can(event)) {
         job.refusal = refusal(SendFailure.notAllowed, {
           status: 409,
-          detail: `Event ${event.type} is not allowed in state ${this.currentState()}`,
+          detail: notAllowedDetail(this.snapshot, event.type),
           allowedEvents: this.allowedEvents(),
         });
         return;
@@ -327,7 +331,15 @@ export class MachineRun {
       } else if (effect.kind === 'continueAsNew') {
         this.continueAsNewRequested = this.active;
       } else if (effect.kind === 'startProcess') {
-        const started = await startProcess(effect.params, this.args);
+        const started = await this.effects.untilDone(
+          START_PROCESS,
+          this.step,
+          () => startProcess(effect.params, this.args),
+          (error) =>
+            error instanceof ProcessKeyTaken
+              ? { label: 'Folgeprozess nicht gestartet', message: error.message }
+              : undefined,
+        );
         if (effect.params.reply) {
           feedback.push({ event: { type: effect.params.reply, ...started }, actor: 'system' });
         }

@@ -42,6 +42,25 @@ interface Issue {
 const fieldErrors = (issues: readonly Issue[]): FieldError[] =>
   issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 
+/** What a state's `meta.refusals` says about an event it does not take. */
+interface RefusalsMeta {
+  readonly refusals?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Why an event is not allowed now: the reason the active state gives in its
+ * `meta.refusals` (German, for the person who asked: "nach der Freischaltung nicht mehr
+ * möglich …"), else the generic sentence naming the state.
+ */
+export function notAllowedDetail(snapshot: AnyMachineSnapshot, type: string): string {
+  const metas = Object.values(snapshot.getMeta() as Record<string, RefusalsMeta | undefined>);
+  for (const meta of metas.reverse()) {
+    const reason = meta?.refusals?.[type];
+    if (typeof reason === 'string') return reason;
+  }
+  return `Event ${type} is not allowed in state ${leafPaths(snapshot.value).join(', ')}`;
+}
+
 /**
  * Decides whether an outside event may enter the process now, without touching history:
  * unknown type or bad payload → 422, not allowed in the current state → 409.
@@ -79,7 +98,7 @@ export function checkEvent(
   if (!allowed.includes(type)) {
     return fail(SendFailure.notAllowed, {
       status: 409,
-      detail: `Event ${type} is not allowed in state ${state}`,
+      detail: notAllowedDetail(snapshot, type),
       allowedEvents: allowed,
     });
   }

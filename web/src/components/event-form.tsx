@@ -23,6 +23,8 @@ type Schema = {
   oneOf?: Schema[];
   anyOf?: Schema[];
   maxLength?: number;
+  /** Set by praxisflow itself (a hash, a sealed letter's id): never a field of a form. */
+  readOnly?: boolean;
 };
 
 interface OpenApi {
@@ -240,7 +242,9 @@ export function EventForm({
   }, []);
   const eventSchema = schemas?.[`${pascal(process.type)}Event.${event}`];
   const flat = schemas && eventSchema ? flatten(eventSchema, schemas) : undefined;
-  const fields = Object.entries(flat?.properties ?? {}).filter(([name]) => name !== 'type');
+  const fields = Object.entries(flat?.properties ?? {}).filter(
+    ([name, property]) => name !== 'type' && !property.readOnly,
+  );
   const irreversible = IRREVERSIBLE.test(event);
   const title = EVENT_LABELS[event] ?? event;
 
