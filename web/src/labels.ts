@@ -117,6 +117,14 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   candidate: 'Neuer Kanal (unbestätigt)',
   sha256: 'Prüfsumme (SHA-256)',
   tansSent: 'Gesendete mTANs',
+  lettersSent: 'Gesendete Transport-PIN-Briefe',
+  certificatesPublishedAt: 'Zertifikate im Statusdienst veröffentlicht am',
+  exchange: 'Austausch-/Ersatzkarte',
+  day: 'Tag',
+  codesToday: 'Codes heute',
+  wrongTans: 'Falsche mTANs',
+  tanDay: 'Tag der mTANs',
+  tansToday: 'mTANs heute',
 };
 
 /** German names of the timers: what happens when they run out. */
@@ -189,7 +197,10 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   CARD_ACTIVATED: 'Karte freigeschaltet',
   CARD_BLOCKED: 'Karte sperren',
   TRANSPORT_PIN_RESEND_REQUESTED: 'Transport-PIN erneut senden',
-  ACTIVATION_PASSWORD_FORGOTTEN: 'Aktivierungspasswort vergessen',
+  ACTIVATION_PASSWORD_FORGOTTEN: 'Kennwort für die Freischaltung vergessen',
+  TRANSPORT_PIN_LETTER_LOST: 'Transport-PIN-Brief verlegt (nach Freischaltung)',
+  HOLDER_DATA_CHANGED: 'Stammdaten ändern',
+  DOWNLOAD_UNLOCKED: 'Download entsperren',
   FOLLOW_UP_REQUESTED: 'Folgekarte beantragen',
   CODE_SUBMITTED: 'Code eingeben',
   CODE_RESENT: 'Code erneut senden',
