@@ -20,6 +20,9 @@ function documentedOperations(document: OpenApiDocument): DocumentedOperation[] 
       .join('[^/]+');
     const pattern = new RegExp(`^${escaped}$`);
     for (const [method, operation] of Object.entries(item)) {
+      // Pages and downloads answer what a browser needs, not 422: they take what they know.
+      const responses = (operation.responses ?? {}) as Record<string, unknown>;
+      if (!Object.hasOwn(responses, '422')) continue;
       const parameters = Array.isArray(operation.parameters)
         ? (operation.parameters as { name?: unknown; in?: unknown }[])
         : [];
@@ -31,10 +34,11 @@ function documentedOperations(document: OpenApiDocument): DocumentedOperation[] 
 }
 
 /**
- * Query parameters are part of the contract: an operation of the OpenAPI document refuses every
- * one it does not document with 422, so a client that asks for something this server lacks
- * (`POST …/events?dryRun=true`) is told so and nothing happens. Paths outside the document (the
- * dashboard, the codec endpoint) are left to their own routes.
+ * Query parameters are part of the contract: an operation of the OpenAPI document that answers
+ * 422 refuses every one it does not document, so a client that asks for something this server
+ * lacks (`POST …/events?dryRun=true`) is told so and nothing happens. Pages and download links
+ * (no 422 in their contract) and paths outside the document (the dashboard, the codec endpoint)
+ * are left to their own routes.
  */
 export function refuseUndocumentedQueryParameters(document: OpenApiDocument): RequestHandler {
   const operations = documentedOperations(document);

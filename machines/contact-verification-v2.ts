@@ -1,6 +1,6 @@
 import { assign, setup } from 'xstate';
 import { berlinDay } from './berlin-time.js';
-import { contactVerificationDelays } from './contact-verification.js';
+import { CONFIRMATION_HINT, contactVerificationDelays } from './contact-verification.js';
 import {
   contactVerificationEventSchemas,
   contactVerificationInputSchema,
@@ -61,7 +61,7 @@ const verificationSetup = setup({
     events: {} as ContactVerificationEvent,
     input: {} as ContactVerificationInput,
     emitted: {} as RejectionEmit,
-    meta: {} as { label: string },
+    meta: {} as { label: string; hint?: string },
   },
   // The interpreter runs none of these: it calls the activity of the same name with the params.
   actions: {
@@ -171,7 +171,7 @@ const contactVerificationMachine = verificationSetup.createMachine({
   }),
   states: {
     pending: {
-      meta: { label: 'Bestätigung ausstehend' },
+      meta: { label: 'Bestätigung ausstehend', hint: CONFIRMATION_HINT },
       description: 'A code is on its way to the candidate channel, valid 24 h, 5 tries.',
       entry: [
         countCode,

@@ -10,6 +10,12 @@ import {
 } from './contact-verification.schema.js';
 import { HOUR, type ProcessDefinition, type RejectionEmit } from './process-definition.js';
 
+/** What the Webportal eTerminservice says after saving a channel (seed 001). */
+export const CONFIRMATION_HINT =
+  'Ein Bestätigungscode wird an die ausgewählte Adresse versendet. Der Versand der ' +
+  'Bestätigungsnachricht kann einige Minuten dauern. Falls keine E-Mail-Bestätigung ' +
+  'bei Ihnen ankommt, prüfen Sie bitte auch Ihren Spam-Ordner.';
+
 const MAX_CODE_ATTEMPTS = 5;
 const MAX_RESENDS = 3;
 
@@ -92,10 +98,7 @@ const contactVerificationMachine = verificationSetup.createMachine({
       meta: {
         label: 'Bestätigung ausstehend',
         // What the Webportal eTerminservice says after saving (seed 001).
-        hint:
-          'Ein Bestätigungscode wird an die ausgewählte Adresse versendet. Der Versand der ' +
-          'Bestätigungsnachricht kann einige Minuten dauern. Falls keine E-Mail-Bestätigung ' +
-          'bei Ihnen ankommt, prüfen Sie bitte auch Ihren Spam-Ordner.',
+        hint: CONFIRMATION_HINT,
       },
       description: 'A code is on its way to the candidate channel, valid 24 h, 5 tries.',
       entry: {
