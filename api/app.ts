@@ -62,6 +62,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** German wall-clock time of the practices' nightly overview (default 01:30). */
   readonly digestTime?: string;
+  /** How long an event's answer waits for its effects before it is a 202 (default 10 s). */
+  readonly eventDeadlineMs?: number;
   /** Lookups per client address of the public application status (default 10/min, 5 at once). */
   readonly publicRateLimit?: RateLimitOptions;
   /** Served behind HTTPS: HSTS and secure cookies. */
@@ -185,6 +187,7 @@ export function createApp(deps: AppDeps): Express {
       businessKeySecret: deps.businessKeySecret,
       delays: deps.delays,
       readModel,
+      ...(deps.eventDeadlineMs ? { eventDeadlineMs: deps.eventDeadlineMs } : {}),
       metrics: createApiMetrics(registry, {
         isKnownType: (type) => latestDefinition(type) !== undefined,
         isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),

@@ -1,8 +1,10 @@
 import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowUpdateStage,
   type Client,
   type WorkflowHandle,
+  type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import type { ProcessDefinition } from '../machines/process-definition.js';
 import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
@@ -15,7 +17,7 @@ import {
   type ProcessView,
   type SendMeta,
 } from '../workflows/interpreter/types.js';
-import { AppError, notFound } from './errors.js';
+import { AppError, notFound, tryAgainLater } from './errors.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
 import { fromTemporal, processEnded } from './temporal-errors.js';
@@ -115,4 +117,57 @@ export function sendEvent(
     .catch(async (error: unknown) => {
       throw await refusalOf(error, handle);
     });
+}
+
+/** How an event sent with a deadline ended. */
+export type SendOutcome =
+  /** The process took the event and everything it set off: the new view. */
+  | { readonly settled: true; readonly view: ProcessView }
+  /**
+   * The process accepted the event (it is in its history and will be taken), but its effects
+   * still run — an email retrying through an SMTP outage: the view as it stands, if it could be
+   * read in time.
+   */
+  | { readonly settled: false; readonly view: ProcessView | undefined };
+
+/** How long the view of an accepted but unsettled event may take to read. */
+const PENDING_VIEW_MS = 3_000;
+
+/**
+ * Sends an outside event like `sendEvent`, but answers within `deadlineMs`: an event the process
+ * has accepted but not yet finished by then (its effects retry) is `settled: false`. One the
+ * process has not even accepted by then is a 503: it may still be taken, so the client should
+ * look at the process before sending it again.
+ */
+export async function sendEventWithin(
+  handle: WorkflowHandle,
+  event: ProcessEvent,
+  actor: string,
+  deadlineMs: number,
+): Promise<SendOutcome> {
+  const { connection } = handle.client;
+  const deadline = AbortSignal.timeout(deadlineMs);
+  let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
+  try {
+    return await connection.withAbortSignal(deadline, async () => {
+      accepted = await handle.startUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+        args: [event, { actor }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      return { settled: true, view: await accepted.result() };
+    });
+  } catch (error) {
+    if (!deadline.aborted) throw await refusalOf(error, handle);
+    if (!accepted) {
+      throw tryAgainLater(
+        `Process ${handle.workflowId} has not confirmed the event within ${Math.round(deadlineMs / 1000)} s; it may still take it: look at the process before sending it again`,
+      );
+    }
+    const view = await connection
+      .withAbortSignal(AbortSignal.timeout(PENDING_VIEW_MS), () =>
+        handle.query<ProcessView>(VIEW_QUERY),
+      )
+      .catch(() => undefined);
+    return { settled: false, view };
+  }
 }

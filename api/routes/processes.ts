@@ -19,7 +19,7 @@ import type { ApiMetrics } from '../observability/metrics.js';
 import {
   processId,
   refusalOf,
-  sendEvent,
+  sendEventWithin,
   startProcessWorkflow,
   viewOf,
 } from '../process-handles.js';
@@ -43,7 +43,11 @@ export interface ProcessRoutesDeps {
   readonly delays: Readonly<Record<string, number>>;
   readonly readModel: ReadModel;
   readonly metrics?: ApiMetrics;
+  /** How long an event's answer waits for its effects before it is a 202 (default 10 s). */
+  readonly eventDeadlineMs?: number;
 }
+
+const DEFAULT_EVENT_DEADLINE_MS = 10_000;
 
 const outcomeOf = (error: unknown): string => {
   const status = error instanceof AppError ? error.status : 500;
@@ -209,9 +213,21 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
             senderDetail(event.type, definition.eventSenders?.[event.type] ?? 'client'),
           );
         }
-        const view = await sendEvent(handle, event, caller.keyId);
-        deps.metrics?.eventSent(type, event.type, 'ok');
-        res.json(view);
+        const outcome = await sendEventWithin(
+          handle,
+          event,
+          caller.keyId,
+          deps.eventDeadlineMs ?? DEFAULT_EVENT_DEADLINE_MS,
+        );
+        deps.metrics?.eventSent(type, event.type, outcome.settled ? 'ok' : 'accepted');
+        if (outcome.settled) {
+          res.json(outcome.view);
+        } else {
+          // Taken, but its effects still retry: the client looks again at Location.
+          res.status(202).location(`/api/v1/processes/${encodeURIComponent(handle.workflowId)}`);
+          if (outcome.view) res.json(outcome.view);
+          else res.end();
+        }
       } catch (error) {
         deps.metrics?.eventSent(type, event.type, outcomeOf(error));
         throw error;

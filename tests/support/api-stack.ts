@@ -80,6 +80,8 @@ export interface ApiStackOptions {
   readonly namespace?: string;
   /** Largest document upload; default 1 MiB. */
   readonly maxDocumentBytes?: number;
+  /** How long an event's answer waits for its effects; default: the API's. */
+  readonly eventDeadlineMs?: number;
 }
 
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
@@ -152,6 +154,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     smtp: { host: smtp.hostname, port: Number(smtp.port) },
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.eventDeadlineMs ? { eventDeadlineMs: options.eventDeadlineMs } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
   });
