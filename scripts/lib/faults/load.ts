@@ -12,7 +12,7 @@ type Plan = 'revoke' | 'accept' | 'expire';
 
 export interface SentEvent {
   readonly type: string;
-  /** applied: 200; refused: a 4xx at the first try; unknown: a 4xx after a lost answer, or no answer at all. */
+  /** applied: 200 or 202; refused: a 4xx at the first try; unknown: a 4xx after a lost answer, or no answer at all. */
   readonly outcome: 'applied' | 'refused' | 'unknown';
   readonly status: number;
   readonly payload: Readonly<Record<string, unknown>>;
@@ -178,8 +178,9 @@ export class LoadGenerator {
       lost = true;
       await sleep(retryDelayMs(last));
     }
-    const outcome =
-      last.status === 200 ? 'applied' : lost || retriable(last) ? 'unknown' : 'refused';
+    // 202: the process has the event and takes it; only its effects still ran.
+    const taken = last.status === 200 || last.status === 202;
+    const outcome = taken ? 'applied' : lost || retriable(last) ? 'unknown' : 'refused';
     invitation.events.push({ type: payload.type, outcome, status: last.status, payload });
     return outcome;
   }
