@@ -12,8 +12,12 @@ type Plan = 'revoke' | 'accept' | 'expire';
 
 export interface SentEvent {
   readonly type: string;
-  /** applied: 200 or 202; refused: a 4xx at the first try; unknown: a 4xx after a lost answer, or no answer at all. */
-  readonly outcome: 'applied' | 'refused' | 'unknown';
+  /**
+   * applied: 200; accepted: 202 (the process has it, its effects still ran: taken unless the
+   * state moved on before its turn); refused: a 4xx at the first try; unknown: a 4xx after a
+   * lost answer, or no answer at all.
+   */
+  readonly outcome: 'applied' | 'accepted' | 'refused' | 'unknown';
   readonly status: number;
   readonly payload: Readonly<Record<string, unknown>>;
 }
@@ -122,6 +126,8 @@ export class LoadGenerator {
       if (!token) return;
       const started = await this.send(invitation, { type: 'REGISTRATION_STARTED', token });
       if (started === 'refused') return;
+      // Accepted but not yet through its token check: give it the time a person would.
+      if (started === 'accepted') await sleep(5000);
       await this.send(invitation, { type: 'PERSONAL_DATA_SUBMITTED', birthDate: BIRTH_DATE });
     }
   }
@@ -178,9 +184,14 @@ export class LoadGenerator {
       lost = true;
       await sleep(retryDelayMs(last));
     }
-    // 202: the process has the event and takes it; only its effects still ran.
-    const taken = last.status === 200 || last.status === 202;
-    const outcome = taken ? 'applied' : lost || retriable(last) ? 'unknown' : 'refused';
+    const outcome =
+      last.status === 200
+        ? 'applied'
+        : last.status === 202
+          ? 'accepted'
+          : lost || retriable(last)
+            ? 'unknown'
+            : 'refused';
     invitation.events.push({ type: payload.type, outcome, status: last.status, payload });
     return outcome;
   }

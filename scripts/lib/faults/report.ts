@@ -82,7 +82,7 @@ export function printSummary(summary: Summary): void {
       ],
       [
         'events',
-        `${eventCount('applied')} applied (200), ${eventCount('refused')} refused (4xx), ${eventCount('unknown')} unknown`,
+        `${eventCount('applied')} applied (200), ${eventCount('accepted')} accepted (202), ${eventCount('refused')} refused (4xx), ${eventCount('unknown')} unknown`,
       ],
       [
         'faults',
@@ -106,6 +106,12 @@ export function printSummary(summary: Summary): void {
       ['violations', zero(violations.length)],
     ])}`,
   );
+  const slow = http.slowest('event');
+  if (slow.length > 0) {
+    console.log(
+      `slowest events: ${slow.map((entry) => `${(entry.ms / 1000).toFixed(1)} s (${entry.status}, sent at t=${entry.atS} s)`).join(', ')}`,
+    );
+  }
   if (violations.length === 0) {
     log.ok(c.green('no process, event or message lost under kills and restarts'));
     return;
@@ -148,7 +154,7 @@ export function keepSummary(summary: Summary): string {
     started: invitations.filter((invitation) => invitation.id).length,
     events: {
       applied: events.filter((event) => event.outcome === 'applied').length,
-      accepted202: http.accepted,
+      accepted202: events.filter((event) => event.outcome === 'accepted').length,
       refused: events.filter((event) => event.outcome === 'refused').length,
       unknown: events.filter((event) => event.outcome === 'unknown').length,
     },
@@ -160,6 +166,7 @@ export function keepSummary(summary: Summary): string {
       noAnswer: http.total('noAnswer'),
     },
     latency: { event: latency('event'), start: latency('start'), view: latency('view') },
+    slowestEvents: http.slowest('event'),
     ...(summary.proxy
       ? {
           proxy: {
