@@ -146,7 +146,7 @@ export async function sendEventWithin(
   deadlineMs: number,
 ): Promise<SendOutcome> {
   const { connection } = handle.client;
-  const deadline = AbortSignal.timeout(deadlineMs);
+  const deadline = AbortSignal.timeout(Math.max(1, Math.round(deadlineMs)));
   let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
   try {
     return await connection.withAbortSignal(deadline, async () => {

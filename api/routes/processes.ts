@@ -218,7 +218,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           );
         }
         const deadlineMs = deps.eventDeadlineMs ?? DEFAULT_EVENT_DEADLINE_MS;
-        const leftMs = Math.max(MIN_SEND_MS, deadlineMs - (performance.now() - arrivedAt));
+        const leftMs = Math.max(
+          MIN_SEND_MS,
+          Math.round(deadlineMs - (performance.now() - arrivedAt)),
+        );
         const outcome = await sendEventWithin(handle, event, caller.keyId, leftMs);
         deps.metrics?.eventSent(type, event.type, outcome.settled ? 'ok' : 'accepted');
         if (outcome.settled) {
