@@ -140,7 +140,8 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1/public',
     applicationStatusRoutes({
       readModel,
-      ...(deps.publicRateLimit ? { rateLimit: deps.publicRateLimit } : {}),
+      // Budgets in Postgres: one budget per client however many API processes serve it.
+      rateLimit: { ...deps.publicRateLimit, pool: deps.database },
     }),
   );
   const documents = deps.documents && {
@@ -151,13 +152,11 @@ export function createApp(deps: AppDeps): Express {
     maxBytes: deps.documents.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     delays: deps.delays,
     readModel,
-    ...(deps.documents.downloadRateLimit
-      ? { downloadRateLimit: deps.documents.downloadRateLimit }
-      : {}),
+    downloadRateLimit: { ...deps.documents.downloadRateLimit, pool: deps.database },
   };
   // Before the API key too: a download link's one-time token is its credential.
   if (documents) app.use('/api/v1', documentContentRoutes(documents));
-  app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
+  app.use('/api/v1', auth, rateLimitWritesPerKey({ ...deps.rateLimit, pool: deps.database }));
   if (documents) app.use('/api/v1', documentRoutes(documents));
   if (deps.credentials) app.use('/api/v1', credentialRoutes({ credentials: deps.credentials }));
   app.use('/api/v1', machineRoutes());
