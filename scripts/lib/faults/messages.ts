@@ -66,7 +66,12 @@ export function checkInvitationMail(
     invitation.email,
     SUBJECTS.activationCode,
     'the activation code email',
-    personalData === 'applied' ? true : personalData === 'unknown' ? undefined : false,
+    // Accepted (202): taken unless the expiry came first, so the code may or may not be due.
+    personalData === 'applied'
+      ? true
+      : personalData === 'unknown' || personalData === 'accepted'
+        ? undefined
+        : false,
   );
   one(
     invitation.inviterEmail,
