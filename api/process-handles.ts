@@ -120,7 +120,7 @@ export function sendEvent(
 }
 
 /** How an event sent with a deadline ended. */
-export type SendOutcome =
+type SendOutcome =
   /** The process took the event and everything it set off: the new view. */
   | { readonly settled: true; readonly view: ProcessView }
   /**
