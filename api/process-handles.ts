@@ -133,11 +133,25 @@ type SendOutcome =
 /** How long the view of an accepted but unsettled event may take to read. */
 const PENDING_VIEW_MS = 3_000;
 
+/** Settles with `fallback` after `ms` unless `work` settled first; `work` is left to end alone. */
+function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  work.catch(() => undefined); // a call that ends after the deadline has no one to tell
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+const DEADLINE = Symbol('deadline');
+
 /**
  * Sends an outside event like `sendEvent`, but answers within `deadlineMs`: an event the process
  * has accepted but not yet finished by then (its effects retry) is `settled: false`. One the
  * process has not even accepted by then is a 503: it may still be taken, so the client should
- * look at the process before sending it again.
+ * look at the process before sending it again. The calls are cancelled at the deadline, and
+ * the answer does not wait for them to notice (the client retries a restarting Temporal
+ * without looking at the signal between its tries).
  */
 export async function sendEventWithin(
   handle: WorkflowHandle,
@@ -146,28 +160,37 @@ export async function sendEventWithin(
   deadlineMs: number,
 ): Promise<SendOutcome> {
   const { connection } = handle.client;
-  const deadline = AbortSignal.timeout(Math.max(1, Math.round(deadlineMs)));
+  const ms = Math.max(1, Math.round(deadlineMs));
+  const cancel = new AbortController();
   let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
-  try {
-    return await connection.withAbortSignal(deadline, async () => {
-      accepted = await handle.startUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
-        args: [event, { actor }],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-      });
-      return { settled: true, view: await accepted.result() };
+  const sending = connection.withAbortSignal(cancel.signal, async () => {
+    accepted = await handle.startUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+      args: [event, { actor }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
+    return { settled: true as const, view: await accepted.result() };
+  });
+  let outcome: SendOutcome | typeof DEADLINE;
+  try {
+    outcome = await within<SendOutcome | typeof DEADLINE>(sending, ms, () => DEADLINE);
   } catch (error) {
-    if (!deadline.aborted) throw await refusalOf(error, handle);
-    if (!accepted) {
-      throw tryAgainLater(
-        `Process ${handle.workflowId} has not confirmed the event within ${Math.round(deadlineMs / 1000)} s; it may still take it: look at the process before sending it again`,
-      );
-    }
-    const view = await connection
-      .withAbortSignal(AbortSignal.timeout(PENDING_VIEW_MS), () =>
-        handle.query<ProcessView>(VIEW_QUERY),
-      )
-      .catch(() => undefined);
-    return { settled: false, view };
+    throw await refusalOf(error, handle);
+  } finally {
+    cancel.abort();
   }
+  if (outcome !== DEADLINE) return outcome;
+  if (!accepted) {
+    throw tryAgainLater(
+      `Process ${handle.workflowId} has not confirmed the event within ${Math.round(ms / 1000)} s; it may still take it: look at the process before sending it again`,
+    );
+  }
+  const viewing = new AbortController();
+  const view = await within(
+    connection
+      .withAbortSignal(viewing.signal, () => handle.query<ProcessView>(VIEW_QUERY))
+      .catch(() => undefined),
+    PENDING_VIEW_MS,
+    () => undefined,
+  ).finally(() => viewing.abort());
+  return { settled: false, view };
 }
