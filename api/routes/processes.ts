@@ -48,6 +48,8 @@ export interface ProcessRoutesDeps {
 }
 
 const DEFAULT_EVENT_DEADLINE_MS = 10_000;
+/** Tries to ask a process without a read model row for its practice, before an event. */
+const EVENT_LOOKUPS = 8;
 /** What the send gets at least, however long the lookups before it took. */
 const MIN_SEND_MS = 1_000;
 
@@ -88,6 +90,8 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
    */
   async function visibleProcess(
     req: Request,
+    /** Tries to ask the process itself when the read model has no row yet. */
+    lookups?: number,
   ): Promise<{ handle: WorkflowHandle; view?: ProcessView }> {
     const id = processId(req.params.id);
     const handle = deps.client.workflow.getHandle(id);
@@ -99,7 +103,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       return { handle };
     }
     // Not (yet) in the read model: ask the process itself.
-    const view = await viewOf(handle).catch((error: unknown) => {
+    const view = await viewOf(handle, lookups).catch((error: unknown) => {
       throw fromTemporal(error, id);
     });
     if (!mayActForPractice(caller, view.practiceId)) throw notFound(`No process ${id}`);
@@ -204,7 +208,8 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     async (req, res) => {
       // The deadline counts from here: a slow read model lookup is part of the wait.
       const arrivedAt = performance.now();
-      const { handle } = await visibleProcess(req);
+      // Eight tries wait about 3 s: more would eat the deadline while a worker restarts.
+      const { handle } = await visibleProcess(req, EVENT_LOOKUPS);
       const caller = callerOf(req);
       const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
       const type = typeOfProcessId(handle.workflowId);
