@@ -73,6 +73,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** German wall-clock time of the practices' nightly overview (default 01:30). */
   readonly digestTime?: string;
+  /** How long an event's answer waits for its effects before it is a 202 (default 10 s). */
+  readonly eventDeadlineMs?: number;
   /** Lookups per client address of the public application status (default 10/min, 5 at once). */
   readonly publicRateLimit?: RateLimitOptions;
   /**
@@ -167,7 +169,8 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1/public',
     applicationStatusRoutes({
       readModel,
-      ...(deps.publicRateLimit ? { rateLimit: deps.publicRateLimit } : {}),
+      // Budgets in Postgres: one budget per client however many API processes serve it.
+      rateLimit: { ...deps.publicRateLimit, pool: deps.database },
     }),
   );
   const documents = deps.documents && {
@@ -179,13 +182,11 @@ export function createApp(deps: AppDeps): Express {
     delays: deps.delays,
     readModel,
     secrets: deps.secrets,
-    ...(deps.documents.downloadRateLimit
-      ? { downloadRateLimit: deps.documents.downloadRateLimit }
-      : {}),
+    downloadRateLimit: { ...deps.documents.downloadRateLimit, pool: deps.database },
   };
   // Before the API key too: a download link's one-time token is its credential.
   if (documents) app.use('/api/v1', documentContentRoutes(documents));
-  app.use('/api/v1', auth, rateLimitWritesPerKey(deps.rateLimit));
+  app.use('/api/v1', auth, rateLimitWritesPerKey({ ...deps.rateLimit, pool: deps.database }));
   if (documents) app.use('/api/v1', documentRoutes(documents));
   if (deps.credentials) app.use('/api/v1', credentialRoutes({ credentials: deps.credentials }));
   app.use('/api/v1', machineRoutes());
@@ -217,6 +218,7 @@ export function createApp(deps: AppDeps): Express {
       readModel,
       secrets: deps.secrets,
       ...(deps.transportPinLetters ? { transportPinLetters: deps.transportPinLetters } : {}),
+      ...(deps.eventDeadlineMs ? { eventDeadlineMs: deps.eventDeadlineMs } : {}),
       metrics: createApiMetrics(registry, {
         isKnownType: (type) => latestDefinition(type) !== undefined,
         isKnownEvent: (type, event) => Object.hasOwn(latestDefinition(type)?.events ?? {}, event),

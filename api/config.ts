@@ -64,6 +64,8 @@ const apiSchema = z.object({
   /** Writes per minute and API key, per API process. */
   PRAXISFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   PRAXISFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
+  /** Seconds an event's answer waits for its effects; past that it is 202 Accepted. */
+  PRAXISFLOW_EVENT_ANSWER_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   /** German wall-clock time of the practices' nightly overview (new overviews take it). */
   /** Where the dashboard links to: the Temporal Web UI and the development inbox. */
   PRAXISFLOW_TEMPORAL_UI_URL: z.url().optional(),
@@ -112,6 +114,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: result.data.LOG_LEVEL,
     https: result.data.PRAXISFLOW_HTTPS === 'true',
     digestTime: result.data.PRAXISFLOW_DIGEST_TIME,
+    eventDeadlineMs: result.data.PRAXISFLOW_EVENT_ANSWER_SECONDS * 1000,
     rateLimit: {
       perMinute: result.data.PRAXISFLOW_RATE_LIMIT_PER_MINUTE,
       burst: result.data.PRAXISFLOW_RATE_LIMIT_BURST,

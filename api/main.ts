@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     registry: createApiRegistry(),
     rateLimit: config.rateLimit,
     digestTime: config.digestTime,
+    eventDeadlineMs: config.eventDeadlineMs,
     https: config.https,
     documents: {
       store: createDocumentStore({ pool: database, masterKeys: documentKeys() }),

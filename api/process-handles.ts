@@ -1,8 +1,10 @@
 import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowUpdateStage,
   type Client,
   type WorkflowHandle,
+  type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import type { ProcessDefinition } from '../machines/process-definition.js';
 import { secretKeysOf } from '../machines/secrets.js';
@@ -17,7 +19,7 @@ import {
   type ProcessView,
   type SendMeta,
 } from '../workflows/interpreter/types.js';
-import { AppError, notFound } from './errors.js';
+import { AppError, notFound, tryAgainLater } from './errors.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
 import { fromTemporal, processEnded } from './temporal-errors.js';
@@ -149,4 +151,80 @@ export function sealedEvent(
   if (!schema || secretKeysOf(schema).length === 0) return event;
   const parsed = parseOrThrow(schema, payload, `The payload of ${type}`);
   return { ...sealSecretFields(schema, parsed as Record<string, unknown>, sealer), type };
+}
+
+/** How an event sent with a deadline ended. */
+type SendOutcome =
+  /** The process took the event and everything it set off: the new view. */
+  | { readonly settled: true; readonly view: ProcessView }
+  /**
+   * The process accepted the event (it is in its history and will be taken), but its effects
+   * still run — an email retrying through an SMTP outage: the view as it stands, if it could be
+   * read in time.
+   */
+  | { readonly settled: false; readonly view: ProcessView | undefined };
+
+/** How long the view of an accepted but unsettled event may take to read. */
+const PENDING_VIEW_MS = 3_000;
+
+/** Settles with `fallback` after `ms` unless `work` settled first; `work` is left to end alone. */
+function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  work.catch(() => undefined); // a call that ends after the deadline has no one to tell
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+const DEADLINE = Symbol('deadline');
+
+/**
+ * Sends an outside event like `sendEvent`, but answers within `deadlineMs`: an event the process
+ * has accepted but not yet finished by then (its effects retry) is `settled: false`. One the
+ * process has not even accepted by then is a 503: it may still be taken, so the client should
+ * look at the process before sending it again. The calls are cancelled at the deadline, and
+ * the answer does not wait for them to notice (the client retries a restarting Temporal
+ * without looking at the signal between its tries).
+ */
+export async function sendEventWithin(
+  handle: WorkflowHandle,
+  event: ProcessEvent,
+  actor: string,
+  deadlineMs: number,
+): Promise<SendOutcome> {
+  const { connection } = handle.client;
+  const ms = Math.max(1, Math.round(deadlineMs));
+  const cancel = new AbortController();
+  let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
+  const sending = connection.withAbortSignal(cancel.signal, async () => {
+    accepted = await handle.startUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+      args: [event, { actor }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    return { settled: true as const, view: await accepted.result() };
+  });
+  let outcome: SendOutcome | typeof DEADLINE;
+  try {
+    outcome = await within<SendOutcome | typeof DEADLINE>(sending, ms, () => DEADLINE);
+  } catch (error) {
+    throw await refusalOf(error, handle);
+  } finally {
+    cancel.abort();
+  }
+  if (outcome !== DEADLINE) return outcome;
+  if (!accepted) {
+    throw tryAgainLater(
+      `Process ${handle.workflowId} has not confirmed the event within ${Math.round(ms / 1000)} s; it may still take it: look at the process before sending it again`,
+    );
+  }
+  const viewing = new AbortController();
+  const view = await within(
+    connection
+      .withAbortSignal(viewing.signal, () => handle.query<ProcessView>(VIEW_QUERY))
+      .catch(() => undefined),
+    PENDING_VIEW_MS,
+    () => undefined,
+  ).finally(() => viewing.abort());
+  return { settled: false, view };
 }

@@ -23,6 +23,7 @@ export interface ApiMetricsOptions {
 
 /** Outcomes the routes report; anything else is counted as `error`. */
 const OUTCOMES = new Set([
+  'accepted',
   'ok',
   'conflict',
   'invalid',

@@ -189,7 +189,12 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
         'Sends one event to the process: `type` and its payload fields beside it. The process ' +
         'refuses an event its current state does not take (409, with the events it takes) or ' +
         'a payload that fails the schema of the event (422), without changing anything. Some ' +
-        'events belong to the back office (operator keys), the rest to the practice side.',
+        'events belong to the back office (operator keys), the rest to the practice side. ' +
+        'The answer waits for what the event sets off (an email, a code) at most ' +
+        '`PRAXISFLOW_EVENT_ANSWER_SECONDS` (default 10 s): an event the process has accepted ' +
+        'but whose effects still retry (a mail relay down) is answered 202 with the view as it ' +
+        'stands and `Location`; GET it to see the outcome. A 503 for an event says the process ' +
+        'has not confirmed it in time: look at the process before sending it again.',
       security: 'apiKey',
       roles: ['admin', 'operator', 'client'],
       pathParameters: byId,
@@ -200,6 +205,19 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       },
       responses: {
         200: { description: 'Taken; the new view.', schema: processView },
+        202: {
+          description:
+            'Accepted: the process has the event and will take it, but what it sets off still ' +
+            'runs (retries). The view as it stands (no body if it could not be read in time); ' +
+            '`Location` names the process to look at again.',
+          schema: processView,
+          headers: {
+            Location: {
+              description: 'Path of the process.',
+              schema: { type: 'string', examples: [PROCESS] },
+            },
+          },
+        },
         ...writeResponses(`${PROCESS}/events`),
         ...securedResponses(`${PROCESS}/events`),
         403: forbiddenResponse(

@@ -46,7 +46,7 @@ export function applicationStatusRoutes(deps: ApplicationStatusDeps): Router {
 
   router.post(
     '/application-status',
-    rateLimitPerClientIp(deps.rateLimit ?? DEFAULT_LIMIT),
+    rateLimitPerClientIp({ ...DEFAULT_LIMIT, ...deps.rateLimit }, 'application-status'),
     async (req, res) => {
       const startedAt = performance.now();
       const { applicationNumber, birthDate } = parseOrThrow(

@@ -358,7 +358,10 @@ export function documentContentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.get(
     '/documents/:id/content',
-    rateLimitPerClientIp(deps.downloadRateLimit ?? DEFAULT_DOWNLOAD_LIMIT),
+    rateLimitPerClientIp(
+      { ...DEFAULT_DOWNLOAD_LIMIT, ...deps.downloadRateLimit },
+      'document-download',
+    ),
     async (req, res) => {
       const id = documentIdParameter.safeParse(req.params.id);
       const query = downloadQuery.safeParse(req.query);

@@ -23,6 +23,7 @@ import {
   openRevealed,
   sealedEvent,
   sendEvent,
+  sendEventWithin,
   startProcessWorkflow,
   viewOf,
 } from '../process-handles.js';
@@ -52,6 +53,8 @@ export interface ProcessRoutesDeps {
   readonly metrics?: ApiMetrics;
   /** Where the Transport-PIN letters production hands over are sealed. */
   readonly transportPinLetters?: TransportPinLetterStore;
+  /** How long an event's answer waits for its effects before it is a 202 (default 10 s). */
+  readonly eventDeadlineMs?: number;
 }
 
 /** Whether an event's payload schema has this field. */
@@ -62,6 +65,12 @@ const takesField = (schema: unknown, field: string): boolean => {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const DEFAULT_EVENT_DEADLINE_MS = 10_000;
+/** Tries to ask a process without a read model row for its practice, before an event. */
+const EVENT_LOOKUPS = 8;
+/** What the send gets at least, however long the lookups before it took. */
+const MIN_SEND_MS = 1_000;
 
 const outcomeOf = (error: unknown): string => {
   const status = error instanceof AppError ? error.status : 500;
@@ -106,6 +115,8 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
    */
   async function visibleProcess(
     req: Request,
+    /** Tries to ask the process itself when the read model has no row yet. */
+    lookups?: number,
   ): Promise<{ handle: WorkflowHandle; view?: ProcessView }> {
     const id = processId(req.params.id);
     const handle = deps.client.workflow.getHandle(id);
@@ -117,7 +128,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       return { handle };
     }
     // Not (yet) in the read model: ask the process itself.
-    const view = await viewOf(handle).catch((error: unknown) => {
+    const view = await viewOf(handle, lookups).catch((error: unknown) => {
       throw fromTemporal(error, id);
     });
     if (!mayActForPractice(caller, view.practiceId)) throw notFound(`No process ${id}`);
@@ -224,7 +235,10 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     '/processes/:id/events',
     requireRole('admin', 'operator', 'client'),
     async (req, res) => {
-      const { handle } = await visibleProcess(req);
+      // The deadline counts from here: a slow read model lookup is part of the wait.
+      const arrivedAt = performance.now();
+      // Eight tries wait about 3 s: more would eat the deadline while a worker restarts.
+      const { handle } = await visibleProcess(req, EVENT_LOOKUPS);
       const caller = callerOf(req);
       const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
       const type = typeOfProcessId(handle.workflowId);
@@ -257,6 +271,21 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         });
         deps.metrics?.eventSent(type, event.type, 'ok');
         res.json(openRevealed(view, deps.secrets));
+        const deadlineMs = deps.eventDeadlineMs ?? DEFAULT_EVENT_DEADLINE_MS;
+        const leftMs = Math.max(
+          MIN_SEND_MS,
+          Math.round(deadlineMs - (performance.now() - arrivedAt)),
+        );
+        const outcome = await sendEventWithin(handle, event, caller.keyId, leftMs);
+        deps.metrics?.eventSent(type, event.type, outcome.settled ? 'ok' : 'accepted');
+        if (outcome.settled) {
+          res.json(outcome.view);
+        } else {
+          // Taken, but its effects still retry: the client looks again at Location.
+          res.status(202).location(`/api/v1/processes/${encodeURIComponent(handle.workflowId)}`);
+          if (outcome.view) res.json(outcome.view);
+          else res.end();
+        }
       } catch (error) {
         deps.metrics?.eventSent(type, event.type, outcomeOf(error));
         throw error;

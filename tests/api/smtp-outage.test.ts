@@ -13,10 +13,14 @@ import { relayOnPort } from '../support/smtp-relay.js';
 let api: ApiStack;
 let relayPort = 0;
 let relay: { close(): Promise<void> } | undefined;
+const EVENT_DEADLINE_MS = 4_000;
 
 beforeAll(async () => {
   relayPort = await freePort();
-  api = await startApiStack({ smtpUrl: `smtp://127.0.0.1:${relayPort}` });
+  api = await startApiStack({
+    smtpUrl: `smtp://127.0.0.1:${relayPort}`,
+    eventDeadlineMs: EVENT_DEADLINE_MS,
+  });
 });
 
 afterAll(async () => {
@@ -69,5 +73,50 @@ describe('an SMTP outage', () => {
     );
     expect(sent).toEqual([{ status: 'sent' }]);
     expect(await messagesTo(email)).toHaveLength(1);
+  }, 90_000);
+
+  it('when an event sets off an email while SMTP is down, then it is answered 202 with the view and Location in bounded time, and taken once SMTP is back', async () => {
+    relay ??= await relayOnPort(process.env.MAILCATCHER_SMTP_URL!, relayPort);
+    const email = `bounded.${randomBytes(4).toString('hex')}@praxis.example`;
+    const created = await api.request('POST', '/api/v1/processes/invitation', {
+      body: {
+        input: {
+          salutation: 'Frau',
+          firstName: 'Ida',
+          lastName: 'Vogel',
+          email,
+          practiceId: 'BSNR-7',
+        },
+      },
+    });
+    const id = created.body.id as string;
+    await waitForMessage({ to: email, timeoutMs: 30_000 });
+    await relay.close();
+    relay = undefined;
+
+    const sentAt = Date.now();
+    const resent = await api.request('POST', `/api/v1/processes/${id}/events`, {
+      body: { type: 'INVITATION_RESENT' },
+    });
+    const tookMs = Date.now() - sentAt;
+
+    expect(resent.status).toBe(202);
+    expect(resent.headers.get('location')).toBe(`/api/v1/processes/${id}`);
+    expect(resent.body).toMatchObject({ id, state: 'registration.invited' });
+    // The deadline, plus at most the few seconds the view may take: not the effect's minutes.
+    expect(tookMs).toBeGreaterThanOrEqual(EVENT_DEADLINE_MS - 100);
+    expect(tookMs).toBeLessThan(EVENT_DEADLINE_MS + 4_000);
+    expect(await messagesTo(email)).toHaveLength(1);
+
+    relay = await relayOnPort(process.env.MAILCATCHER_SMTP_URL!, relayPort);
+    for (let i = 0; i < 150 && (await messagesTo(email)).length < 2; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const { rows } = await api.database.pool.query<{ step: number; event: string }>(
+      'select step, event from audit where process_id = $1 order by step',
+      [id],
+    );
+    expect(rows.map((row) => row.event)).toContain('INVITATION_RESENT');
+    expect(await messagesTo(email)).toHaveLength(2);
   }, 90_000);
 });

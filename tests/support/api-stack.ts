@@ -97,6 +97,8 @@ export interface ApiStackOptions {
   readonly maxDocumentBytes?: number;
   /** Traces the client, the workflows and the activities (a bundle of its own, with tracing). */
   readonly tracing?: Tracing;
+  /** How long an event's answer waits for its effects; default: the API's. */
+  readonly eventDeadlineMs?: number;
 }
 
 let sdkLogging = false;
@@ -202,6 +204,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...(options.publicRateLimit ? { publicRateLimit: options.publicRateLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
+    ...(options.eventDeadlineMs ? { eventDeadlineMs: options.eventDeadlineMs } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
     transportPinLetters,

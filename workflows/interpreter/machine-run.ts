@@ -137,6 +137,16 @@ export class MachineRun {
     return job;
   }
 
+  /** The read model still misses steps that wait in its catch-up queue. */
+  get projectionsPending(): boolean {
+    return this.projection.pending;
+  }
+
+  /** Resolves once the read model has every step (see `Projection.landed`). */
+  projectionsLanded(): Promise<void> {
+    return this.projection.landed();
+  }
+
   get active(): boolean {
     return this.snapshot.status === 'active' && !this.cancelled;
   }

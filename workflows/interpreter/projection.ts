@@ -1,13 +1,26 @@
-import { patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { AuditEntry, ProjectionActivities } from '../../activities/projection.js';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type {
+  AuditEntry,
+  ProjectionActivities,
+  TransitionRecord,
+} from '../../activities/projection.js';
 import type { ProcessView } from './types.js';
 
 /**
- * The read model follows every step before the step's answer leaves: a local activity (one
- * marker in history, no extra task round trip), retried until Postgres takes it, so that a
- * read model outage delays processes but never loses a row.
+ * How instances from before the catch-up queue project: a local activity retried until Postgres
+ * takes it. A read model outage held their steps (and failed their workflow tasks) for as long
+ * as it lasted; they replay with exactly this.
  */
-const { recordTransition, refreshProcess } = proxyLocalActivities<ProjectionActivities>({
+const unbounded = proxyLocalActivities<ProjectionActivities>({
   startToCloseTimeout: '10 seconds',
   retry: {
     initialInterval: '500 milliseconds',
@@ -17,25 +30,112 @@ const { recordTransition, refreshProcess } = proxyLocalActivities<ProjectionActi
 });
 
 /**
+ * The read model follows every step before the step's answer leaves: a local activity (one
+ * marker in history, no extra task round trip) — as long as Postgres takes it at once. Three
+ * tries within about a second (each at most 2 s): Postgres refusing connections gives up in
+ * 0.75 s, one that hangs in 6.75 s at most. (The bound is in tries, not `scheduleToCloseTimeout`:
+ * the worker's own retries of a local activity restart that timeout with every try.)
+ */
+const bounded = proxyLocalActivities<ProjectionActivities>({
+  startToCloseTimeout: '2 seconds',
+  retry: {
+    initialInterval: '250 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 second',
+    maximumAttempts: 3,
+  },
+});
+
+/**
+ * What Postgres did not take in time goes to the catch-up queue: regular activities, retried
+ * until Postgres is back (every 15 s at most), run by any worker, while the process moves on.
+ */
+const queued = proxyActivities<ProjectionActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
+});
+
+/**
  * Instances that started before the read model existed replay without it; every instance
  * started since (and every continue-as-new run) projects.
  */
 const PROJECTION_PATCH = 'read-model-projection';
+/** Instances started before the catch-up queue replay with the unbounded local activity. */
+const CATCH_UP_PATCH = 'read-model-catch-up';
+
+type Write =
+  | { readonly kind: 'recordTransition'; readonly record: TransitionRecord }
+  | { readonly kind: 'refreshProcess'; readonly record: Pick<TransitionRecord, 'view' | 'runId'> };
 
 export class Projection {
   /** Checked before awaiting `record`: without it, not even a microtask may be added. */
   readonly enabled = patched(PROJECTION_PATCH);
+  private readonly catchUp = this.enabled && patched(CATCH_UP_PATCH);
+  /** Writes in the catch-up queue that Postgres has not taken yet. */
+  private waiting = 0;
 
   record(view: ProcessView, audit: Omit<AuditEntry, 'to' | 'toLabel'>): Promise<void> {
-    return recordTransition({
+    const record: TransitionRecord = {
       view,
       runId: workflowInfo().firstExecutionRunId,
       audit: { ...audit, to: view.state, toLabel: view.stateLabel },
-    });
+    };
+    if (!this.catchUp) return unbounded.recordTransition(record);
+    return this.write({ kind: 'recordTransition', record });
   }
 
   /** The row alone, for what is no transition (an incident began or ended). */
   refresh(view: ProcessView): Promise<void> {
-    return refreshProcess({ view, runId: workflowInfo().firstExecutionRunId });
+    const record = { view, runId: workflowInfo().firstExecutionRunId };
+    if (!this.catchUp) return unbounded.refreshProcess(record);
+    return this.write({ kind: 'refreshProcess', record });
+  }
+
+  /** Writes wait in the catch-up queue. */
+  get pending(): boolean {
+    return this.waiting > 0;
+  }
+
+  /**
+   * Resolves once every queued write has landed: a run must not end (or continue as new)
+   * before, or its last rows would never be written. Await it only while `pending`, so that a
+   * run without a queue adds no microtask to its replay.
+   */
+  landed(): Promise<void> {
+    return condition(() => this.waiting === 0);
+  }
+
+  /**
+   * Straight into the queue while it holds anything: Postgres is likely still away, and a
+   * step need not wait the bound again for that. The writes are idempotent by step, so queued
+   * and direct writes may land in any order.
+   */
+  private async write(write: Write): Promise<void> {
+    if (this.waiting === 0) {
+      try {
+        await call(bounded, write);
+        return;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+      }
+    }
+    this.waiting += 1;
+    // Not cancelled with the workflow: a cancel through Temporal still ends with its rows.
+    void CancellationScope.nonCancellable(() => call(queued, write)).then(
+      () => {
+        this.waiting -= 1;
+      },
+      (error: unknown) => {
+        // Retried without limit, so only a write Postgres refuses for good ends here: the row
+        // stays behind until `npm run reconcile -- --fix`, the process goes on.
+        this.waiting -= 1;
+        log.error(`The read model refused step ${write.record.view.step}: ${String(error)}`);
+      },
+    );
   }
 }
+
+const call = (activities: ProjectionActivities, write: Write): Promise<void> =>
+  write.kind === 'recordTransition'
+    ? activities.recordTransition(write.record)
+    : activities.refreshProcess(write.record);

@@ -180,6 +180,8 @@ export async function runMachine(
         continue;
       }
       await condition(allHandlersFinished);
+      // The next run starts afresh: whatever the read model still misses must land first.
+      if (run.projectionsPending) await run.projectionsLanded();
       if (run.queue.length > 0) continue;
       const { resume: _previous, ...rest } = args;
       await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
@@ -188,11 +190,17 @@ export async function runMachine(
       });
     }
   } catch (error) {
-    if (isCancellation(error)) await CancellationScope.nonCancellable(() => run.cancelledOutside());
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(() => run.cancelledOutside());
+      if (run.projectionsPending) {
+        await CancellationScope.nonCancellable(() => run.projectionsLanded());
+      }
+    }
     throw error;
   }
 
   run.refuseRemaining();
   await condition(allHandlersFinished);
+  if (run.projectionsPending) await run.projectionsLanded();
   return run.view();
 }

@@ -20,11 +20,15 @@ interface Tally {
   slow: number;
   slowestMs: number;
   latencies: number[];
+  /** The slowest few answers, slowest first: when they were asked and what they were. */
+  worst: { ms: number; atS: number; status: number }[];
 }
 
+const WORST_KEPT = 5;
+
 /**
- * An event waits for the effect before it (an email while SMTP is down retries for up to two
- * minutes): such an answer is slow, and counted so, but it is an answer.
+ * An event's answer waits for its effects 10 s at most (then 202); one that waits for a worker
+ * to come back may take longer: slow, and counted so, but an answer.
  */
 const REQUEST_TIMEOUT_MS = 180_000;
 const SLOW_MS = 30_000;
@@ -32,6 +36,8 @@ const SLOW_MS = 30_000;
 export class HttpRecorder {
   readonly tallies = new Map<string, Tally>();
   readonly violations: string[] = [];
+  /** 202 answers: an event taken whose effects still ran at the deadline. */
+  accepted = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -49,6 +55,7 @@ export class HttpRecorder {
     if (options.key) headers.authorization = `Bearer ${options.key}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const started = performance.now();
+    const startedAtS = this.clock();
     const tally = this.tally(kind);
     let answer: Answer;
     try {
@@ -71,6 +78,8 @@ export class HttpRecorder {
     const ms = performance.now() - started;
     tally.latencies.push(ms);
     tally.slowestMs = Math.max(tally.slowestMs, ms);
+    tally.worst.push({ ms, atS: Math.round(startedAtS), status: answer.status });
+    tally.worst.sort((a, b) => b.ms - a.ms).splice(WORST_KEPT);
     if (ms > SLOW_MS) tally.slow += 1;
     this.judge(method, path, answer, tally);
     return answer;
@@ -94,6 +103,7 @@ export class HttpRecorder {
       tally.clientError += 1;
     } else {
       tally.ok += 1;
+      if (answer.status === 202) this.accepted += 1;
     }
   }
 
@@ -109,10 +119,19 @@ export class HttpRecorder {
         slow: 0,
         slowestMs: 0,
         latencies: [],
+        worst: [],
       };
       this.tallies.set(kind, tally);
     }
     return tally;
+  }
+
+  /** The slowest answers of a kind, slowest first (ms rounded). */
+  slowest(kind: string): { ms: number; atS: number; status: number }[] {
+    return (this.tallies.get(kind)?.worst ?? []).map((entry) => ({
+      ...entry,
+      ms: Math.round(entry.ms),
+    }));
   }
 
   /** Sums over all kinds of request. */

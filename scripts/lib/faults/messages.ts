@@ -65,8 +65,13 @@ export function checkInvitationMail(
   one(
     invitation.email,
     SUBJECTS.activationCode,
-    'the activation code email',
-    personalData === 'applied' ? true : personalData === 'unknown' ? undefined : false,
+    'the status email that the activation code is shown',
+    // Accepted (202): taken unless the expiry came first, so the code may or may not be due.
+    personalData === 'applied'
+      ? true
+      : personalData === 'unknown' || personalData === 'accepted'
+        ? undefined
+        : false,
   );
   one(
     invitation.inviterEmail,

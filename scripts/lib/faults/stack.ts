@@ -11,6 +11,7 @@ import { createPool, waitForDatabase } from '../../../db/pool.js';
 import { freePort, waitForPort } from '../net.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from '../services.js';
 import { Supervisor, type Service, type ServiceSpec } from '../supervisor.js';
+import { roundRobin, type RoundRobin } from './round-robin.js';
 import { tcpRelay, type TcpRelay } from './tcp-relay.js';
 
 /** Deployment settings of the run: timers shortened so that they fire within it. */
@@ -20,10 +21,16 @@ export interface StackOptions {
   readonly dir: string;
   /** `PRAXISFLOW_DELAY_*` for the API and the worker alike. */
   readonly delays: Readonly<Record<string, string>>;
+  /** API processes (more than one: behind a round-robin proxy) and workers; default 1 each. */
+  readonly scale?: number;
 }
 
 export interface FaultStack {
+  /** The API, or with several the round-robin proxy in front of them. */
   readonly apiUrl: string;
+  /** API processes and workers each. */
+  readonly scale: number;
+  readonly proxy: RoundRobin | undefined;
   readonly mailApiUrl: string;
   readonly adminKey: string;
   readonly secret: string;
@@ -32,9 +39,12 @@ export interface FaultStack {
   readonly smtp: TcpRelay;
   /** Processes that died without being told to: each a violation. */
   readonly unexpectedExits: readonly string[];
-  /** Starts a worker and resolves once it polls. */
-  startWorker(): Promise<void>;
-  killWorker(): void;
+  /** Starts worker `index` (default 0) and resolves once it polls. */
+  startWorker(index?: number): Promise<void>;
+  /** SIGKILLs worker `index` (default 0). */
+  killWorker(index?: number): void;
+  /** SIGKILLs API process `index`, then starts it again and resolves once it listens. */
+  restartApiHard(index: number, pauseMs: number): Promise<void>;
   /** Stops the dev server (SIGTERM) and starts it again on the same port and SQLite file. */
   restartTemporal(pauseMs: number): Promise<void>;
   /** Stops Postgres (SIGTERM: fast shutdown) and starts it again on the same data. */
@@ -42,7 +52,8 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 90_000;
+/** A worker bundles its workflows at start: on a busy 2-core machine that took over 90 s. */
+const READY_TIMEOUT_MS = 180_000;
 
 /** Resolves once the service printed a line matching `ready`; rejects if it exits first. */
 async function printed(service: Service, ready: RegExp, what: string): Promise<void> {
@@ -52,7 +63,8 @@ async function printed(service: Service, ready: RegExp, what: string): Promise<v
     if (service.exitReason) {
       throw new Error(`${what} ${service.exitReason}:\n  ${service.recent.join('\n  ')}`);
     }
-    if (performance.now() > deadline) throw new Error(`${what} not ready within 90 s`);
+    if (performance.now() > deadline)
+      throw new Error(`${what} not ready within ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(100);
   }
 }
@@ -76,14 +88,17 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
     await service.exited;
   };
 
-  const [temporalPort, pgPort, smtpPort, relayPort, webPort, apiPort] = [
-    await freePort(),
+  const scale = options.scale ?? 1;
+  const [temporalPort, pgPort, smtpPort, relayPort, webPort] = [
     await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
   ];
+  const apiPorts: number[] = [];
+  for (let i = 0; i < scale; i += 1) apiPorts.push(await freePort());
+  const apiPort = apiPorts[0]!;
   // As root the embedded Postgres runs as the user `postgres`: it must pass through `dir`.
   chmodSync(dir, 0o711);
   mkdirSync(join(dir, 'mail'), { recursive: true });
@@ -159,17 +174,36 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
       graceMs: 15_000,
     });
 
-  let worker: Service | undefined;
-  const startWorker = async () => {
-    worker = app('worker', 'worker/main.ts');
-    await printed(worker, /worker: polling task queue/, 'the worker');
+  // One of each keeps the names of the single run; with more, each has its number.
+  const nameOf = (what: string, index: number) => (scale === 1 ? what : `${what}-${index + 1}`);
+  const workers: (Service | undefined)[] = [];
+  const startWorker = async (index = 0) => {
+    const worker = app(nameOf('worker', index), 'worker/main.ts');
+    workers[index] = worker;
+    await printed(worker, /worker: polling task queue/, `worker ${index + 1}`);
   };
-  await startWorker();
-  const api = app('api', 'api/main.ts');
-  await up(api, apiPort, 'the API');
+  for (let i = 0; i < scale; i += 1) await startWorker(i);
+  const apis: Service[] = [];
+  const startApi = async (index: number) => {
+    const port = apiPorts[index]!;
+    const api = supervisor.start({
+      name: nameOf('api', index),
+      logFile: join(dir, `${nameOf('api', index)}.log`),
+      env: { ...appEnv, PORT: String(port) },
+      command: process.execPath,
+      args: ['--import', 'tsx', 'api/main.ts'],
+      graceMs: 15_000,
+    });
+    apis[index] = api;
+    await up(api, port, `API ${index + 1}`);
+  };
+  for (let i = 0; i < scale; i += 1) await startApi(i);
+  const proxy = scale > 1 ? await roundRobin(apiPorts) : undefined;
 
   return {
-    apiUrl,
+    apiUrl: proxy?.url ?? apiUrl,
+    scale,
+    proxy,
     mailApiUrl: `http://127.0.0.1:${webPort}`,
     adminKey,
     secret,
@@ -178,8 +212,14 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
     smtp,
     unexpectedExits,
     startWorker,
-    killWorker() {
+    killWorker(index = 0) {
+      const worker = workers[index];
       if (worker) void stopService(worker, 'SIGKILL');
+    },
+    async restartApiHard(index, pauseMs) {
+      await stopService(apis[index]!, 'SIGKILL');
+      await sleep(pauseMs);
+      await startApi(index);
     },
     async restartTemporal(pauseMs) {
       await stopService(temporal, 'SIGTERM');
@@ -194,6 +234,7 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
       await postgresReady();
     },
     async stop() {
+      await proxy?.close();
       await smtp.down();
       await supervisor.stopAll();
     },

@@ -79,7 +79,10 @@ function expectation(invitation: Invitation): { states: string[]; reason?: strin
   if (revoked?.outcome === 'applied') {
     return { states: ['revoked'], reason: String(revoked.payload.reason) };
   }
-  if (revoked?.outcome === 'unknown') return { states: ['revoked', 'expired'] };
+  // Accepted (202) or unknown: revoked, unless the expiry came first in the process's line.
+  if (revoked?.outcome === 'unknown' || revoked?.outcome === 'accepted') {
+    return { states: ['revoked', 'expired'] };
+  }
   return { states: ['expired'] };
 }
 
