@@ -142,12 +142,11 @@ describe('roles and practices', () => {
   });
 });
 
-/**
- * Every process type's start route for every role. `card` is left out on purpose: its start
- * route is being changed (a card starts only from an approved application), and its row is
- * added with that change.
- */
-const NOT_IN_MATRIX = ['card'];
+/** Every process type's start route for every role: none is left out. */
+const NOT_IN_MATRIX: readonly string[] = [];
+
+/** Types that start only elsewhere: every key that may start anything is refused with 422. */
+const STARTED_ELSEWHERE = ['documentDelivery', 'card'];
 
 const address = (name: string) => ({
   name,
@@ -183,6 +182,19 @@ const startInputs: Record<string, (practiceId: string) => Record<string, unknown
   }),
   // Starts with its upload (POST /api/v1/documents), never here.
   documentDelivery: (practiceId) => ({ practiceId }),
+  // Starts with the chamber's approval of its application, never here; a chosen card number
+  // and a shipment to the caller's address are exactly what must not start one.
+  card: (practiceId) => ({
+    cardNumber: 'K-2026-000001-1',
+    cardType: 'eHBA',
+    holder: {
+      firstName: 'Ada',
+      lastName: 'Roth',
+      email: 'ada@praxis.example',
+      address: address('Dr. med. Ada Roth'),
+    },
+    practiceId,
+  }),
 };
 
 type Starter = Who | 'anonymous';
@@ -190,7 +202,7 @@ const STARTERS: readonly Starter[] = ['admin', 'operator', 'own', 'foreign', 'an
 
 /** What each role gets from `POST /api/v1/processes/{type}` with a valid input of practice OWN. */
 const expectedStart = (type: string): Record<Starter, number> =>
-  type === 'documentDelivery'
+  STARTED_ELSEWHERE.includes(type)
     ? { admin: 422, operator: 403, own: 422, foreign: 422, anonymous: 401 }
     : { admin: 201, operator: 403, own: 201, foreign: 403, anonymous: 401 };
 
