@@ -103,6 +103,26 @@ const applicationAttachment = (applicationNumber: string, content: Buffer) => ({
  * PDF (never in a subject, the outbox or a log). A version-2 card's letter is production's
  * own, opened from its sealed copy; version 1 derived its PIN (kept for running cards).
  */
+/** A letter to the card holder in the card issuer's name, filed under the card number. */
+function holderLetter(
+  deps: ActivityDeps,
+  params: Pick<SendTransportPinLetterParams, 'cardNumber' | 'holder'>,
+  meta: ActionMeta,
+  subject: string,
+  blocks: Parameters<typeof renderLetterPdf>[0]['blocks'],
+): Promise<Buffer> {
+  return renderLetterPdf({
+    ...letterhead(profileOf(deps.config.organisations, meta.processType)),
+    to: params.holder.address,
+    subject,
+    fileReference: params.cardNumber,
+    date: formatDate(meta.at),
+    createdAt: Date.parse(meta.at),
+    salutation: applicantGreeting(params.holder),
+    blocks,
+  });
+}
+
 export function createCardIssuerActivities(deps: ActivityDeps) {
   const notifier = createNotifier(deps);
   const delay = (name: keyof typeof ehbaApplicationDelays) =>
@@ -233,26 +253,17 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
     ): Promise<void> {
       const pin = transportPinFor(deps.config.codeSecret, params.cardNumber);
       const subject = 'Ihre Transport-PIN';
-      const pdf = await renderLetterPdf({
-        ...letterhead(profileOf(deps.config.organisations, meta.processType)),
-        to: params.holder.address,
-        subject,
-        fileReference: params.cardNumber,
-        date: formatDate(meta.at),
-        createdAt: Date.parse(meta.at),
-        salutation: applicantGreeting(params.holder),
-        blocks: [
-          `für Ihren ${CARD_NAMES[params.cardType]} mit der Kartennummer ${params.cardNumber} ` +
-            'erhalten Sie hier die Transport-PIN. Mit ihr setzen Sie in Ihrer Praxis- bzw. ' +
-            'Apothekensoftware (Primärsystem) oder mit dem DGN PINtool Ihre eigenen PINs; ' +
-            'freigeschaltet wird die Karte mit Ihrem Kennwort für die Freischaltung.',
-          { code: pin, label: 'Transport-PIN' },
-          params.letter > 1
-            ? `Dies ist ein erneut versandter Brief (${params.letter}.); die Transport-PIN ist dieselbe.`
-            : 'Bewahren Sie diesen Brief getrennt von der Karte auf und geben Sie die PIN nicht weiter.',
-          'War der Umschlag geöffnet oder beschädigt, lassen Sie die Karte bitte sperren.',
-        ],
-      });
+      const pdf = await holderLetter(deps, params, meta, subject, [
+        `für Ihren ${CARD_NAMES[params.cardType]} mit der Kartennummer ${params.cardNumber} ` +
+          'erhalten Sie hier die Transport-PIN. Mit ihr setzen Sie in Ihrer Praxis- bzw. ' +
+          'Apothekensoftware (Primärsystem) oder mit dem DGN PINtool Ihre eigenen PINs; ' +
+          'freigeschaltet wird die Karte mit Ihrem Kennwort für die Freischaltung.',
+        { code: pin, label: 'Transport-PIN' },
+        params.letter > 1
+          ? `Dies ist ein erneut versandter Brief (${params.letter}.); die Transport-PIN ist dieselbe.`
+          : 'Bewahren Sie diesen Brief getrennt von der Karte auf und geben Sie die PIN nicht weiter.',
+        'War der Umschlag geöffnet oder beschädigt, lassen Sie die Karte bitte sperren.',
+      ]);
       await notifier.deliver({ channel: 'letter', to: params.holder.address, subject, pdf }, meta);
     },
 
@@ -272,16 +283,13 @@ export function createCardIssuerActivities(deps: ActivityDeps) {
       const subject = resend
         ? 'Ihr Transport-PIN-Brief (erneuter Versand)'
         : 'Ihr Transport-PIN-Brief';
-      const pdf = await renderLetterPdf({
-        ...letterhead(profileOf(deps.config.organisations, meta.processType)),
-        to: params.holder.address,
+      const pdf = await holderLetter(
+        deps,
+        params,
+        meta,
         subject,
-        fileReference: params.cardNumber,
-        date: formatDate(meta.at),
-        createdAt: Date.parse(meta.at),
-        salutation: applicantGreeting(params.holder),
-        blocks: transportPinLetterBlocks({ ...params, content, resend }),
-      });
+        transportPinLetterBlocks({ ...params, content, resend }),
+      );
       await notifier.deliver(
         {
           channel: 'letter',

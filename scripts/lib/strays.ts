@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from './cache.js';
 
 interface Found {
   pid: number;
@@ -48,15 +49,6 @@ export function ownerId(pid = process.pid): string {
 function ownerGone(owner: string): boolean {
   const pid = Number(owner.split(':', 1)[0]);
   return !Number.isInteger(pid) || pid <= 0 || ownerId(pid) !== owner;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
