@@ -22,7 +22,6 @@ import {
   refusalOf,
   openRevealed,
   sealedEvent,
-  sendEvent,
   sendEventWithin,
   startProcessWorkflow,
   viewOf,
@@ -265,25 +264,24 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
         );
         const body = secured.body as ProcessEvent;
         const sealed = definition ? sealedEvent(definition, body, deps.secrets) : body;
-        const view = await sendEvent(handle, sealed, caller.keyId).catch(async (error: unknown) => {
-          await secured.discard();
-          throw error;
-        });
-        deps.metrics?.eventSent(type, event.type, 'ok');
-        res.json(openRevealed(view, deps.secrets));
         const deadlineMs = deps.eventDeadlineMs ?? DEFAULT_EVENT_DEADLINE_MS;
         const leftMs = Math.max(
           MIN_SEND_MS,
           Math.round(deadlineMs - (performance.now() - arrivedAt)),
         );
-        const outcome = await sendEventWithin(handle, event, caller.keyId, leftMs);
+        const outcome = await sendEventWithin(handle, sealed, caller.keyId, leftMs).catch(
+          async (error: unknown) => {
+            await secured.discard();
+            throw error;
+          },
+        );
         deps.metrics?.eventSent(type, event.type, outcome.settled ? 'ok' : 'accepted');
         if (outcome.settled) {
-          res.json(outcome.view);
+          res.json(openRevealed(outcome.view, deps.secrets));
         } else {
           // Taken, but its effects still retry: the client looks again at Location.
           res.status(202).location(`/api/v1/processes/${encodeURIComponent(handle.workflowId)}`);
-          if (outcome.view) res.json(outcome.view);
+          if (outcome.view) res.json(openRevealed(outcome.view, deps.secrets));
           else res.end();
         }
       } catch (error) {
