@@ -164,11 +164,11 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
       Object.entries(options.delays).map(([name, value]) => [`PRAXISFLOW_DELAY_${name}`, value]),
     ),
   };
-  const app = (name: string, entry: string): Service =>
+  const app = (name: string, entry: string, env: NodeJS.ProcessEnv = appEnv): Service =>
     supervisor.start({
       name,
       logFile: join(dir, `${name}.log`),
-      env: appEnv,
+      env,
       command: process.execPath,
       args: ['--import', 'tsx', entry],
       graceMs: 15_000,
@@ -178,7 +178,8 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
   const nameOf = (what: string, index: number) => (scale === 1 ? what : `${what}-${index + 1}`);
   const workers: (Service | undefined)[] = [];
   const startWorker = async (index = 0) => {
-    const worker = app(nameOf('worker', index), 'worker/main.ts');
+    // At info: the worker says it polls in an info line, which the run waits for.
+    const worker = app(nameOf('worker', index), 'worker/main.ts', { ...appEnv, LOG_LEVEL: 'info' });
     workers[index] = worker;
     await printed(worker, /worker: polling task queue/, `worker ${index + 1}`);
   };
