@@ -18,8 +18,9 @@ const METHODS = {
  * process: `processId` (the workflow id) and `processType` (the workflow type). Secret fields
  * are censored by the logger; activity task tokens are left out.
  */
-function sdkLogger(logger: Logger): SdkLogger {
+function sdkLogger(logger: Logger, onTemporalUnavailable?: () => void): SdkLogger {
   const log = (level: LogLevel, message: string, meta: LogMetadata = {}): void => {
+    if (onTemporalUnavailable && isUnavailableRetry(meta)) onTemporalUnavailable();
     const fields: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(meta)) {
       // An activity's task token completes it from anywhere: not for a log.
@@ -42,14 +43,23 @@ function sdkLogger(logger: Logger): SdkLogger {
   };
 }
 
+/** The native core retrying a call because Temporal does not answer (down, restarting). */
+const isUnavailableRetry = (meta: LogMetadata): boolean =>
+  meta.target === 'temporalio_client::retry' &&
+  String(meta.err ?? meta.error).includes('Unavailable');
+
 /**
  * Sends everything the SDK logs through `logger`: its TypeScript side, and its native core's
  * warnings and errors (forwarded, instead of printed in their own text format). Call once per
- * process, before the first connection.
+ * process, before the first connection. `onTemporalUnavailable`: called whenever the core retries
+ * a call because Temporal did not answer.
  */
-export function installSdkLogging(logger: Logger): void {
+export function installSdkLogging(
+  logger: Logger,
+  options: { readonly onTemporalUnavailable?: () => void } = {},
+): void {
   Runtime.install({
-    logger: sdkLogger(logger),
+    logger: sdkLogger(logger, options.onTemporalUnavailable),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
     },

@@ -14,13 +14,16 @@ import { workerConfig } from './config.js';
 import { installSdkLogging } from './logging.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
 import { exitGracefully } from './shutdown.js';
-import { connectWorker, createWorker } from './worker.js';
+import { RecyclingWorker } from './recycling.js';
+import { bundleWorkflows, connectWorker, createWorker, temporalReachable } from './worker.js';
 
 /** The praxisflow worker: runs every process workflow and every activity. */
 async function main(): Promise<void> {
   const config = workerConfig();
   const logger = createLogger({ name: 'praxisflow-worker', level: config.logLevel });
-  installSdkLogging(logger);
+  // Set below, once the worker exists: the SDK's retry warnings are the first sign of an outage.
+  let temporalUnavailable = (): void => undefined;
+  installSdkLogging(logger, { onTemporalUnavailable: () => temporalUnavailable() });
   const tracing = tracingRequested() ? startTracing('praxisflow-worker') : undefined;
   if (tracing) logger.info('tracing: spans go to the OTLP exporter of the OTEL_* variables');
   const readModel = createPool(config.database.url, { applicationName: 'praxisflow-worker' });
@@ -29,33 +32,47 @@ async function main(): Promise<void> {
   const mailer = createMailTransport(config.smtpUrl);
   const metrics = createWorkerMetrics();
   const connection = await connectWorker(config.temporal);
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: {
-      ...createActivities({
-        mailer,
-        outbox: postgresOutbox(readModel),
-        documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
-        credentials: createCredentialStore(readModel, config.activities.codeSecret),
-        transportPinLetters: createTransportPinLetterStore({
-          pool: readModel,
-          masterKeys: documentKeys(),
+  const workflowBundle = await bundleWorkflows(undefined, { tracing: !!tracing });
+  const create = () =>
+    createWorker({
+      connection,
+      workflowBundle,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: {
+        ...createActivities({
+          mailer,
+          outbox: postgresOutbox(readModel),
+          documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
+          credentials: createCredentialStore(readModel, config.activities.codeSecret),
+          transportPinLetters: createTransportPinLetterStore({
+            pool: readModel,
+            masterKeys: documentKeys(),
+          }),
+          config: config.activities,
+          onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
         }),
-        config: config.activities,
-        onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
-      }),
-      ...createProjectionActivities({
-        readModel,
-        onTransition: (record) =>
-          metrics.transition(record.view.type, record.audit.event, record.audit.actor),
-      }),
+        ...createProjectionActivities({
+          readModel,
+          onTransition: (record) =>
+            metrics.transition(record.view.type, record.audit.event, record.audit.actor),
+        }),
+      },
+      dataConverter: encryptedDataConverter(payloadKeys()),
+      maxCachedWorkflows: config.maxCachedWorkflows,
+      ...(tracing ? { tracing } : {}),
+    });
+  const worker = new RecyclingWorker({
+    first: await create(),
+    create,
+    reachable: () => temporalReachable(connection),
+    logger,
+    onRecycle: () => {
+      metrics.recycled();
+      logger.info('worker: Temporal answers again; polling with an empty cache');
     },
-    dataConverter: encryptedDataConverter(payloadKeys()),
-    maxCachedWorkflows: config.maxCachedWorkflows,
-    ...(tracing ? { tracing } : {}),
   });
+  temporalUnavailable = () => worker.temporalUnavailable();
   const metricsServer = await serveWorkerMetrics(
     metrics.registry,
     config.metrics.port,
@@ -80,7 +97,7 @@ async function main(): Promise<void> {
         name: 'temporal worker',
         timeoutMs: 45_000,
         close: () => {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
+          worker.shutdown();
           return running;
         },
       },

@@ -12,6 +12,8 @@ export interface WorkerMetrics {
   /** One projected transition; `actor` is `timer` when a timer fired it. */
   transition(processType: string, eventType: string, actor: string): void;
   notification(channel: string, outcome: 'sent' | 'failed'): void;
+  /** The worker started afresh, with an empty cache, after Temporal was unreachable. */
+  recycled(): void;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -35,6 +37,11 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['channel', 'outcome'] as const,
     registers: [registry],
   });
+  const recycles = new Counter({
+    name: 'praxisflow_worker_recycles_total',
+    help: 'Fresh starts with an empty workflow cache after Temporal was unreachable',
+    registers: [registry],
+  });
   return {
     registry,
     transition(processType, eventType, actor) {
@@ -43,6 +50,9 @@ export function createWorkerMetrics(): WorkerMetrics {
     },
     notification(channel, outcome) {
       notifications.inc({ channel, outcome });
+    },
+    recycled() {
+      recycles.inc();
     },
   };
 }

@@ -57,6 +57,19 @@ export async function connectWorker(config: TemporalConfig): Promise<NativeConne
   });
 }
 
+/** True when Temporal answers a health check within `withinMs`. */
+export async function temporalReachable(
+  connection: NativeConnection,
+  withinMs = 1000,
+): Promise<boolean> {
+  try {
+    await connection.withDeadline(Date.now() + withinMs, () => connection.healthService.check({}));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface WorkerOptions {
   readonly connection: NativeConnection;
   readonly namespace: string;
