@@ -9,7 +9,7 @@ import {
   type CardV2Input,
 } from '../../machines/card-v2.schema.js';
 import { ehbaApplicationInputSchema } from '../../machines/ehba-application.schema.js';
-import { notAllowedDetail } from '../../workflows/interpreter/validation.js';
+import { notAllowedDetail } from '../../workflows/interpreter/refusals.js';
 import { allowedEvents, labelOf, leafPaths, redact } from '../../workflows/interpreter/view.js';
 import { machineHarness, type Run } from '../support/machine-harness.js';
 

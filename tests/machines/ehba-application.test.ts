@@ -15,7 +15,7 @@ import {
   type EhbaApplicationInput,
 } from '../../machines/ehba-application.schema.js';
 import { DAY } from '../../machines/process-definition.js';
-import { notAllowedDetail } from '../../workflows/interpreter/validation.js';
+import { notAllowedDetail } from '../../workflows/interpreter/refusals.js';
 import { allowedEvents, labelOf, leafPaths, redact } from '../../workflows/interpreter/view.js';
 import { machineHarness, type Run } from '../support/machine-harness.js';
 

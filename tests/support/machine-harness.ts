@@ -6,15 +6,20 @@ import {
   type AnyStateMachine,
 } from 'xstate';
 import { expect } from 'vitest';
+import { toEffects } from '../../workflows/interpreter/effects.js';
+import { PureTimers, applyTimerEffects } from '../../workflows/interpreter/timer-table.js';
 
 /**
  * A pure machine stepped the way the interpreter steps it, without Temporal: the snapshot and
- * the timers still pending (id → delay in ms), set by `xstate.raise` with a delay, dropped by
- * `xstate.cancel` or by firing. Actions are what the interpreter would carry out.
+ * the timers still pending (id → delay in ms), kept by the interpreter's own timer rules
+ * (`TimerTable`): set by a delayed raise, dropped by a cancel or by firing. Actions are what
+ * the interpreter would carry out.
  */
 export interface Run {
   readonly snapshot: AnyMachineSnapshot;
   readonly timers: ReadonlyMap<string, number>;
+  /** The same timers as the interpreter keeps them; each step works on a copy. */
+  readonly table: PureTimers;
 }
 
 export interface Action {
@@ -30,34 +35,33 @@ export interface Step {
 const effects = (actions: readonly Action[]): Action[] =>
   actions.map(({ type, params }) => ({ type, params }));
 
-function track(timers: ReadonlyMap<string, number>, actions: readonly Action[]) {
-  const next = new Map(timers);
-  for (const { type, params } of actions) {
-    const p = params as { id?: string; delay?: number; sendId?: string };
-    if (type === 'xstate.raise' && p.id && p.delay !== undefined) next.set(p.id, p.delay);
-    if (type === 'xstate.cancel' && p.sendId) next.delete(p.sendId);
-  }
-  return next;
-}
-
 export function machineHarness(machine: AnyStateMachine) {
+  /** The run after a step: its timers set at a notional 0, so that a due time is the delay. */
+  function after(snapshot: AnyMachineSnapshot, table: PureTimers, actions: Action[]): Step {
+    const step = toEffects(actions, machine, (i) => `harness.${i}`);
+    applyTimerEffects(table, step, 0, snapshot.status === 'active');
+    const timers = new Map(table.list().map((timer) => [timer.id, timer.dueAt] as const));
+    return { run: { snapshot, timers, table }, actions: effects(actions) };
+  }
+
   function start(input: unknown): Step {
     const [snapshot, actions] = initialTransition(machine, input);
-    const executed = effects(actions);
-    return { run: { snapshot, timers: track(new Map(), executed) }, actions: executed };
+    return after(snapshot, new PureTimers(), effects(actions));
   }
 
   function send(run: Run, event: AnyEventObject): Step {
     const [snapshot, actions] = transition(machine, run.snapshot, event);
-    const executed = effects(actions);
-    const timers = new Map(run.timers);
-    timers.delete(event.type); // a timer that fires is spent
-    return { run: { snapshot, timers: track(timers, executed) }, actions: executed };
+    const table = run.table.clone();
+    table.fire(event.type); // a timer that fires is spent
+    return after(snapshot, table, effects(actions));
   }
 
   /** The id of the one pending timer of that delay, as the entering transition scheduled it. */
   function timerId(run: Run, delay: string): string {
-    const ids = [...run.timers.keys()].filter((id) => id.startsWith(`xstate.after.${delay}.`));
+    const ids = run.table
+      .list()
+      .filter((timer) => timer.name === delay)
+      .map((timer) => timer.id);
     expect(ids, `pending ${delay} timers`).toHaveLength(1);
     return ids[0]!;
   }

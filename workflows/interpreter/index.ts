@@ -1,1 +1,1 @@
-export { runMachine, runProcess } from './run-machine.js';
+export { runMachine, runProcess } from './process-workflow.js';

@@ -1,7 +1,8 @@
 import { initialTransition, type AnyStateMachine } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
-import { toEffects, type Effect } from './effects.js';
-import type { PendingTimer, ProcessArgs, ProcessView } from './types.js';
+import { toEffects } from './effects.js';
+import { applyTimerEffects, PureTimers } from './timer-table.js';
+import type { ProcessArgs, ProcessView } from './types.js';
 import { schemaForPayload } from '../../machines/secrets.js';
 import { processView } from './view.js';
 
@@ -11,28 +12,6 @@ export const machineOf = (
   delays: ProcessArgs['delays'],
 ): AnyStateMachine =>
   delays ? definition.machine.provide({ delays: { ...delays } }) : definition.machine;
-
-/**
- * The timers the initial state's effects leave running, as the workflow's timers keep them:
- * in the order set, a cancel reaching the one last set under its id, none once ended.
- */
-function startingTimers(effects: readonly Effect[], now: number, active: boolean): PendingTimer[] {
-  const timers: PendingTimer[] = [];
-  for (const effect of effects) {
-    if (effect.kind === 'schedule' && active) {
-      timers.push({
-        id: effect.id,
-        name: effect.name,
-        event: effect.event,
-        dueAt: now + effect.delay,
-      });
-    } else if (effect.kind === 'cancel') {
-      const last = timers.map((timer) => timer.id).lastIndexOf(effect.id);
-      if (last !== -1) timers.splice(last, 1);
-    }
-  }
-  return timers;
-}
 
 /**
  * The view of a process at the instant it starts (`args.startedAt`), from its pure machine
@@ -47,7 +26,10 @@ export function startingView(
   const machine = machineOf(definition, args.delays);
   const input = schemaForPayload(definition.input, args.input).parse(args.input);
   const [snapshot, actions] = initialTransition(machine, input);
-  const timers = startingTimers(
+  // The timers the initial state's effects leave running, as the workflow's timers keep them.
+  const timers = new PureTimers();
+  applyTimerEffects(
+    timers,
     toEffects(actions, machine, (i) => `0.${i}`),
     Date.parse(args.startedAt),
     snapshot.status === 'active',
@@ -59,7 +41,7 @@ export function startingView(
     args,
     snapshot,
     cancelled: false,
-    timers,
+    timers: timers.list(),
     incident: null,
     step: 0,
     createdAt: args.startedAt,

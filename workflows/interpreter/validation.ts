@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { schemaForPayload } from '../../machines/secrets.js';
@@ -8,27 +7,8 @@ import {
   type ProcessEvent,
   type SendFailureDetails,
 } from './types.js';
+import { notAllowedDetail, refusal } from './refusals.js';
 import { allowedEvents, leafPaths } from './view.js';
-
-export interface Refusal {
-  readonly type: string;
-  readonly details: SendFailureDetails;
-  toFailure(): ApplicationFailure;
-}
-
-export function refusal(type: string, details: SendFailureDetails): Refusal {
-  return {
-    type,
-    details,
-    toFailure: () =>
-      ApplicationFailure.create({
-        type,
-        message: details.detail,
-        details: [details],
-        nonRetryable: true,
-      }),
-  };
-}
 
 const fail = (type: string, details: SendFailureDetails): never => {
   throw refusal(type, details).toFailure();
@@ -41,25 +21,6 @@ interface Issue {
 
 const fieldErrors = (issues: readonly Issue[]): FieldError[] =>
   issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-
-/** What a state's `meta.refusals` says about an event it does not take. */
-interface RefusalsMeta {
-  readonly refusals?: Readonly<Record<string, unknown>>;
-}
-
-/**
- * Why an event is not allowed now: the reason the active state gives in its
- * `meta.refusals` (German, for the person who asked: "nach der Freischaltung nicht mehr
- * möglich …"), else the generic sentence naming the state.
- */
-export function notAllowedDetail(snapshot: AnyMachineSnapshot, type: string): string {
-  const metas = Object.values(snapshot.getMeta() as Record<string, RefusalsMeta | undefined>);
-  for (const meta of metas.reverse()) {
-    const reason = meta?.refusals?.[type];
-    if (typeof reason === 'string') return reason;
-  }
-  return `Event ${type} is not allowed in state ${leafPaths(snapshot.value).join(', ')}`;
-}
 
 /**
  * Decides whether an outside event may enter the process now, without touching history:

@@ -12,11 +12,12 @@ import {
   type RejectionEmit,
 } from '../../machines/process-definition.js';
 import { ProcessKeyTaken, startProcess } from './child-processes.js';
-import { EffectActivities } from './effect-activities.js';
+import { ActivityRunner } from './activity-runner.js';
 import { toEffects, type Effect } from './effects.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
 import { machineOf } from './starting-view.js';
+import { applyTimerEffects } from './timer-table.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
@@ -25,29 +26,29 @@ import {
   type ProcessView,
   type ResumeState,
 } from './types.js';
-import { isEvent, newJob, rejection, splitReveal, type Job, type Link } from './jobs.js';
-import { notAllowedDetail, refusal, type Refusal } from './validation.js';
+import { isEvent, Job, Mailbox, splitReveal, type Link } from './mailbox.js';
+import { notAllowedDetail, refusal, rejection, type Refusal } from './refusals.js';
 import { schemaForPayload } from '../../machines/secrets.js';
 import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
 
 const nowIso = (): string => new Date().toISOString();
 
 /**
- * The state of one workflow run of a process: the XState snapshot, its durable timers and the
- * queue of jobs. XState decides every transition; this class only carries out the effects.
+ * One process in one workflow run: the XState snapshot, its durable timers and its mailbox of
+ * jobs. XState decides every transition; the actor only carries out the effects.
  */
-export class MachineRun {
+export class ProcessActor {
   readonly machine: AnyStateMachine;
-  readonly queue: Job[] = [];
+  readonly mailbox = new Mailbox();
   readonly timers = new DurableTimers((timer) => {
-    this.queue.push({ ...newJob(timer.event, 'timer', false), timer });
+    this.mailbox.post({ event: timer.event, actor: 'timer', external: false, timer });
   });
   readonly eventTypes: readonly string[];
   /** The redacted context and the snapshot it is of: redacting a large context per view is costly. */
   private redacted:
     { readonly for: AnyMachineSnapshot; readonly context: Record<string, unknown> } | undefined;
   private readonly projection = new Projection();
-  readonly effects: EffectActivities;
+  readonly activities: ActivityRunner;
   snapshot: AnyMachineSnapshot;
   /** Set by an operator's cancel: the machine stays where it was, the process ends. */
   private cancelled = false;
@@ -66,7 +67,7 @@ export class MachineRun {
   ) {
     this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
-    this.effects = new EffectActivities(definition.type, () =>
+    this.activities = new ActivityRunner(definition.type, () =>
       this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve(),
     );
     this.step = args.resume?.step ?? 0;
@@ -115,26 +116,30 @@ export class MachineRun {
     this.pendingStartEffects = [];
     const feedback = await this.runEffects(
       effects,
-      newJob({ type: 'xstate.init' }, this.args.actor, false),
+      new Job({ event: { type: 'xstate.init' }, actor: this.args.actor, external: false }),
       { step: this.step, event: 'STARTED', actor: this.args.actor, from: null, at: this.updatedAt },
       // The first timers count from the start's instant (without one, that is now).
       Date.parse(this.createdAt),
     );
-    for (const link of feedback.reverse()) {
-      this.queue.unshift(newJob(link.event, link.actor, false));
-    }
+    this.mailbox.postFirst(feedback.map((link) => ({ ...link, external: false })));
   }
 
   enqueue(event: ProcessEvent, actor: string, external: boolean, sentAt?: string): Job {
-    const job = { ...newJob(event, actor, external), ...(sentAt === undefined ? {} : { sentAt }) };
-    this.queue.push(job);
-    return job;
+    return this.mailbox.post({
+      event,
+      actor,
+      external,
+      ...(sentAt === undefined ? {} : { sentAt }),
+    });
   }
 
   enqueueCancel(reason: string, actor: string): Job {
-    const job: Job = { ...newJob({ type: 'CANCELLED' }, actor, true), cancel: { reason } };
-    this.queue.push(job);
-    return job;
+    return this.mailbox.post({
+      event: { type: 'CANCELLED' },
+      actor,
+      external: true,
+      cancel: { reason },
+    });
   }
 
   /** The read model still misses steps that wait in its catch-up queue. */
@@ -174,7 +179,7 @@ export class MachineRun {
       snapshot: this.snapshot,
       cancelled: this.cancelled,
       timers: this.timers.list(),
-      incident: this.effects.incident ?? null,
+      incident: this.activities.incident ?? null,
       step: this.step,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -206,11 +211,13 @@ export class MachineRun {
         ...(sentAt === undefined ? {} : { sentAt }),
       };
       if (job.external && link.event === job.event && !this.snapshot.can(event)) {
-        job.refusal = refusal(SendFailure.notAllowed, {
-          status: 409,
-          detail: notAllowedDetail(this.snapshot, event.type),
-          allowedEvents: this.allowedEvents(),
-        });
+        job.refuse(
+          refusal(SendFailure.notAllowed, {
+            status: 409,
+            detail: notAllowedDetail(this.snapshot, event.type),
+            allowedEvents: this.allowedEvents(),
+          }),
+        );
         return;
       }
       this.step += 1;
@@ -239,7 +246,7 @@ export class MachineRun {
    */
   private async cancel(job: Job, reason: string): Promise<void> {
     if (!this.active) {
-      job.refusal = this.endedRefusal();
+      job.refuse(this.endedRefusal());
       return;
     }
     await this.end(job.actor, reason);
@@ -286,10 +293,7 @@ export class MachineRun {
 
   /** Refuses every job still waiting once the process has ended. */
   refuseRemaining(): void {
-    for (const job of this.queue.splice(0)) {
-      job.refusal = this.endedRefusal();
-      job.finished = true;
-    }
+    this.mailbox.refuseAll(() => this.endedRefusal());
   }
 
   private checkHealthy(snapshot: AnyMachineSnapshot): void {
@@ -316,20 +320,10 @@ export class MachineRun {
     audit: Parameters<Projection['record']>[1],
     now = Date.now(),
   ): Promise<Link[]> {
+    applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
-      if (effect.kind === 'schedule') {
-        // A process that has ended sets no timers (XState's actor stops its scheduler too).
-        if (!this.active) continue;
-        this.timers.start({
-          id: effect.id,
-          name: effect.name,
-          event: effect.event,
-          dueAt: now + effect.delay,
-        });
-      } else if (effect.kind === 'cancel') {
-        this.timers.cancel(effect.id);
-      } else if (effect.kind === 'emit' && effect.event.type === 'rejected') {
-        job.refusal = rejection(effect.event as unknown as RejectionEmit);
+      if (effect.kind === 'emit' && effect.event.type === 'rejected') {
+        job.refuse(rejection(effect.event as unknown as RejectionEmit));
       }
     }
     // Histories from before the read model replay with exactly their old command order.
@@ -341,7 +335,7 @@ export class MachineRun {
       } else if (effect.kind === 'continueAsNew') {
         this.continueAsNewRequested = this.active;
       } else if (effect.kind === 'startProcess') {
-        const started = await this.effects.untilDone(
+        const started = await this.activities.untilDone(
           START_PROCESS,
           this.step,
           () => startProcess(effect.params, this.args),
@@ -354,7 +348,7 @@ export class MachineRun {
           feedback.push({ event: { type: effect.params.reply, ...started }, actor: 'system' });
         }
       } else if (effect.kind === 'activity') {
-        const result = await this.effects.call(
+        const result = await this.activities.call(
           effect.name,
           effect.params,
           this.step,

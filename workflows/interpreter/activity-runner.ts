@@ -36,12 +36,12 @@ const causeOf = (failure: ActivityFailure): string =>
   (failure.cause?.message ?? failure.message).slice(0, 300);
 
 /**
- * Runs the named actions as activities. When one has used up its retries, the process shows an
- * incident ("Benachrichtigung fehlgeschlagen") and waits, its events queued, until an operator
- * retries; the retry runs the same action under the same idempotency key, so the outbox sends
- * nothing twice.
+ * Runs the named actions as activities and keeps the process's incident. When one has used up
+ * its retries, the process shows an incident ("Benachrichtigung fehlgeschlagen") and waits, its
+ * events queued, until an operator retries; the retry runs the same action under the same
+ * idempotency key, so the outbox sends nothing twice.
  */
-export class EffectActivities {
+export class ActivityRunner {
   incident: Incident | undefined;
   private retryRequested = false;
 

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
-import { MachineRun } from './machine-run.js';
+import { ProcessActor } from './process-actor.js';
 import {
   CANCEL_UPDATE,
   DELIVER_SIGNAL,
@@ -28,7 +28,8 @@ import {
   type RetryRequest,
   type SendMeta,
 } from './types.js';
-import { checkEvent, parseSignalledEvent, refusal } from './validation.js';
+import { refusal } from './refusals.js';
+import { checkEvent, parseSignalledEvent } from './validation.js';
 
 const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
 const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
@@ -61,7 +62,7 @@ export async function runMachine(
   definition: ProcessDefinition,
   args: ProcessArgs,
 ): Promise<ProcessView> {
-  const run = new MachineRun(definition, args);
+  const run = new ProcessActor(definition, args);
 
   // Handlers go in only once there is a snapshot: buffered updates are validated at once.
   setHandler(viewQuery, () => run.view());
@@ -69,7 +70,7 @@ export async function runMachine(
     sendUpdate,
     async (event, meta) => {
       const job = run.enqueue(checkEvent(definition, run.snapshot, event).parsed, meta.actor, true);
-      await condition(() => job.finished);
+      await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return job.revealed ? { ...run.view(), revealed: job.revealed } : run.view();
     },
@@ -115,7 +116,7 @@ export async function runMachine(
     cancelUpdate,
     async (request) => {
       const job = run.enqueueCancel(request.reason, request.actor);
-      await condition(() => job.finished);
+      await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return run.view();
     },
@@ -141,7 +142,7 @@ export async function runMachine(
   setHandler(
     retryUpdate,
     () => {
-      run.effects.retry();
+      run.activities.retry();
       return run.view();
     },
     {
@@ -152,7 +153,7 @@ export async function runMachine(
             SendFailure.invalidPayload,
           );
         }
-        if (!run.effects.incident) {
+        if (!run.activities.incident) {
           throw refusal(SendFailure.notAllowed, {
             status: 409,
             detail: 'The process has no failed action to retry',
@@ -172,17 +173,17 @@ export async function runMachine(
   try {
     await run.start();
     while (run.active) {
-      await condition(() => run.queue.length > 0 || wantsContinueAsNew());
-      const job = run.queue.shift();
+      await condition(() => run.mailbox.size > 0 || wantsContinueAsNew());
+      const job = run.mailbox.take();
       if (job) {
         await run.process(job);
-        job.finished = true;
+        job.settle();
         continue;
       }
       await condition(allHandlersFinished);
       // The next run starts afresh: whatever the read model still misses must land first.
       if (run.projectionsPending) await run.projectionsLanded();
-      if (run.queue.length > 0) continue;
+      if (run.mailbox.size > 0) continue;
       const { resume: _previous, ...rest } = args;
       await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
         ...rest,
