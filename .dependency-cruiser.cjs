@@ -23,6 +23,18 @@ module.exports = {
       },
     },
     {
+      name: 'clients-use-the-published-protocol',
+      comment:
+        'Outside workflows/, the interpreter is reached only through workflows/protocol.ts ' +
+        '(definitions, views, refusal kinds, search attributes, the process id rule). Tests may ' +
+        'look inside: they test the interpreter itself.',
+      severity: 'error',
+      from: {
+        path: '^(api|activities|db|storage|scripts|bench|worker|codec|config|observability|web)/',
+      },
+      to: { path: '^workflows/interpreter/' },
+    },
+    {
       name: 'api-not-into-activities-or-worker',
       severity: 'error',
       from: { path: '^api/' },

@@ -3,7 +3,7 @@ import type {
   ContactChannel,
   ContactVerificationContext,
 } from '../machines/contact-verification.schema.js';
-import { VIEW_QUERY, type ProcessView } from '../workflows/interpreter/types.js';
+import { viewQuery } from '../workflows/protocol.js';
 
 /** The channel a practice confirmed, as its confirmation process holds it. */
 interface ConfirmedChannel {
@@ -26,7 +26,7 @@ export function temporalContactChannels(client: Client): ContactChannels {
       try {
         const view = await client.workflow
           .getHandle(`contactVerification-${practiceId}`)
-          .query<ProcessView>(VIEW_QUERY);
+          .query(viewQuery);
         const context = view.context as unknown as ContactVerificationContext;
         if (!context.inUse) return null;
         const { channel, address } = context.inUse;

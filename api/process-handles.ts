@@ -9,16 +9,16 @@ import {
 import type { ProcessDefinition } from '../machines/process-definition.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import { sealSecretFields, type SecretSealer } from '../storage/sealed-secrets.js';
-import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
-import { startingView } from '../workflows/interpreter/starting-view.js';
 import {
-  SEND_UPDATE,
-  VIEW_QUERY,
+  ProcessSearchAttributes,
+  processIdOf,
+  startingView,
+  sendUpdate,
+  viewQuery,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
-  type SendMeta,
-} from '../workflows/interpreter/types.js';
+} from '../workflows/protocol.js';
 import { AppError, notFound, tryAgainLater } from './errors.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
@@ -36,7 +36,7 @@ export function processId(raw: unknown): string {
 export async function viewOf(handle: WorkflowHandle, attempts = 20): Promise<ProcessView> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await handle.query<ProcessView>(VIEW_QUERY);
+      return await handle.query(viewQuery);
     } catch (error) {
       const retriable = /not (yet )?ready|no poller|first workflow task/i.test(String(error));
       if (!retriable || attempt >= attempts) throw error;
@@ -66,7 +66,7 @@ export async function startProcessWorkflow(
 ): Promise<ProcessView> {
   const { type } = definition;
   const args = { ...requested, startedAt: new Date().toISOString() };
-  const workflowId = `${type}-${args.businessKey}`;
+  const workflowId = processIdOf(type, args.businessKey);
   let runId: string;
   try {
     ({ firstExecutionRunId: runId } = await starter.client.workflow.start(type, {
@@ -116,7 +116,7 @@ export function sendEvent(
   actor: string,
 ): Promise<ProcessView> {
   return handle
-    .executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, { args: [event, { actor }] })
+    .executeUpdate(sendUpdate, { args: [event, { actor }] })
     .catch(async (error: unknown) => {
       throw await refusalOf(error, handle);
     });
@@ -198,7 +198,7 @@ export async function sendEventWithin(
   const cancel = new AbortController();
   let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
   const sending = connection.withAbortSignal(cancel.signal, async () => {
-    accepted = await handle.startUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+    accepted = await handle.startUpdate(sendUpdate, {
       args: [event, { actor }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
@@ -221,7 +221,7 @@ export async function sendEventWithin(
   const viewing = new AbortController();
   const view = await within(
     connection
-      .withAbortSignal(viewing.signal, () => handle.query<ProcessView>(VIEW_QUERY))
+      .withAbortSignal(viewing.signal, () => handle.query(viewQuery))
       .catch(() => undefined),
     PENDING_VIEW_MS,
     () => undefined,

@@ -1,6 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { writeTransition } from '../db/projection.js';
-import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/interpreter/types.js';
+import { type AuditEntry, type ProcessStatus, type ProcessView } from '../workflows/protocol.js';
 import { validationError } from './errors.js';
 
 /** Filters of `GET /api/v1/processes`, parsed at the edge. */

@@ -6,7 +6,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { SendFailureDetails } from '../workflows/interpreter/types.js';
+import { type SendFailureDetails } from '../workflows/protocol.js';
 import { AppError, notFound, tryAgainLater, unavailable } from './errors.js';
 
 const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>

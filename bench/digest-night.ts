@@ -39,7 +39,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
 import { bundleWorkflows } from '../worker/worker.js';
-import { DELIVER_SIGNAL, type ProcessArgs } from '../workflows/interpreter/types.js';
+import { deliverSignal, type ProcessArgs } from '../workflows/protocol.js';
 import type { RawDigestActivities } from './raw-workflows.js';
 
 const { values: options } = parseArgs({
@@ -230,7 +230,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
               taskQueue: 'bench-digest',
               workflowId: `nightlyDigest-${practiceId}`,
               args: [args],
-              signal: DELIVER_SIGNAL,
+              signal: deliverSignal,
               signalArgs: [{ type: 'APPOINTMENT_RECORDED', ...report }, { actor: 'bench' }],
             });
           }

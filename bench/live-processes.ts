@@ -34,8 +34,7 @@ import { payloadKeys } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
-import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
-import { VIEW_QUERY, type ProcessArgs } from '../workflows/interpreter/types.js';
+import { ProcessSearchAttributes, viewQuery, type ProcessArgs } from '../workflows/protocol.js';
 import { liveQuery } from './raw-workflows.js';
 import { startWorkerProcess, type MemoryReport, type WorkerProcess } from './worker-process.js';
 
@@ -207,7 +206,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       });
       return handle.workflowId;
     },
-    ask: (id) => codecClient.workflow.getHandle(id).query(VIEW_QUERY),
+    ask: (id) => codecClient.workflow.getHandle(id).query(viewQuery),
   };
   const raw: Side = {
     name: 'raw Temporal',

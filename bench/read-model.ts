@@ -31,7 +31,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
 import { bundleWorkflows } from '../worker/worker.js';
-import type { ProcessView } from '../workflows/interpreter/types.js';
+import { type ProcessView } from '../workflows/protocol.js';
 import {
   firstVisibilityPage,
   seedVisibility,

@@ -5,8 +5,7 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { c, log, since } from '../scripts/lib/log.js';
-import { ProcessSearchAttributes } from '../workflows/interpreter/search-attributes.js';
-import type { ProcessView } from '../workflows/interpreter/types.js';
+import { ProcessSearchAttributes, type ProcessView } from '../workflows/protocol.js';
 
 const TASK_QUEUE = 'bench-visibility';
 

@@ -2,7 +2,7 @@
  * The read model's writes: the process row and its audit entries, shared by the workflow's
  * projection activity, the API (the row of a process it just started) and `reconcile`.
  */
-import type { AuditEntry, ProcessView } from '../workflows/interpreter/types.js';
+import { type AuditEntry, type ProcessView } from '../workflows/protocol.js';
 
 export type { AuditEntry };
 

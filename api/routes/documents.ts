@@ -8,7 +8,7 @@ import { drawDocumentId } from '../../machines/document-delivery.schema.js';
 import { documentDeliveryProcessV2 as documentDeliveryProcess } from '../../machines/document-delivery-v2.js';
 import type { DocumentStore, StoredDocument } from '../../storage/document-store.js';
 import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
-import type { ProcessArgs, ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessArgs, type ProcessView } from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { sealedEvent, sendEvent, startProcessWorkflow } from '../process-handles.js';

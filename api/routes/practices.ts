@@ -9,14 +9,14 @@ import {
 } from '../../machines/nightly-digest.schema.js';
 import type { ContactVerificationContext } from '../../machines/contact-verification.schema.js';
 import { maskPhone } from '../../machines/contact.schema.js';
-import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
-  DELIVER_SIGNAL,
+  ProcessSearchAttributes,
+  deliverSignal,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type SendMeta,
-} from '../../workflows/interpreter/types.js';
+} from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound } from '../errors.js';
 import { viewOf } from '../process-handles.js';
@@ -86,7 +86,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
           taskQueue: deps.taskQueue,
           workflowId,
           args: [args],
-          signal: DELIVER_SIGNAL,
+          signal: deliverSignal,
           signalArgs: [event, meta],
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           typedSearchAttributes: [

@@ -4,14 +4,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { EventSender, ProcessDefinition } from '../../machines/process-definition.js';
 import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import {
-  CANCEL_UPDATE,
-  RETRY_UPDATE,
+  cancelUpdate,
+  retryUpdate,
   type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type RetryRequest,
-} from '../../workflows/interpreter/types.js';
+} from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { protectCardSecrets } from '../card-secrets.js';
@@ -297,7 +297,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     const request: CancelRequest = { reason, actor: callerOf(req).keyId };
     try {
       res.json(
-        await handle.executeUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE, {
+        await handle.executeUpdate(cancelUpdate, {
           args: [request],
         }),
       );
@@ -310,9 +310,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     const { handle } = await visibleProcess(req);
     const request: RetryRequest = { actor: callerOf(req).keyId };
     try {
-      res.json(
-        await handle.executeUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE, { args: [request] }),
-      );
+      res.json(await handle.executeUpdate(retryUpdate, { args: [request] }));
     } catch (error) {
       throw await refusalOf(error, handle);
     }

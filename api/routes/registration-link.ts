@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../workflows/protocol.js';
 import { viewOf } from '../process-handles.js';
 
 const escape = (value: string): string =>

@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { writeProcessRow, type ReadModel } from '../../db/projection.js';
-import { VIEW_QUERY, type ProcessView } from '../../workflows/interpreter/types.js';
+import { viewQuery, type ProcessView } from '../../workflows/protocol.js';
 
 interface Drift {
   readonly id: string;
@@ -114,7 +114,7 @@ export async function reconcile(options: {
       try {
         const view = await client.workflow
           .getHandle(execution.workflowId, execution.runId)
-          .query<ProcessView>(VIEW_QUERY);
+          .query(viewQuery);
         const diff = row ? differences(view, runId, row) : ['row'];
         if (diff.length > 0) {
           drifts.push({

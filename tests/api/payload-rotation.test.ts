@@ -7,14 +7,7 @@ import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { EncryptionCodec, type EncryptionKey } from '../../codec/payload-codec.js';
 import { bundleWorkflows } from '../../worker/worker.js';
-import {
-  SEND_UPDATE,
-  VIEW_QUERY,
-  type ProcessArgs,
-  type ProcessEvent,
-  type ProcessView,
-  type SendMeta,
-} from '../../workflows/interpreter/types.js';
+import { sendUpdate, viewQuery, type ProcessArgs } from '../../workflows/protocol.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -121,7 +114,7 @@ describe('payload key rotation', () => {
         workflowId,
         args: [args],
       });
-      for (let i = 0; i < 100 && (await handle.query<ProcessView>(VIEW_QUERY)).step < 1; i += 1) {
+      for (let i = 0; i < 100 && (await handle.query(viewQuery)).step < 1; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     });
@@ -131,7 +124,7 @@ describe('payload key rotation', () => {
     const handle = rotated.workflow.getHandle(workflowId);
     const view = await runWorker([newKey, oldKey], async () => {
       const token = /token=([A-Za-z0-9_-]{43})/.exec(sentMail.join('\n'))?.[1];
-      return handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+      return handle.executeUpdate(sendUpdate, {
         args: [{ type: 'REGISTRATION_STARTED', token: token! }, { actor: 'key-test' }],
       });
     });
@@ -143,7 +136,7 @@ describe('payload key rotation', () => {
     // Without the old key, the process's earlier payloads cannot be read: rotation needs it.
     await expect(
       runWorker([newKey], () =>
-        clientWith([newKey]).workflow.getHandle(workflowId).query(VIEW_QUERY),
+        clientWith([newKey]).workflow.getHandle(workflowId).query(viewQuery),
       ),
     ).rejects.toThrow();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionActivities, type TransitionRecord } from '../../activities/projection.js';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 let api: ApiStack;

@@ -3,11 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { payloadKeys } from '../../config/env.js';
-import {
-  VIEW_QUERY,
-  type ProcessArgs,
-  type ProcessView,
-} from '../../workflows/interpreter/types.js';
+import { viewQuery, type ProcessArgs } from '../../workflows/protocol.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { runEntry, type EntryProcess } from '../support/entry-process.js';
 import { messagesTo } from '../support/mailcatcher.js';
@@ -111,10 +107,10 @@ describe('a worker killed between send and mark', () => {
     );
     expect(marked).toEqual([{ status: 'sent', attempts: 2 }]);
     for (let i = 0; i < 50; i += 1) {
-      if ((await handle.query<ProcessView>(VIEW_QUERY)).step >= 1) break;
+      if ((await handle.query(viewQuery)).step >= 1) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(await handle.query<ProcessView>(VIEW_QUERY)).toMatchObject({
+    expect(await handle.query(viewQuery)).toMatchObject({
       state: 'registration.invited',
       step: 1,
     });

@@ -3,11 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { payloadKeys } from '../../config/env.js';
-import {
-  VIEW_QUERY,
-  type ProcessArgs,
-  type ProcessView,
-} from '../../workflows/interpreter/types.js';
+import { viewQuery, type ProcessArgs } from '../../workflows/protocol.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { runEntry, type EntryProcess } from '../support/entry-process.js';
 import { waitForMessage } from '../support/mailcatcher.js';
@@ -84,7 +80,7 @@ describe('the worker’s logs', () => {
     const token = /token=([A-Za-z0-9_-]{43})/.exec(invitation.text)?.[1];
     expect(token).toBeDefined();
     await expect
-      .poll(async () => (await handle.query<ProcessView>(VIEW_QUERY)).step, { timeout: 10_000 })
+      .poll(async () => (await handle.query(viewQuery)).step, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(1);
     await handle.terminate('test done');
     expect(await worker.stop('SIGTERM')).toBe(0);

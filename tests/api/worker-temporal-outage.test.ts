@@ -5,12 +5,7 @@ import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { payloadKeys } from '../../config/env.js';
 import { tcpRelay, type TcpRelay } from '../../scripts/lib/faults/tcp-relay.js';
 import { freePort } from '../../scripts/lib/net.js';
-import {
-  SEND_UPDATE,
-  VIEW_QUERY,
-  type ProcessArgs,
-  type ProcessView,
-} from '../../workflows/interpreter/types.js';
+import { sendUpdate, viewQuery, type ProcessArgs } from '../../workflows/protocol.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { runEntry, type EntryProcess } from '../support/entry-process.js';
 
@@ -97,7 +92,7 @@ describe('a worker that loses Temporal', () => {
       args: [args],
     });
     await until('the invitation link issued', async () => {
-      return (await handle.query<ProcessView>(VIEW_QUERY)).step >= 1;
+      return (await handle.query(viewQuery)).step >= 1;
     });
 
     await relay.down();
@@ -106,7 +101,7 @@ describe('a worker that loses Temporal', () => {
     await relay.up();
     await until('the worker polling afresh', said('polling with an empty cache'));
 
-    const view = await handle.executeUpdate<ProcessView, [unknown, unknown]>(SEND_UPDATE, {
+    const view = await handle.executeUpdate(sendUpdate, {
       args: [{ type: 'INVITATION_REVOKED', reason: 'Test' }, { actor: 'key-test' }],
     });
     expect(view).toMatchObject({ state: 'revoked', status: 'done' });

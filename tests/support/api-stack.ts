@@ -13,7 +13,7 @@ import { createApp } from '../../api/app.js';
 import { IllegalStateError } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
-import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
+import { ProcessSearchAttributes } from '../../workflows/protocol.js';
 import { createCredentialStore } from '../../storage/credentials.js';
 import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';

@@ -6,15 +6,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { ProjectionActivities, TransitionRecord } from '../../activities/projection.js';
-import { ProcessSearchAttributes } from '../../workflows/interpreter/search-attributes.js';
 import {
-  SEND_UPDATE,
-  VIEW_QUERY,
+  ProcessSearchAttributes,
+  sendUpdate,
+  viewQuery,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
-  type SendMeta,
-} from '../../workflows/interpreter/types.js';
+} from '../../workflows/protocol.js';
 import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -114,12 +113,11 @@ export const send = (
   event: ProcessEvent,
   actor = 'key-test',
 ): Promise<ProcessView> =>
-  handle.executeUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE, {
+  handle.executeUpdate(sendUpdate, {
     args: [event, { actor }],
   });
 
-export const view = (handle: WorkflowHandle): Promise<ProcessView> =>
-  handle.query<ProcessView>(VIEW_QUERY);
+export const view = (handle: WorkflowHandle): Promise<ProcessView> => handle.query(viewQuery);
 
 export const HOUR = 3_600_000;
 

@@ -5,7 +5,7 @@ import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { isSealed, schemaForPayload, secret, secretKeysOf } from '../../machines/secrets.js';
 import { sealSecretFields, secretSealer } from '../../storage/sealed-secrets.js';
 import { checkEvent } from '../../workflows/interpreter/validation.js';
-import { startingView } from '../../workflows/interpreter/starting-view.js';
+import { startingView } from '../../workflows/protocol.js';
 
 /**
  * The one mechanism for secrets typed by people: a schema marks a field `secret(...)`, the API

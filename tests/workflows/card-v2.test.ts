@@ -4,7 +4,7 @@ import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { TransportPinLetterContent } from '../../machines/card-v2.schema.js';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../workflows/protocol.js';
 import { memoryLetterStore } from '../support/letter-store.js';
 import { memoryOutbox } from '../support/outbox.js';
 import {

@@ -8,7 +8,7 @@ import {
   TEST_ACTIVITY_CONFIG,
   type RecordedMail,
 } from '../support/recording-mailer.js';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../workflows/protocol.js';
 import {
   recordHistory,
   refusalOf,

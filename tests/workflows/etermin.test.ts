@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { nextBerlinTime, stableSpread } from '../../machines/berlin-time.js';
 import { DIGEST_JITTER_MINUTES } from '../../machines/nightly-digest.js';
-import { DELIVER_SIGNAL, type ProcessArgs } from '../../workflows/interpreter/types.js';
+import { deliverSignal, type ProcessArgs } from '../../workflows/protocol.js';
 import { memoryOutbox } from '../support/outbox.js';
 import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
 import {
@@ -100,7 +100,7 @@ async function report(
     taskQueue: 'praxisflow-test',
     workflowId: `nightlyDigest-${practiceId}`,
     args: [args],
-    signal: DELIVER_SIGNAL,
+    signal: deliverSignal,
     signalArgs: [
       { type: 'APPOINTMENT_RECORDED', ...appointment },
       { actor: 'key-test', sentAt },

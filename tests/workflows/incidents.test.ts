@@ -1,11 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  RETRY_UPDATE,
-  type ProcessView,
-  type RetryRequest,
-} from '../../workflows/interpreter/types.js';
+import { retryUpdate } from '../../workflows/protocol.js';
 import {
   HOUR,
   refreshed,
@@ -35,7 +31,7 @@ beforeAll(() => {
 });
 
 const retry = (handle: Parameters<typeof view>[0], actor = 'key-operator') =>
-  handle.executeUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE, { args: [{ actor }] });
+  handle.executeUpdate(retryUpdate, { args: [{ actor }] });
 
 describe('incidents', () => {
   it('when an effect fails through all its retries, then the process shows an incident and goes on after an operator retries', async () => {

@@ -1,10 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CANCEL_UPDATE,
-  type CancelRequest,
-  type ProcessView,
-} from '../../workflows/interpreter/types.js';
+import { cancelUpdate, type ProcessView } from '../../workflows/protocol.js';
 import {
   HOUR,
   historyEventTypes,
@@ -219,7 +215,7 @@ describe('the interpreter', () => {
   it('when an operator cancels, then no timer fires any more, the process ends as cancelled, and further events are refused', async () => {
     const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
     await send(handle, { type: 'START' });
-    const cancelled = await handle.executeUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE, {
+    const cancelled = await handle.executeUpdate(cancelUpdate, {
       args: [{ reason: 'Doppelt angelegt', actor: 'key-operator' }],
     });
     expect(cancelled).toMatchObject({ status: 'cancelled', allowedEvents: [], timers: [] });

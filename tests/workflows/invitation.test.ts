@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { latestDefinition } from '../../machines/registry.js';
 import { memoryOutbox } from '../support/outbox.js';
-import type { ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../workflows/protocol.js';
 import {
   HOUR,
   recordHistory,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { ProcessArgs, ProcessView } from '../../workflows/interpreter/types.js';
+import { type ProcessArgs, type ProcessView } from '../../workflows/protocol.js';
 import { memoryOutbox } from '../support/outbox.js';
 import { TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
 import { TASK_QUEUE, useTimeSkippingWorker, view } from '../support/workflow-env.js';

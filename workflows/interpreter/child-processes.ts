@@ -2,6 +2,7 @@ import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { schemaForPayload } from '../../machines/secrets.js';
 import type { ProcessStarted, StartProcessParams } from '../../machines/process-definition.js';
+import { processIdOf } from '../protocol.js';
 import type { ProcessArgs } from './types.js';
 
 /** Draws of an issued number before giving up: a clash is already one in 10^11. */
@@ -66,7 +67,7 @@ export async function startProcess(
       throw new StartProcessError(params.type, `invalid input: ${parsed.error.message}`);
     }
     const practiceId = definition.practiceId?.(parsed.data as never) ?? parent.practiceId;
-    const processId = `${definition.type}-${businessKey}`;
+    const processId = processIdOf(definition.type, businessKey);
     const args: ProcessArgs = {
       input: parsed.data,
       version: definition.version,

@@ -4,38 +4,17 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { cancelUpdate, deliverSignal, retryUpdate, sendUpdate, viewQuery } from '../protocol.js';
 import { ProcessActor } from './process-actor.js';
-import {
-  CANCEL_UPDATE,
-  DELIVER_SIGNAL,
-  RETRY_UPDATE,
-  SEND_UPDATE,
-  SendFailure,
-  VIEW_QUERY,
-  type CancelRequest,
-  type ProcessArgs,
-  type ProcessEvent,
-  type ProcessView,
-  type RetryRequest,
-  type SendMeta,
-} from './types.js';
+import { SendFailure, type ProcessArgs, type ProcessView } from './types.js';
 import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
-
-const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
-const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
-const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
-const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
-const deliverSignal = defineSignal<[ProcessEvent, SendMeta]>(DELIVER_SIGNAL);
 
 /** Picks the definition of the version an instance was started with. */
 export async function runProcess(

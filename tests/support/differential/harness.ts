@@ -10,7 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { type StateValue } from 'xstate';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ActionMeta } from '../../../activities/types.js';
-import type { ProcessView } from '../../../workflows/interpreter/types.js';
+import { type ProcessView } from '../../../workflows/protocol.js';
 import { type EventType } from '../../fixtures/generated-machine.js';
 import {
   createTestWorker,

@@ -1,0 +1,53 @@
+/**
+ * The published protocol between praxisflow's process workflows and their clients (the API,
+ * activities that look at another process, the read model, scripts, benchmarks, tests): the
+ * update, query and signal definitions, what goes in and comes out of them, the refusal kinds,
+ * the search attributes and the rule that names a process. Everything outside `workflows/`
+ * imports this, never `workflows/interpreter/*` (a dependency-cruiser rule says so).
+ *
+ * Clients use the definitions, with their types:
+ * `handle.executeUpdate(sendUpdate, { args: [event, { actor }] })`.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  CancelRequest,
+  ProcessEvent,
+  ProcessView,
+  RetryRequest,
+  SendMeta,
+} from './interpreter/types.js';
+import {
+  CANCEL_UPDATE,
+  DELIVER_SIGNAL,
+  RETRY_UPDATE,
+  SEND_UPDATE,
+  VIEW_QUERY,
+} from './interpreter/types.js';
+
+export type {
+  AuditEntry,
+  CancelRequest,
+  ProcessArgs,
+  ProcessEvent,
+  ProcessStatus,
+  ProcessView,
+  RetryRequest,
+  SendFailureDetails,
+  SendMeta,
+} from './interpreter/types.js';
+export { ProcessSearchAttributes } from './interpreter/search-attributes.js';
+export { startingView } from './interpreter/starting-view.js';
+
+/** An outside event for the process: validated, queued, answered with the view after it. */
+export const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SEND_UPDATE);
+/** An operator ends the process where it stands, with a reason. */
+export const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
+/** An operator retries the failed action of an incident. */
+export const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
+/** The process's view: state, label, allowed events, timers, incident, redacted context. */
+export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
+/** Fire and forget (signal-with-start): an event nobody waits an answer for. */
+export const deliverSignal = defineSignal<[ProcessEvent, SendMeta]>(DELIVER_SIGNAL);
+
+/** A process's id, which is its workflow id: `{type}-{businessKey}`. */
+export const processIdOf = (type: string, businessKey: string): string => `${type}-${businessKey}`;
