@@ -329,7 +329,9 @@ export class MachineRun {
       } else if (effect.kind === 'cancel') {
         this.timers.cancel(effect.id);
       } else if (effect.kind === 'emit' && effect.event.type === 'rejected') {
-        job.refusal = rejection(effect.event as unknown as RejectionEmit);
+        job.refusal = rejection(effect.event as unknown as RejectionEmit, () =>
+          this.allowedEvents(),
+        );
       }
     }
     // Histories from before the read model replay with exactly their old command order.
