@@ -28,7 +28,7 @@ export function drawDocumentId(random: () => number, now: Date): string {
   return `D-${now.getUTCFullYear()}-${suffix}`;
 }
 
-export const physicianSchema = z.object({
+const physicianSchema = z.object({
   name: singleLine(200),
   email: emailAddress,
   /** The mTAN goes here. */

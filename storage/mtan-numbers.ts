@@ -6,7 +6,7 @@ import type { Pool } from '../db/pool.js';
  * document downloads read them. Only a confirmed number is ever here.
  */
 
-export interface PhysicianIdentity {
+interface PhysicianIdentity {
   readonly practiceId: string;
   readonly haevgId: string;
   readonly lanr: string;
