@@ -38,10 +38,18 @@ const codeSubmittedSchema = z.object({
 
 /** Every event the outside world may send, with its payload schema (without `type`). */
 export const mtanRegistrationEventSchemas = {
-  CODE_SUBMITTED: codeSubmittedSchema,
-  CODE_RESENT: z.object({}),
+  CODE_SUBMITTED: codeSubmittedSchema.meta({
+    description: 'The code from the SMS: the right one confirms the number (5 tries a day).',
+  }),
+  CODE_RESENT: z.object({}).meta({
+    description: 'A new code by SMS; the old one is dead at once (3 times a day).',
+  }),
   /** A new registration: another number (or the same again); the old one stays until then. */
-  MOBILE_CHANGED: z.object({ mobile: phoneNumber }),
+  MOBILE_CHANGED: z.object({ mobile: phoneNumber }).meta({
+    description:
+      'A new registration of the number: a code goes to it; mTANs keep going to the number ' +
+      'confirmed before until this one is confirmed.',
+  }),
 } as const;
 
 type ExternalEvent = EventsOf<typeof mtanRegistrationEventSchemas>;
