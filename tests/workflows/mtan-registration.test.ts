@@ -174,6 +174,24 @@ describe('mtanRegistration workflow', () => {
   });
 });
 
+describe('the store of confirmed numbers', () => {
+  it('keeps the newest confirmation: a retried older one never replaces it, and another practice sees none', async () => {
+    const who = physician();
+    const identity = { practiceId: PRACTICE, haevgId: who.haevgId, lanr: who.lanr };
+    const newer = new Date('2026-12-01T10:00:00.000Z');
+    const older = new Date('2026-12-01T09:00:00.000Z');
+    await numbers.confirm({
+      ...identity,
+      mobile: who.otherE164,
+      processId: 'p',
+      confirmedAt: newer,
+    });
+    await numbers.confirm({ ...identity, mobile: who.e164, processId: 'p', confirmedAt: older });
+    expect(await numbers.confirmedNumber(identity)).toBe(who.otherE164);
+    expect(await numbers.confirmedNumber({ ...identity, practiceId: 'BSNR-OTHER' })).toBeNull();
+  });
+});
+
 describe('documentDelivery v3 workflow', () => {
   async function upload(name: string, who: Physician) {
     const id = `D-2026-${[...randomBytes(8)].map((b) => '3467ACDEFGHJKMNPQRTUVWXY9'[b % 25]).join('')}`;
