@@ -19,6 +19,7 @@ export type CodePurpose =
   | 'confirmation-code'
   | 'transport-pin'
   | 'download-tan'
+  | 'mtan-registration-code'
   | 'initial-password';
 
 const issued = (secret: string, purpose: CodePurpose, idempotencyKey: string): Buffer =>
@@ -38,6 +39,12 @@ export function activationCodeFor(secret: string, idempotencyKey: string): strin
 /** The mTAN of a download: 6 decimal digits (64 bits mod 10^6: bias below 10^-13). */
 export function downloadTanFor(secret: string, idempotencyKey: string): string {
   const value = issued(secret, 'download-tan', idempotencyKey).readBigUInt64BE(0);
+  return (value % 1_000_000n).toString().padStart(6, '0');
+}
+
+/** The code confirming an mTAN number: 6 decimal digits, as the SMS states it. */
+export function mtanRegistrationCodeFor(secret: string, idempotencyKey: string): string {
+  const value = issued(secret, 'mtan-registration-code', idempotencyKey).readBigUInt64BE(0);
   return (value % 1_000_000n).toString().padStart(6, '0');
 }
 

@@ -4,8 +4,10 @@ import type {
   AnnounceDocumentParams,
   DownloadTanIssued,
   DownloadTanVerified,
+  MtanNotRegistered,
   PurgeDocumentParams,
   SendDownloadTanParams,
+  SendRegisteredDownloadTanParams,
   VerifyDownloadTanParams,
 } from '../machines/document-delivery.schema.js';
 import { downloadTokenFor, downloadTokenHash } from '../storage/download-token.js';
@@ -24,6 +26,23 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
   const { codeSecret } = deps.config;
   const sealer = secretSealer(codeSecret);
   const notifier = createNotifier(deps);
+
+  async function sendTan(
+    documentId: string,
+    mobile: string,
+    meta: ActionMeta,
+  ): Promise<DownloadTanIssued> {
+    const tan = downloadTanFor(codeSecret, meta.idempotencyKey);
+    const expiry = deps.config.delays?.tanExpiry ?? documentDeliveryDelays.tanExpiry;
+    const sms = downloadTanSms({
+      tan,
+      documentId,
+      validMinutes: Math.round(expiry / 60_000),
+      portal: profileOf(deps.config.organisations, meta.processType).portal,
+    });
+    await notifier.deliver({ channel: 'sms', to: mobile, ...sms }, meta);
+    return { type: 'DOWNLOAD_TAN_ISSUED', tanHash: keyedHash(codeSecret, 'download-tan', tan) };
+  }
 
   return {
     async announceDocument(params: AnnounceDocumentParams, meta: ActionMeta): Promise<void> {
@@ -44,20 +63,35 @@ export function createDocumentDeliveryActivities(deps: ActivityDeps) {
       );
     },
 
+    /** Versions 1 and 2: the mTAN goes to the number that came with the upload. */
     async sendDownloadTan(
       params: SendDownloadTanParams,
       meta: ActionMeta,
     ): Promise<DownloadTanIssued> {
-      const tan = downloadTanFor(codeSecret, meta.idempotencyKey);
-      const expiry = deps.config.delays?.tanExpiry ?? documentDeliveryDelays.tanExpiry;
-      const sms = downloadTanSms({
-        tan,
-        documentId: params.documentId,
-        validMinutes: Math.round(expiry / 60_000),
-        portal: profileOf(deps.config.organisations, meta.processType).portal,
+      return sendTan(params.documentId, params.mobile, meta);
+    },
+
+    /**
+     * Version 3: the mTAN goes only to the number the physician confirmed in their
+     * Registrierung zum mTAN-Verfahren; without one nothing is sent.
+     */
+    async sendRegisteredDownloadTan(
+      params: SendRegisteredDownloadTanParams,
+      meta: ActionMeta,
+    ): Promise<DownloadTanIssued | MtanNotRegistered> {
+      if (!deps.mtanNumbers) {
+        throw ApplicationFailure.nonRetryable(
+          'This worker has no mTAN number store: sendRegisteredDownloadTan cannot run',
+          'NoMtanNumberStore',
+        );
+      }
+      const mobile = await deps.mtanNumbers.confirmedNumber({
+        practiceId: params.practiceId,
+        haevgId: params.haevgId,
+        lanr: params.lanr,
       });
-      await notifier.deliver({ channel: 'sms', to: params.mobile, ...sms }, meta);
-      return { type: 'DOWNLOAD_TAN_ISSUED', tanHash: keyedHash(codeSecret, 'download-tan', tan) };
+      if (mobile === null) return { type: 'MTAN_NOT_REGISTERED' };
+      return sendTan(params.documentId, mobile, meta);
     },
 
     async verifyDownloadTan(

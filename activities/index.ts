@@ -3,6 +3,7 @@ import { createCardIssuerActivities } from './card-issuer.js';
 import { createDocumentDeliveryActivities } from './document-delivery.js';
 import { createEterminActivities } from './etermin.js';
 import { createInvitationActivities } from './invitation.js';
+import { createMtanRegistrationActivities } from './mtan-registration.js';
 import { createNotificationActivities } from './notifications.js';
 import type { ActivityDeps } from './types.js';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEterminActivities(deps),
     ...createDocumentDeliveryActivities(deps),
     ...createAccountCredentialsActivities(deps),
+    ...createMtanRegistrationActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ export const ORGANISATION_OF_PROCESS: Readonly<Record<string, OrganisationId>> =
   nightlyDigest: 'kv',
   documentDelivery: 'haevg',
   accountCredentials: 'haevg',
+  mtanRegistration: 'haevg',
   ehbaApplication: 'medisign',
   card: 'medisign',
 };

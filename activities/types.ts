@@ -7,6 +7,7 @@ import type { ContactChannels } from './contact-channels.js';
 import type { Outbox } from './outbox.js';
 import type { CredentialStore } from '../storage/credentials.js';
 import type { DocumentStore } from '../storage/document-store.js';
+import type { MtanNumberStore } from '../storage/mtan-numbers.js';
 import type { TransportPinLetterStore } from '../storage/transport-pin-letters.js';
 
 /** What the interpreter hands every activity besides its params. */
@@ -68,6 +69,8 @@ export interface ActivityDeps {
   readonly documents?: Pick<DocumentStore, 'purge'>;
   /** Portal credentials (hashes only) that credentials letters issue and closing revokes. */
   readonly credentials?: Pick<CredentialStore, 'issue' | 'revoke'>;
+  /** Mobile numbers confirmed for the mTAN procedure: registrations write, downloads read. */
+  readonly mtanNumbers?: Pick<MtanNumberStore, 'confirm' | 'confirmedNumber'>;
   /** The sealed Transport-PIN letters of cards (version 2), kept until the Freischaltung. */
   readonly transportPinLetters?: Pick<TransportPinLetterStore, 'open' | 'destroy'>;
   /** Counts each handing-over of a message to its channel (for /metrics). */

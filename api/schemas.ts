@@ -2,7 +2,7 @@ import { USER_NAME_PATTERN } from '../machines/account-credentials.schema.js';
 import {
   DOCUMENT_ID_PATTERN,
   DOCUMENT_KINDS,
-  physicianSchema,
+  physicianV3Schema,
   tanSubmittedSchema,
   type DocumentKind,
 } from '../machines/document-delivery.schema.js';
@@ -575,8 +575,12 @@ export const documentUploadMetadata = z
       .enum(Object.keys(DOCUMENT_KINDS) as [DocumentKind, ...DocumentKind[]])
       .meta({ description: 'Abrechnungsnachweis, Informationsbrief Patiententeilnahmestatus, …' }),
     title: singleLine(200),
-    physician: physicianSchema.meta({
-      description: 'Who gets the announcement (email) and the mTAN (SMS to `mobile`).',
+    physician: physicianV3Schema.meta({
+      description:
+        'Who gets the announcement (email), identified by HÄVG-ID and LANR: the mTAN goes by ' +
+        'SMS only to the mobile number they confirmed in their Registrierung zum ' +
+        'mTAN-Verfahren (`POST /api/v1/processes/mtanRegistration`). A `mobile` given here is ' +
+        'not used.',
     }),
     sha256: z
       .string()
@@ -595,7 +599,8 @@ export const documentUploadMetadata = z
         physician: {
           name: 'Dr. med. Jonas Berger',
           email: 'j.berger@praxis.example',
-          mobile: '0151 12345678',
+          haevgId: 'H-104711',
+          lanr: '123456701',
         },
       },
     ],

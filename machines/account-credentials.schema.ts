@@ -18,6 +18,20 @@ export function drawUserName(random: () => number): string {
   return `AP-${suffix}`;
 }
 
+/** The physician's HÄVG-ID: with the LANR it identifies them in the Arztportal. */
+export const haevgIdField = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{1,20}$/, {
+    error: 'Die HÄVG-ID besteht aus bis zu 20 Buchstaben und Ziffern.',
+  });
+
+/** The lebenslange Arztnummer: 9 digits. */
+export const lanrField = z
+  .string()
+  .trim()
+  .regex(/^\d{9}$/, { error: 'Die LANR besteht aus 9 Ziffern.' });
+
 export const accountCredentialsInputSchema = z.object({
   /** Issued by praxisflow when the process starts; a caller cannot choose it. */
   userName: z.string().regex(USER_NAME_PATTERN).optional(),
@@ -29,18 +43,8 @@ export const accountCredentialsInputSchema = z.object({
    * „Neu im Arztportal“: a physician applies for credentials with HÄVG-ID and LANR (lebenslange
    * Arztnummer, 9 digits); the letter confirms both. Optional for accesses the back office opens.
    */
-  haevgId: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9-]{1,20}$/, {
-      error: 'Die HÄVG-ID besteht aus bis zu 20 Buchstaben und Ziffern.',
-    })
-    .optional(),
-  lanr: z
-    .string()
-    .trim()
-    .regex(/^\d{9}$/, { error: 'Die LANR besteht aus 9 Ziffern.' })
-    .optional(),
+  haevgId: haevgIdField.optional(),
+  lanr: lanrField.optional(),
 });
 export type AccountCredentialsInput = z.output<typeof accountCredentialsInputSchema>;
 type PostalAddress = z.output<typeof postalAddress>;

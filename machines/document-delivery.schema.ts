@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { haevgIdField, lanrField } from './account-credentials.schema.js';
 import { emailAddress, phoneNumber } from './contact.schema.js';
 import { practiceIdField as practiceId, singleLine } from './fields.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
@@ -27,11 +28,23 @@ export function drawDocumentId(random: () => number, now: Date): string {
   return `D-${now.getUTCFullYear()}-${suffix}`;
 }
 
-export const physicianSchema = z.object({
+const physicianSchema = z.object({
   name: singleLine(200),
   email: emailAddress,
   /** The mTAN goes here. */
   mobile: phoneNumber,
+});
+
+/**
+ * Version 3: the physician as the Arztportal knows them (HÄVG-ID and LANR); the mTAN goes to
+ * the number they confirmed in their Registrierung zum mTAN-Verfahren, never to one given with
+ * the upload (a `mobile` sent along is dropped).
+ */
+export const physicianV3Schema = z.object({
+  name: singleLine(200),
+  email: emailAddress,
+  haevgId: haevgIdField,
+  lanr: lanrField,
 });
 
 export const documentDeliveryInputSchema = z.object({
@@ -51,6 +64,12 @@ export const documentDeliveryInputSchema = z.object({
   physician: physicianSchema,
 });
 export type DocumentDeliveryInput = z.output<typeof documentDeliveryInputSchema>;
+
+export const documentDeliveryV3InputSchema = documentDeliveryInputSchema.extend({
+  physician: physicianV3Schema,
+});
+export type DocumentDeliveryV3Input = z.output<typeof documentDeliveryV3InputSchema>;
+export type PhysicianV3 = z.output<typeof physicianV3Schema>;
 type Physician = z.output<typeof physicianSchema>;
 
 export const tanSubmittedSchema = z.object({
@@ -80,6 +99,9 @@ type ExternalEvent = EventsOf<typeof documentDeliveryEventSchemas>;
 export type DownloadTanIssued = { type: 'DOWNLOAD_TAN_ISSUED'; tanHash: string };
 export type DownloadTanVerified =
   { type: 'DOWNLOAD_TAN_ACCEPTED'; tokenHash: string } | { type: 'DOWNLOAD_TAN_REJECTED' };
+
+/** Version 3: no number is confirmed for the physician, so no mTAN went out. */
+export type MtanNotRegistered = { type: 'MTAN_NOT_REGISTERED' };
 
 export type DocumentDeliveryEvent = (ExternalEvent | DownloadTanIssued | DownloadTanVerified) &
   EventMeta;
@@ -114,13 +136,22 @@ export interface AnnounceDocumentParams {
   readonly documentId: string;
   readonly kind: DocumentKind;
   readonly title: string;
-  readonly physician: Physician;
+  /** Who is told (versions 1 and 2 hand on the whole physician, mobile number included). */
+  readonly physician: Pick<Physician, 'name' | 'email'>;
 }
 export interface SendDownloadTanParams {
   readonly documentId: string;
   readonly title: string;
   readonly mobile: string;
   /** The mTAN's number among this document's mTANs (1, 2, …). */
+  readonly sequence: number;
+}
+/** Version 3: the number is looked up from the physician's confirmed mTAN registration. */
+export interface SendRegisteredDownloadTanParams {
+  readonly documentId: string;
+  readonly practiceId: string;
+  readonly haevgId: string;
+  readonly lanr: string;
   readonly sequence: number;
 }
 export interface VerifyDownloadTanParams {

@@ -5,9 +5,11 @@ import { contactVerificationProcess } from './contact-verification.js';
 import { contactVerificationProcessV2 } from './contact-verification-v2.js';
 import { documentDeliveryProcess } from './document-delivery.js';
 import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
+import { documentDeliveryProcessV3 } from './document-delivery-v3.js';
 import { ehbaApplicationProcess, ehbaApplicationProcessV2 } from './ehba-application.js';
 import { invitationProcess } from './invitation.js';
 import { invitationProcessV2 } from './invitation-v2.js';
+import { mtanRegistrationProcess } from './mtan-registration.js';
 import { nightlyDigestProcess } from './nightly-digest.js';
 import type { ProcessDefinition } from './process-definition.js';
 
@@ -24,7 +26,9 @@ const definitions: readonly ProcessDefinition[] = [
   nightlyDigestProcess,
   documentDeliveryProcess,
   documentDeliveryProcessV2,
+  documentDeliveryProcessV3,
   accountCredentialsProcess,
+  mtanRegistrationProcess,
 ];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the

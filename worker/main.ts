@@ -8,6 +8,7 @@ import { createPool, waitForDatabase } from '../db/pool.js';
 import { createLogger } from '../observability/logger.js';
 import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { createCredentialStore } from '../storage/credentials.js';
+import { createMtanNumberStore } from '../storage/mtan-numbers.js';
 import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
 import { workerConfig } from './config.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
           outbox: postgresOutbox(readModel),
           documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
           credentials: createCredentialStore(readModel, config.activities.codeSecret),
+          mtanNumbers: createMtanNumberStore(readModel),
           transportPinLetters: createTransportPinLetterStore({
             pool: readModel,
             masterKeys: documentKeys(),

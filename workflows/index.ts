@@ -5,4 +5,5 @@ export { contactVerification } from './contact-verification.js';
 export { documentDelivery } from './document-delivery.js';
 export { ehbaApplication } from './ehba-application.js';
 export { invitation } from './invitation.js';
+export { mtanRegistration } from './mtan-registration.js';
 export { nightlyDigest } from './nightly-digest.js';

@@ -46,6 +46,23 @@ export function downloadTanSms(data: {
 }
 
 /**
+ * The SMS of the Registrierung zum mTAN-Verfahren: the code first, what it confirms, how long
+ * it holds. It names no document: nothing is downloaded with it.
+ */
+export function mtanRegistrationSms(data: {
+  readonly code: string;
+  readonly validMinutes: number;
+  readonly portal: string;
+}): { readonly subject: string; readonly text: string } {
+  return {
+    subject: 'Bestätigungscode für das mTAN-Verfahren',
+    text:
+      `${data.code} ist Ihr Bestätigungscode für die Registrierung zum mTAN-Verfahren im ` +
+      `${data.portal}. Gültig ${data.validMinutes} Minuten. Geben Sie ihn nicht weiter.`,
+  };
+}
+
+/**
  * The credentials letter: user name and initial password, each framed to type in. The first
  * follows an application under „Neu im Arztportal“ (with HÄVG-ID and LANR), later ones
  * „Anmeldedaten vergessen“. The subject (also the PDF's title) names neither credential.

@@ -73,7 +73,8 @@ export const documentOperations: readonly OperationSpec[] = [
           physician: {
             name: 'Dr. med. Jonas Berger',
             email: 'j.berger@praxis.example',
-            mobile: '0151 12345678',
+            haevgId: 'H-104711',
+            lanr: '123456701',
           },
         },
         file: '%PDF-1.7 …',

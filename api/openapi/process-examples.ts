@@ -147,7 +147,8 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       physician: {
         name: 'Dr. med. Jonas Berger',
         email: 'j.berger@praxis.example',
-        mobile: '0151 12345678',
+        haevgId: 'H-104711',
+        lanr: '123456701',
       },
     },
     events: {
@@ -155,6 +156,19 @@ export const processExamples: Readonly<Record<string, ProcessExamples>> = {
       TAN_SUBMITTED: { tan: '274913' },
       DOCUMENT_DOWNLOADED: { tokenHash: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw' },
       DOWNLOAD_UNLOCKED: {},
+    },
+  },
+  mtanRegistration: {
+    input: {
+      practiceId: 'BSNR-123456789',
+      haevgId: 'H-104711',
+      lanr: '123456701',
+      mobile: '0151 12345678',
+    },
+    events: {
+      CODE_SUBMITTED: { code: '274913' },
+      CODE_RESENT: {},
+      MOBILE_CHANGED: { mobile: '0160 98765432' },
     },
   },
   accountCredentials: {

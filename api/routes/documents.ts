@@ -5,7 +5,7 @@ import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { drawDocumentId } from '../../machines/document-delivery.schema.js';
-import { documentDeliveryProcessV2 as documentDeliveryProcess } from '../../machines/document-delivery-v2.js';
+import { documentDeliveryProcessV3 as documentDeliveryProcess } from '../../machines/document-delivery-v3.js';
 import type { DocumentStore, StoredDocument } from '../../storage/document-store.js';
 import { downloadTokenFor, downloadTokenHash } from '../../storage/download-token.js';
 import { type ProcessArgs, type ProcessView } from '../../workflows/protocol.js';

@@ -180,6 +180,12 @@ const startInputs: Record<string, (practiceId: string) => Record<string, unknown
     holderName: 'Dr. med. Ada Roth',
     address: address('Dr. med. Ada Roth'),
   }),
+  mtanRegistration: (practiceId) => ({
+    practiceId,
+    haevgId: `H-${randomBytes(3).toString('hex')}`,
+    lanr: String(100_000_000 + randomBytes(3).readUIntBE(0, 3)),
+    mobile: '0151 12345678',
+  }),
   // Starts with its upload (POST /api/v1/documents), never here.
   documentDelivery: (practiceId) => ({ practiceId }),
   // Starts with the chamber's approval of its application, never here; a chosen card number
@@ -244,7 +250,8 @@ describe('the start route of every process type, for every role', () => {
           physician: {
             name: 'Dr. med. Ada Roth',
             email: 'ada@praxis.example',
-            mobile: '0151 12345678',
+            haevgId: 'H-104711',
+            lanr: '123456701',
           },
         }),
       );

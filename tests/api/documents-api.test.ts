@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { messagesTo, waitForMessage } from '../support/mailcatcher.js';
+import { arztportalPhysician, registerMtanNumber } from '../support/mtan.js';
 
 /**
  * Portal documents through the real API, worker, Postgres and mail catcher: the back office
@@ -28,17 +29,6 @@ afterAll(async () => {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
 
-function physician() {
-  const digits = `15${String(randomInt8())}`;
-  return {
-    name: 'Dr. med. Jonas Berger',
-    email: `berger.${randomBytes(3).toString('hex')}@praxis.example`,
-    mobile: `0${digits}`,
-    smsTo: `sms+49${digits}@sms.praxisflow.localhost`,
-  };
-}
-const randomInt8 = () => 10_000_000 + Math.floor(Math.random() * 89_999_999);
-
 interface UploadOptions {
   readonly content?: Buffer;
   readonly type?: string;
@@ -48,7 +38,7 @@ interface UploadOptions {
 }
 
 async function upload(options: UploadOptions = {}) {
-  const who = physician();
+  const who = arztportalPhysician();
   const content = options.content ?? pdf(40_000);
   const form = new FormData();
   form.set(
@@ -58,7 +48,7 @@ async function upload(options: UploadOptions = {}) {
         practiceId,
         kind: 'abrechnungsnachweis',
         title: 'Abrechnungsnachweis Quartal 4/2025',
-        physician: { name: who.name, email: who.email, mobile: who.mobile },
+        physician: { name: who.name, email: who.email, haevgId: who.haevgId, lanr: who.lanr },
         sha256: sha256(content),
       },
     ),
@@ -83,11 +73,11 @@ const documentCount = async () =>
 
 async function tanFrom(smsTo: string, count: number): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const sms = await messagesTo(smsTo);
-    if (sms.length >= count) {
-      const tan = /^(\d{6}) ist Ihre mTAN/.exec(sms[count - 1]!.text)?.[1];
-      if (tan) return tan;
-    }
+    // The SMS of the mTAN registration went to the same number first.
+    const tans = (await messagesTo(smsTo))
+      .map((sms) => /^(\d{6}) ist Ihre mTAN/.exec(sms.text)?.[1])
+      .filter((tan): tan is string => tan !== undefined);
+    if (tans.length >= count) return tans[count - 1]!;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no mTAN number ${count} to ${smsTo}`);
@@ -160,7 +150,7 @@ describe('documents: upload', () => {
         practiceId,
         kind: 'abrechnungsnachweis',
         title: 'x',
-        physician: { name: 'A', email: 'a@praxis.example', mobile: '0151 12345678' },
+        physician: { name: 'A', email: 'a@praxis.example', haevgId: 'H-1', lanr: '123456789' },
         sha256: sha256(Buffer.from('something else')),
       },
     });
@@ -221,6 +211,7 @@ describe('documents: download with mTAN', () => {
     const { body, who, content } = await upload({ content: pdf(200_000) });
     const id = body.document.id as string;
     const processId = `documentDelivery-${id}`;
+    await registerMtanNumber(api, portal, practiceId, who);
 
     const asked = await api.request('POST', `/api/v1/processes/${processId}/events`, {
       key: portal,

@@ -164,7 +164,7 @@ beforeAll(async () => {
         practiceId: 'BSNR-123456789',
         kind: 'abrechnungsnachweis',
         title: 'Abrechnungsnachweis',
-        physician: { name: 'Dr. A', email: 'a@praxis.example', mobile: '0151 12345678' },
+        physician: { name: 'Dr. A', email: 'a@praxis.example', haevgId: 'H-1', lanr: '123456789' },
       },
     }),
   });

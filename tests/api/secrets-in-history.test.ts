@@ -3,6 +3,7 @@ import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { messagesTo, waitForMessage } from '../support/mailcatcher.js';
+import { arztportalPhysician, mtanRegistrationCode, registerMtanNumber } from '../support/mtan.js';
 
 /**
  * Secrets typed by people (registration token, activation code, PIN, mTAN, confirmation code,
@@ -111,8 +112,11 @@ describe('secrets in history', () => {
     await expectNowhereInHistory(id, [token, activationCode, `${first} ${second}`, pin, '123456']);
   });
 
-  it('when a physician downloads a document with the mTAN, then the mTAN and the link are nowhere in its history', async () => {
-    const digits = `15${10_000_000 + Math.floor(Math.random() * 89_999_999)}`;
+  it('when a physician registers for the mTAN procedure and downloads a document with the mTAN, then the code, the mTAN and the link are nowhere in the histories', async () => {
+    const who = arztportalPhysician();
+    const registration = await registerMtanNumber(api, portal, practiceId, who);
+    const code = await mtanRegistrationCode(who.smsTo);
+    await expectNowhereInHistory(registration, [code]);
     const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]);
     const operator = await api.createKey('operator');
     const form = new FormData();
@@ -122,11 +126,7 @@ describe('secrets in history', () => {
         practiceId,
         kind: 'abrechnungsnachweis',
         title: 'Abrechnungsnachweis Quartal 1/2026',
-        physician: {
-          name: 'Dr. med. Jonas Berger',
-          email: `berger.${randomBytes(3).toString('hex')}@praxis.example`,
-          mobile: `0${digits}`,
-        },
+        physician: { name: who.name, email: who.email, haevgId: who.haevgId, lanr: who.lanr },
         sha256: createHash('sha256').update(content).digest('hex'),
       }),
     );
@@ -148,8 +148,8 @@ describe('secrets in history', () => {
       ).status,
     ).toBe(200);
     const tan = await until('mTAN', async () => {
-      const sms = await messagesTo(`sms+49${digits}@sms.praxisflow.localhost`);
-      return sms[0] ? /^(\d{6}) ist Ihre mTAN/.exec(sms[0].text)?.[1] : undefined;
+      const sms = (await messagesTo(who.smsTo)).find((m) => /ist Ihre mTAN/.test(m.text));
+      return sms ? /^(\d{6}) ist Ihre mTAN/.exec(sms.text)?.[1] : undefined;
     });
     const link = await api.request('POST', `/api/v1/documents/${documentId}/download-token`, {
       key: portal,

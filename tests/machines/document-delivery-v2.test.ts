@@ -7,7 +7,7 @@ import {
   type DocumentDeliveryV2Context,
 } from '../../machines/document-delivery-v2.js';
 import { documentDeliveryInputSchema } from '../../machines/document-delivery.schema.js';
-import { latestDefinition } from '../../machines/registry.js';
+import { definitionOf } from '../../machines/registry.js';
 import { allowedEvents, labelOf, leafPaths } from '../../workflows/interpreter/view.js';
 import { machineHarness, type Action, type Run } from '../support/machine-harness.js';
 
@@ -68,8 +68,8 @@ function wrongTan(run: Run, minutes: number) {
 }
 
 describe('documentDelivery v2: mTAN limits', () => {
-  it('is the version new documents start with, and the back office alone unlocks', () => {
-    expect(latestDefinition('documentDelivery')).toBe(documentDeliveryProcessV2);
+  it('is version 2 of the type, and the back office alone unlocks', () => {
+    expect(definitionOf('documentDelivery', 2)).toBe(documentDeliveryProcessV2);
     expect(documentDeliveryProcessV2.eventSenders?.DOWNLOAD_UNLOCKED).toBe('operator');
   });
 

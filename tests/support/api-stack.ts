@@ -15,6 +15,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { EncryptionCodec } from '../../codec/payload-codec.js';
 import { ProcessSearchAttributes } from '../../workflows/protocol.js';
 import { createCredentialStore } from '../../storage/credentials.js';
+import { createMtanNumberStore } from '../../storage/mtan-numbers.js';
 import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
@@ -142,6 +143,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       documents,
       credentials,
       transportPinLetters,
+      mtanNumbers: createMtanNumberStore(database.pool),
       config: {
         publicBaseUrl,
         mailFrom: 'praxisflow <no-reply@praxisflow.test>',

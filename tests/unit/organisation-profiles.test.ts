@@ -235,6 +235,10 @@ async function renderEverything(): Promise<Rendered[]> {
     mobile: '+4915112345678',
     sequence: 1,
   });
+  await run('mtanRegistration', 'mTAN registration SMS', 'sendMtanRegistrationCode', {
+    mobile: '+4915112345678',
+    maxAttempts: 5,
+  });
   for (const letter of [1, 2]) {
     await run('accountCredentials', `credentials letter ${letter}`, 'sendCredentialsLetter', {
       userName: 'AP-K7PM3QXA',

@@ -125,6 +125,9 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   wrongTans: 'Falsche mTANs',
   tanDay: 'Tag der mTANs',
   tansToday: 'mTANs heute',
+  mtanNumber: 'Bestätigte Mobilfunknummer (mTAN)',
+  pendingMobile: 'Neue Mobilfunknummer (unbestätigt)',
+  confirmedAt: 'Bestätigt am',
 };
 
 /** German names of the timers: what happens when they run out. */
@@ -143,6 +146,7 @@ export const TIMER_LABELS: Readonly<Record<string, string>> = {
   retention: 'Löschung nach der Aufbewahrungsfrist',
   tanExpiry: 'Ablauf der mTAN',
   downloadTokenExpiry: 'Ablauf des Download-Links',
+  mtanCodeExpiry: 'Ablauf des SMS-Bestätigungscodes',
 };
 
 /** A timer's German name; one without a name of its own shows as „Frist“. */
@@ -209,6 +213,11 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   CREDENTIALS_FORGOTTEN: 'Anmeldedaten vergessen (neuer Brief)',
   ADDRESS_CHANGED: 'Adresse ändern',
   ACCOUNT_CLOSED: 'Zugang schließen',
+  MOBILE_CHANGED: 'Mobilfunknummer ändern',
+  MTAN_CODE_ISSUED: 'Bestätigungscode per SMS versandt',
+  MTAN_CODE_ACCEPTED: 'Mobilfunknummer bestätigt',
+  MTAN_CODE_REJECTED: 'Bestätigungscode falsch',
+  MTAN_NOT_REGISTERED: 'Keine Mobilfunknummer für mTANs registriert',
 };
 
 /** An event as the audit names it, in German: a timer's event by the timer's German name. */

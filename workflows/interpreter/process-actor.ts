@@ -323,7 +323,7 @@ export class ProcessActor {
     applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
       if (effect.kind === 'emit' && effect.event.type === 'rejected') {
-        job.refuse(rejection(effect.event as unknown as RejectionEmit));
+        job.refuse(rejection(effect.event as unknown as RejectionEmit, () => this.allowedEvents()));
       }
     }
     // Histories from before the read model replay with exactly their old command order.

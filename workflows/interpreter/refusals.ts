@@ -48,11 +48,15 @@ export function notAllowedDetail(snapshot: AnyMachineSnapshot, type: string): st
   return `Event ${type} is not allowed in state ${leafPaths(snapshot.value).join(', ')}`;
 }
 
-/** The refusal a machine's `rejected` emit stands for. */
-export function rejection(emitted: RejectionEmit): Refusal {
+/**
+ * The refusal a machine's `rejected` emit stands for. A 409 names what the process takes now
+ * (`allowedEvents`), as the interpreter's own 409 does.
+ */
+export function rejection(emitted: RejectionEmit, allowedEvents: () => string[]): Refusal {
   return refusal(SendFailure.rejected, {
     status: emitted.status,
     detail: emitted.detail,
     ...(emitted.path ? { errors: [{ path: emitted.path, message: emitted.detail }] } : {}),
+    ...(emitted.status === 409 ? { allowedEvents: allowedEvents() } : {}),
   });
 }
