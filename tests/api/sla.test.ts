@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SLA_POLICY } from '../../db/sla.js';
+import { createProjectionActivities } from '../../activities/projection.js';
+import { ReadModel } from '../../api/read-model.js';
+import { DEFAULT_SLA_POLICY, slaPolicy } from '../../db/sla.js';
+import type { ProcessView } from '../../workflows/interpreter/types.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { waitForMessage } from '../support/mailcatcher.js';
 
@@ -204,6 +207,83 @@ describe('service levels („überfällig“)', () => {
       overdue: true,
       overdueSince: pastDue,
     });
+  });
+
+  it("when the API writes a started process's row and the workflow's projection writes the same step, then both give its first state the same due time, and later steps keep or renew it", async () => {
+    // A deployment whose first invitation state has a target (3 working days in NW).
+    const sla = slaPolicy({ invitation: { 'registration.invited': { workingDays: 3 } } }, 'NW');
+    const id = `invitation-sla-${randomBytes(6).toString('hex')}`;
+    const view: ProcessView = {
+      id,
+      type: 'invitation',
+      version: 2,
+      businessKey: id.slice('invitation-'.length),
+      practiceId: 'BSNR-555555555',
+      state: 'registration.invited',
+      stateLabel: 'Eingeladen',
+      status: 'active',
+      allowedEvents: [],
+      timers: [],
+      context: {},
+      incident: null,
+      step: 0,
+      // The Wednesday before Fronleichnam (a holiday in NW): Thursday does not count.
+      createdAt: '2026-06-03T08:00:00.000Z',
+      updatedAt: '2026-06-03T08:00:00.000Z',
+    };
+    const expected = '2026-06-09T08:00:00.000Z';
+    await new ReadModel(api.database.pool, sla).recordStart(view, 'run-1', 'key-test');
+    expect((await rowOf(id))?.sla_due_at?.toISOString()).toBe(expected);
+    const { recordTransition } = createProjectionActivities({ readModel: api.database.pool, sla });
+    const audit = (step: number, to: string, at: string) => ({
+      step,
+      event: 'E',
+      actor: 'system',
+      from: null,
+      to,
+      toLabel: to,
+      at,
+    });
+    await recordTransition({
+      view,
+      runId: 'run-1',
+      audit: audit(0, view.state, view.createdAt),
+    });
+    expect((await rowOf(id))?.sla_due_at?.toISOString()).toBe(expected);
+    // A later step in the same state keeps it; leaving the state drops it; cancelled, none.
+    const later = { ...view, step: 1, updatedAt: '2026-06-05T08:00:00.000Z' };
+    await recordTransition({
+      view: later,
+      runId: 'run-1',
+      audit: audit(1, later.state, later.updatedAt),
+    });
+    expect((await rowOf(id))?.sla_due_at?.toISOString()).toBe(expected);
+    const moved = { ...later, step: 2, state: 'registration.personalData' };
+    await recordTransition({
+      view: moved,
+      runId: 'run-1',
+      audit: audit(2, moved.state, moved.updatedAt),
+    });
+    expect(await rowOf(id)).toMatchObject({ sla_due_at: null, state: 'registration.personalData' });
+    const back = {
+      ...moved,
+      step: 3,
+      state: 'registration.invited',
+      updatedAt: '2026-06-08T08:00:00.000Z',
+    };
+    await recordTransition({
+      view: back,
+      runId: 'run-1',
+      audit: audit(3, back.state, back.updatedAt),
+    });
+    expect((await rowOf(id))?.sla_due_at?.toISOString()).toBe('2026-06-11T08:00:00.000Z');
+    const cancelled = { ...back, step: 4, status: 'cancelled' as const };
+    await recordTransition({
+      view: cancelled,
+      runId: 'run-1',
+      audit: audit(4, back.state, back.updatedAt),
+    });
+    expect((await rowOf(id))?.sla_due_at).toBeNull();
   });
 
   it('when overdue is neither true nor false, then the list answers 422 naming it', async () => {
