@@ -53,7 +53,7 @@ export interface Sla {
 /** Overdue: an active process whose state's due time has passed (by the database's clock). */
 const OVERDUE_SQL = `(status = 'active' and sla_due_at <= now())`;
 
-const slaOf = (dueAt: Date | null, overdue: boolean | null): Sla | null =>
+const slaFrom = (dueAt: Date | null, overdue: boolean | null): Sla | null =>
   dueAt
     ? {
         dueAt: dueAt.toISOString(),
@@ -160,7 +160,7 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   about: aboutText(row.about),
-  sla: slaOf(row.sla_due_at, row.overdue),
+  sla: slaFrom(row.sla_due_at, row.overdue),
 });
 
 /**
@@ -268,7 +268,7 @@ export class ReadModel {
       [id, state],
     );
     const row = rows[0];
-    return row ? slaOf(row.sla_due_at, row.overdue) : null;
+    return row ? slaFrom(row.sla_due_at, row.overdue) : null;
   }
 
   /** Overdue processes by type and state, for the Prometheus gauge: one indexed scan. */

@@ -6,8 +6,6 @@
 import { DEFAULT_SLAS, type SlaTable, type SlaTarget } from '../machines/sla.js';
 import { addWorkingDays, type HolidayRegion } from './working-days.js';
 
-export type { HolidayRegion };
-
 const HOUR = 3_600_000;
 
 export interface SlaPolicy {
