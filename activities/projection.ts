@@ -4,11 +4,14 @@ import {
   type ReadModel,
   type TransitionRecord,
 } from '../db/projection.js';
+import type { SlaPolicy } from '../db/sla.js';
 
 export type { AuditEntry, ReadModel, TransitionRecord } from '../db/projection.js';
 
 interface ProjectionDeps {
   readonly readModel: ReadModel;
+  /** The deployment's service levels (the row's due time); absent: the defaults. */
+  readonly sla?: SlaPolicy;
   /** Counts the transition (and a fired timer) for /metrics. */
   readonly onTransition?: (record: TransitionRecord) => void;
 }
@@ -17,13 +20,13 @@ export function createProjectionActivities(deps: ProjectionDeps) {
   return {
     /** Writes the read model row and the audit row of one step. */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      await writeTransition(deps.readModel, record);
+      await writeTransition(deps.readModel, record, deps.sla);
       deps.onTransition?.(record);
     },
 
     /** Rewrites the row alone (an incident began or ended): no step, no audit entry. */
     async refreshProcess(record: Pick<TransitionRecord, 'view' | 'runId'>): Promise<void> {
-      await writeProcessRow(deps.readModel, record.view, record.runId);
+      await writeProcessRow(deps.readModel, record.view, record.runId, deps.sla);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import { latestDefinition } from '../machines/registry.js';
 import type { Pool } from '../db/pool.js';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../db/sla.js';
 import type { CredentialStore } from '../storage/credentials.js';
 import type { TransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import type { DocumentStore } from '../storage/document-store.js';
@@ -22,6 +23,7 @@ import {
   createApiRegistry,
   httpMetrics,
   metricsRoutes,
+  registerOverdueGauge,
 } from './observability/metrics.js';
 import { DEFAULT_DIGEST_TIME } from '../machines/nightly-digest.schema.js';
 import { applicationStatusRoutes } from './routes/application-status.js';
@@ -62,6 +64,8 @@ export interface AppDeps {
    */
   readonly secrets: SecretSealer;
   readonly delays: Readonly<Record<string, number>>;
+  /** The deployment's service levels; absent: the defaults (nationwide holidays). */
+  readonly sla?: SlaPolicy;
   readonly smtp?: { readonly host: string; readonly port: number };
   /** The payload codec of the deployment, for the Web UI's codec endpoint. */
   readonly codec: PayloadCodec;
@@ -120,7 +124,7 @@ export function createApp(deps: AppDeps): Express {
     pepper: deps.apiKeyPepper,
     ...(deps.bootstrapAdminKey ? { bootstrapAdminKey: deps.bootstrapAdminKey } : {}),
   });
-  const readModel = new ReadModel(deps.database);
+  const readModel = new ReadModel(deps.database, deps.sla);
 
   // Timed, logged and with security headers: every answer, errors included.
   app.use(requestContext(logger));
@@ -133,6 +137,10 @@ export function createApp(deps: AppDeps): Express {
       noStorePaths: ['/api', '/healthz', '/metrics', '/codec'],
     }),
   );
+  registerOverdueGauge(registry, {
+    states: (deps.sla ?? DEFAULT_SLA_POLICY).states,
+    count: () => readModel.overdueCounts(),
+  });
   app.use(metricsRoutes(registry));
   app.use(refuseUndocumentedQueryParameters(openApiDocument()));
   // The codec parses its own, larger bodies (whole histories).

@@ -8,6 +8,7 @@ import {
   temporalConfig,
 } from '../config/env.js';
 import { organisationProfiles } from '../config/organisations.js';
+import { slaConfig } from '../config/sla.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from './observability/logger.js';
 
@@ -108,6 +109,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
         : {}),
     },
     delays: delayOverrides(env),
+    sla: slaConfig(env),
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25) },
     temporalUiOrigins: result.data.PRAXISFLOW_TEMPORAL_UI_ORIGINS,
     trustedProxies: result.data.PRAXISFLOW_TRUSTED_PROXIES,

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     businessKeySecret: config.businessKeySecret,
     secrets: secretSealer(config.codeSecret),
     delays: config.delays,
+    sla: config.sla,
     smtp: config.smtp,
     codec,
     temporalUiOrigins: config.temporalUiOrigins,

@@ -1,6 +1,7 @@
 import type { Pool } from '../db/pool.js';
 import { writeTransition } from '../db/projection.js';
-import { type AuditEntry, type ProcessStatus, type ProcessView } from '../workflows/protocol.js';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../db/sla.js';
+import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/protocol.js';
 import { validationError } from './errors.js';
 
 /** Filters of `GET /api/v1/processes`, parsed at the edge. */
@@ -14,6 +15,7 @@ export interface ProcessFilter {
   readonly dueBefore?: Date;
   readonly updatedSince?: Date;
   readonly incident?: 'true' | 'false';
+  readonly overdue?: 'true' | 'false';
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -35,7 +37,30 @@ export type ProcessSummary = Pick<
   readonly nextDueAt: string | null;
   /** Whom the process is about, as an operator may see it: „Erika Mustermann <erika@…>“. */
   readonly about: string | null;
+  readonly sla: Sla | null;
 };
+
+/**
+ * The service level of the state a process is in: due at `dueAt`; once that has passed (and the
+ * process still waits there) it is overdue, „überfällig seit“ `overdueSince`.
+ */
+export interface Sla {
+  readonly dueAt: string;
+  readonly overdue: boolean;
+  readonly overdueSince: string | null;
+}
+
+/** Overdue: an active process whose state's due time has passed (by the database's clock). */
+const OVERDUE_SQL = `(status = 'active' and sla_due_at <= now())`;
+
+const slaFrom = (dueAt: Date | null, overdue: boolean | null): Sla | null =>
+  dueAt
+    ? {
+        dueAt: dueAt.toISOString(),
+        overdue: overdue === true,
+        overdueSince: overdue === true ? dueAt.toISOString() : null,
+      }
+    : null;
 
 /** One entry of `GET /processes/{id}/history`: the audit row as the projection wrote it. */
 export type HistoryEntry = AuditEntry;
@@ -84,6 +109,8 @@ interface ProcessRow {
   created_at: Date;
   updated_at: Date;
   about: AboutFields | null;
+  sla_due_at: Date | null;
+  overdue: boolean | null;
 }
 
 /** The few context fields that name whom a process is about (see ABOUT_SQL). */
@@ -133,6 +160,7 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   about: aboutText(row.about),
+  sla: slaFrom(row.sla_due_at, row.overdue),
 });
 
 /**
@@ -140,23 +168,30 @@ const summary = (row: ProcessRow): ProcessSummary => ({
  * undefined means all.
  */
 export class ReadModel {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly sla: SlaPolicy = DEFAULT_SLA_POLICY,
+  ) {}
 
   /** The row and `STARTED` entry of a process just started, as its projection writes them. */
   async recordStart(view: ProcessView, runId: string, actor: string): Promise<void> {
-    await writeTransition(this.pool, {
-      view,
-      runId,
-      audit: {
-        step: view.step,
-        event: 'STARTED',
-        actor,
-        from: null,
-        at: view.createdAt,
-        to: view.state,
-        toLabel: view.stateLabel,
+    await writeTransition(
+      this.pool,
+      {
+        view,
+        runId,
+        audit: {
+          step: view.step,
+          event: 'STARTED',
+          actor,
+          from: null,
+          at: view.createdAt,
+          to: view.state,
+          toLabel: view.stateLabel,
+        },
       },
-    });
+      this.sla,
+    );
   }
 
   /** One page, newest first; pages are cut by keyset, so paging is stable under inserts. */
@@ -186,6 +221,9 @@ export class ReadModel {
     if (filter.incident) {
       where.push(filter.incident === 'true' ? 'incident is not null' : 'incident is null');
     }
+    if (filter.overdue) {
+      where.push(filter.overdue === 'true' ? OVERDUE_SQL : `not coalesce(${OVERDUE_SQL}, false)`);
+    }
     if (filter.cursor) {
       const cursor = decodeCursor(filter.cursor);
       where.push(
@@ -193,7 +231,8 @@ export class ReadModel {
       );
     }
     const sql = `select id, type, version, business_key, practice_id, state, state_label, status,
-        next_due_at, incident, created_at, updated_at, ${ABOUT_SQL}
+        next_due_at, incident, created_at, updated_at, sla_due_at,
+        coalesce(${OVERDUE_SQL}, false) as overdue, ${ABOUT_SQL}
       from processes ${where.length ? `where ${where.join(' and ')}` : ''}
       order by created_at desc, id desc
       limit ${param(filter.limit + 1)}`;
@@ -215,6 +254,30 @@ export class ReadModel {
   /** Counts by type and state, what is due soon, incidents, the latest steps. */
   overview(practices: readonly string[] | undefined): Promise<Overview> {
     return overviewOf(this.pool, practices);
+  }
+
+  /**
+   * The service level of a process as the read model has it, for the live view of `state`;
+   * null when the row shows another state (the read model lags a step: the state was just
+   * entered) or the state has no target.
+   */
+  async slaOf(id: string, state: string): Promise<Sla | null> {
+    const { rows } = await this.pool.query<{ sla_due_at: Date | null; overdue: boolean | null }>(
+      `select sla_due_at, coalesce(${OVERDUE_SQL}, false) as overdue
+       from processes where id = $1 and state = $2`,
+      [id, state],
+    );
+    const row = rows[0];
+    return row ? slaFrom(row.sla_due_at, row.overdue) : null;
+  }
+
+  /** Overdue processes by type and state, for the Prometheus gauge: one indexed scan. */
+  async overdueCounts(): Promise<{ type: string; state: string; count: number }[]> {
+    const { rows } = await this.pool.query<{ type: string; state: string; count: number }>(
+      `select type, state, count(*)::int as count from processes
+       where sla_due_at is not null and ${OVERDUE_SQL} group by type, state`,
+    );
+    return rows;
   }
 
   /** What the outbox knows of a process's messages (recipients as operators may see them). */
@@ -310,7 +373,11 @@ export interface Overview {
     readonly stateLabel: string;
     readonly status: string;
     readonly count: number;
+    /** Of those, how many are overdue in that state. */
+    readonly overdue: number;
   }[];
+  /** Active processes past their state's due time. */
+  readonly overdue: number;
   readonly dueWithin24h: number;
   readonly dueWithin7d: number;
   readonly incidents: number;
@@ -341,13 +408,23 @@ async function overviewOf(pool: Pool, practices: readonly string[] | undefined):
   const scope = practices ? 'where practice_id = any($1::text[])' : '';
   const values = practices ? [practices] : [];
   const [counts, due, recent] = await Promise.all([
-    pool.query<{ type: string; state: string; state_label: string; status: string; count: number }>(
-      `select type, state, state_label, status, count(*)::int as count from processes ${scope}
+    pool.query<{
+      type: string;
+      state: string;
+      state_label: string;
+      status: string;
+      count: number;
+      overdue: number;
+    }>(
+      `select type, state, state_label, status, count(*)::int as count,
+         count(*) filter (where ${OVERDUE_SQL})::int as overdue
+       from processes ${scope}
        group by type, state, state_label, status order by type, state`,
       values,
     ),
-    pool.query<{ due24h: number; due7d: number; incidents: number }>(
+    pool.query<{ due24h: number; due7d: number; incidents: number; overdue: number }>(
       `select
+         count(*) filter (where ${OVERDUE_SQL})::int as overdue,
          count(*) filter (where status = 'active' and next_due_at < now() + interval '24 hours')::int as due24h,
          count(*) filter (where status = 'active' and next_due_at < now() + interval '7 days')::int as due7d,
          count(*) filter (where incident is not null)::int as incidents
@@ -369,7 +446,7 @@ async function overviewOf(pool: Pool, practices: readonly string[] | undefined):
       values,
     ),
   ]);
-  const totals = due.rows[0] ?? { due24h: 0, due7d: 0, incidents: 0 };
+  const totals = due.rows[0] ?? { due24h: 0, due7d: 0, incidents: 0, overdue: 0 };
   return {
     counts: counts.rows.map((row) => ({
       type: row.type,
@@ -377,7 +454,9 @@ async function overviewOf(pool: Pool, practices: readonly string[] | undefined):
       stateLabel: row.state_label,
       status: row.status,
       count: row.count,
+      overdue: row.overdue,
     })),
+    overdue: totals.overdue,
     dueWithin24h: totals.due24h,
     dueWithin7d: totals.due7d,
     incidents: totals.incidents,

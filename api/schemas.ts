@@ -175,6 +175,14 @@ export const listQuery = z.strictObject({
     .enum(['true', 'false'])
     .optional()
     .meta({ description: '`true`: only processes waiting for a retry; `false`: only the others.' }),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({
+      description:
+        '`true`: only processes past the due time of the state they are in („überfällig“, see ' +
+        '`sla`); `false`: only the others (in time, or in a state without a target).',
+    }),
   limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Page size.' }),
   cursor: listText(500)
     .optional()
@@ -329,6 +337,30 @@ export const incident = z
     ],
   });
 
+export const slaView = z
+  .object({
+    dueAt: isoTime(
+      "When the process is overdue in its state: the state's target (working days in German " +
+        'time without public holidays, or hours) counted from when it entered the state.',
+    ),
+    overdue: z.boolean().meta({ description: 'The due time has passed and it still waits there.' }),
+    overdueSince: isoTime('„Überfällig seit“: the due time, once passed; null before.').nullable(),
+  })
+  .meta({
+    id: 'Sla',
+    description:
+      'The service level of the state a process is in; null where the state has no target, ' +
+      'the process has ended, or its row predates service levels and has not moved since.',
+    examples: [
+      {
+        dueAt: '2026-12-03T10:00:00.000Z',
+        overdue: true,
+        overdueSince: '2026-12-03T10:00:00.000Z',
+      },
+      { dueAt: '2026-12-09T08:30:00.000Z', overdue: false, overdueSince: null },
+    ],
+  });
+
 export const processView = z
   .object({
     id: z.string().meta({ description: 'Process id = workflow id: `{type}-{businessKey}`.' }),
@@ -360,6 +392,14 @@ export const processView = z
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
+    sla: slaView
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Only in `GET /api/v1/processes/{id}`: the service level of the state, from the read ' +
+          'model (null while the read model has not yet seen the state).',
+      }),
     revealed: z
       .record(z.string(), z.string())
       .optional()
@@ -399,6 +439,7 @@ export const processSummary = z
           'Whom the process is about, as an operator may see it (the business key is a hash): ' +
           '„Erika Mustermann <erika@praxis.example>“, a practice name, or null.',
       }),
+    sla: slaView.nullable(),
   })
   .meta({ id: 'ProcessSummary', description: 'A process as the read model lists it.' });
 
@@ -769,8 +810,10 @@ export const overview = z
         stateLabel: z.string(),
         status: processStatus,
         count: z.int(),
+        overdue: z.int().meta({ description: 'Of those, overdue in that state.' }),
       }),
     ),
+    overdue: z.int().meta({ description: "Active processes past their state's due time." }),
     dueWithin24h: z.int().meta({ description: 'Active processes with a timer due in 24 h.' }),
     dueWithin7d: z.int().meta({ description: 'Active processes with a timer due in 7 days.' }),
     incidents: z.int().meta({ description: 'Processes with a failed notification.' }),
@@ -797,8 +840,18 @@ export const overview = z
             stateLabel: 'Eingeladen',
             status: 'active',
             count: 12,
+            overdue: 0,
+          },
+          {
+            type: 'invitation',
+            state: 'requested',
+            stateLabel: 'Beantragt',
+            status: 'active',
+            count: 4,
+            overdue: 1,
           },
         ],
+        overdue: 1,
         dueWithin24h: 2,
         dueWithin7d: 5,
         incidents: 0,

@@ -2,7 +2,8 @@
  * The read model's writes: the process row and its audit entries, shared by the workflow's
  * projection activity, the API (the row of a process it just started) and `reconcile`.
  */
-import { type AuditEntry, type ProcessView } from '../workflows/protocol.js';
+import type { AuditEntry, ProcessView } from '../workflows/protocol.js';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from './sla.js';
 
 export type { AuditEntry };
 
@@ -33,7 +34,10 @@ const searchText = (view: ProcessView): string =>
 
 const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id, state,
   state_label, status, allowed_events, timers, next_due_at, context, created_at, updated_at,
-  search_text, incident`;
+  search_text, incident, state_entered_at, sla_due_at`;
+
+/** The same run in the same state: the state was entered before, its due time stands. */
+const SAME_STATE = 'processes.run_id = excluded.run_id and processes.state = excluded.state';
 
 /**
  * The process row, written only over an older step of the same run; a process started again
@@ -41,7 +45,7 @@ const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id,
  */
 const UPSERT_ROW = `
 insert into processes (${ROW_COLUMNS})
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 on conflict (id) do update set
   run_id = excluded.run_id, step = excluded.step, type = excluded.type,
   version = excluded.version, business_key = excluded.business_key,
@@ -50,9 +54,14 @@ on conflict (id) do update set
   allowed_events = excluded.allowed_events, timers = excluded.timers,
   next_due_at = excluded.next_due_at, context = excluded.context,
   created_at = excluded.created_at, updated_at = excluded.updated_at,
-  search_text = excluded.search_text, incident = excluded.incident
+  search_text = excluded.search_text, incident = excluded.incident,
+  state_entered_at = case when ${SAME_STATE} then processes.state_entered_at
+    else excluded.state_entered_at end,
+  sla_due_at = case when excluded.status <> 'active' then null
+    when ${SAME_STATE} then processes.sla_due_at else excluded.sla_due_at end
 where (processes.run_id = excluded.run_id and processes.step <= excluded.step)
-   or (processes.run_id <> excluded.run_id and processes.created_at <= excluded.created_at)`;
+   or (processes.run_id <> excluded.run_id and processes.created_at <= excluded.created_at)
+returning type, state, status, state_entered_at, sla_due_at`;
 
 /**
  * Row and audit entry in one statement, idempotent by step: a retried or replayed projection
@@ -61,7 +70,7 @@ where (processes.run_id = excluded.run_id and processes.step <= excluded.step)
 const UPSERT_ROW_AND_AUDIT = `
 with audit_row as (
   insert into audit (process_id, run_id, step, to_state, to_label, event, actor, from_state, at, detail)
-  values ($1, $2, $3, $8, $9, $19, $20, $21, $22, $23)
+  values ($1, $2, $3, $8, $9, $21, $22, $23, $24, $25)
   on conflict (process_id, run_id, step) do nothing
 )
 ${UPSERT_ROW}`;
@@ -88,8 +97,8 @@ function replaceNul<T>(value: T): T {
   return value;
 }
 
-/** The parameters $1…$18 of the process row. */
-function rowValues(original: ProcessView, runId: string): unknown[] {
+/** The parameters $1…$20 of the process row. */
+function rowValues(original: ProcessView, runId: string, sla: SlaPolicy): unknown[] {
   const view = withoutNul(original);
   return [
     view.id,
@@ -110,7 +119,40 @@ function rowValues(original: ProcessView, runId: string): unknown[] {
     view.updatedAt,
     searchText(view),
     view.incident ? JSON.stringify(view.incident) : null,
+    // A step into another state enters it now; in the same state the row keeps what it has.
+    view.updatedAt,
+    view.status === 'active' ? sla.dueAt(view.type, view.state, view.updatedAt) : null,
   ];
+}
+
+interface WrittenRow {
+  type: string;
+  state: string;
+  status: string;
+  state_entered_at: Date | null;
+  sla_due_at: Date | null;
+}
+
+/**
+ * A row from before service levels (or before its state had a target) has no due time while it
+ * stays in its state: give it one from the instant it entered the state, once.
+ */
+async function completeDueTime(
+  readModel: ReadModel,
+  written: unknown,
+  id: string,
+  runId: string,
+  sla: SlaPolicy,
+): Promise<void> {
+  const row = (written as { rows?: WrittenRow[] } | undefined)?.rows?.[0];
+  if (!row || row.status !== 'active' || row.sla_due_at || !row.state_entered_at) return;
+  const due = sla.dueAt(row.type, row.state, row.state_entered_at.toISOString());
+  if (!due) return;
+  await readModel.query(
+    `update processes set sla_due_at = $1
+     where id = $2 and run_id = $3 and state = $4 and status = 'active' and sla_due_at is null`,
+    [due, id, runId, row.state],
+  );
 }
 
 /** Writes just the row (no audit entry): how `reconcile` repairs a drifted read model. */
@@ -118,22 +160,26 @@ export async function writeProcessRow(
   readModel: ReadModel,
   view: ProcessView,
   runId: string,
+  sla: SlaPolicy = DEFAULT_SLA_POLICY,
 ): Promise<void> {
-  await readModel.query(UPSERT_ROW, rowValues(view, runId));
+  const written = await readModel.query(UPSERT_ROW, rowValues(view, runId, sla));
+  await completeDueTime(readModel, written, view.id, runId, sla);
 }
 
 /** Writes the row and the audit entry of one step; idempotent, an older step never wins. */
 export async function writeTransition(
   readModel: ReadModel,
   record: TransitionRecord,
+  sla: SlaPolicy = DEFAULT_SLA_POLICY,
 ): Promise<void> {
   const audit = withoutNul(record.audit);
-  await readModel.query(UPSERT_ROW_AND_AUDIT, [
-    ...rowValues(record.view, record.runId),
+  const written = await readModel.query(UPSERT_ROW_AND_AUDIT, [
+    ...rowValues(record.view, record.runId, sla),
     audit.event,
     audit.actor,
     audit.from,
     audit.at,
     audit.detail ? JSON.stringify(audit.detail) : null,
   ]);
+  await completeDueTime(readModel, written, record.view.id, record.runId, sla);
 }

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { payloadKeys, temporalConfig } from '../config/env.js';
+import { slaConfig } from '../config/sla.js';
 import { temporalTls } from '../config/temporal.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from './lib/log.js';
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
       readModel: pool,
       fix: values.fix,
       taskQueue: temporal.taskQueue,
+      sla: slaConfig(env),
       ...(values.type ? { type: values.type } : {}),
       onProgress: (checked, total) => {
         if (values.json || performance.now() - lastShown < 2000) return;

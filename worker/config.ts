@@ -7,6 +7,7 @@ import {
   temporalConfig,
 } from '../config/env.js';
 import { organisationProfiles } from '../config/organisations.js';
+import { slaConfig } from '../config/sla.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from '../observability/logger.js';
 
@@ -47,6 +48,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
     database: databaseConfig(env),
     smtpUrl: result.data.SMTP_URL,
     logLevel: result.data.LOG_LEVEL,
+    sla: slaConfig(env),
     maxCachedWorkflows: result.data.PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS,
     metrics: {
       port: result.data.PRAXISFLOW_WORKER_METRICS_PORT,

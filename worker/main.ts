@@ -56,6 +56,7 @@ async function main(): Promise<void> {
         }),
         ...createProjectionActivities({
           readModel,
+          sla: config.sla,
           onTransition: (record) =>
             metrics.transition(record.view.type, record.audit.event, record.audit.actor),
         }),

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { routeTemplateOf, trackRouteTemplate } from './route-template.js';
 
 /**
@@ -133,4 +133,47 @@ export function metricsRoutes(registry: Registry): Router {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   });
   return router;
+}
+
+/** Where the overdue gauge reads from: the read model, at each scrape. */
+export interface OverdueSource {
+  /** Every type and state with a target: shown as 0 while nothing is overdue there. */
+  readonly states: readonly { readonly type: string; readonly state: string }[];
+  count(): Promise<readonly { type: string; state: string; count: number }[]>;
+}
+
+/** A scrape waits at most this long for Postgres; without an answer the gauge is left out. */
+const OVERDUE_SCRAPE_MS = 2000;
+
+/**
+ * `praxisflow_processes_overdue{type,state}`: active processes past their state's due time,
+ * counted in Postgres when Prometheus scrapes (one query over the partial index of due rows).
+ * Labels are types and states with a target: a bounded set. Every API process reports the
+ * same numbers (they are the database's): aggregate with `max`, not `sum`.
+ */
+export function registerOverdueGauge(registry: Registry, source: OverdueSource): void {
+  registered(
+    registry,
+    'praxisflow_processes_overdue',
+    () =>
+      new Gauge({
+        name: 'praxisflow_processes_overdue',
+        help: 'Active processes past the due time of the state they are in (überfällig)',
+        labelNames: ['type', 'state'] as const,
+        registers: [registry],
+        async collect() {
+          let timer: NodeJS.Timeout | undefined;
+          const rows = await Promise.race([
+            source.count().catch(() => undefined),
+            new Promise<undefined>((resolve) => {
+              timer = setTimeout(() => resolve(undefined), OVERDUE_SCRAPE_MS);
+            }),
+          ]).finally(() => clearTimeout(timer));
+          this.reset();
+          if (!rows) return;
+          for (const { type, state } of source.states) this.set({ type, state }, 0);
+          for (const { type, state, count } of rows) this.set({ type, state }, count);
+        },
+      }),
+  );
 }

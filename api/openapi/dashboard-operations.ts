@@ -29,7 +29,8 @@ export const dashboardOperations: readonly OperationSpec[] = [
     tag: 'Dashboard',
     summary: 'Processes by type and state, due soon, incidents, recent activity',
     description:
-      'From the read model: counts by type, state and status; active processes with a timer ' +
+      'From the read model: counts by type, state and status, each with how many are overdue ' +
+      'in that state („überfällig“), and overdue in all; active processes with a timer ' +
       'due within 24 hours and 7 days; processes with an incident; the latest 15 steps.',
     security: 'apiKey',
     roles: ['admin', 'operator'],

@@ -58,9 +58,30 @@ const processSummaryExample = {
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
   about: 'Erika Mustermann <erika@praxis.example>',
+  sla: null,
 };
 
-export const processListExample = { items: [processSummaryExample], nextCursor: null };
+/** An approval overdue since 03.12.2026, 11:00 German time (2 working days after it was asked). */
+const overdueSummaryExample = {
+  ...processSummaryExample,
+  id: 'invitation-3f9a7c1e5b2d4f6a8c0e2b4d6f8a1c3e',
+  businessKey: '3f9a7c1e5b2d4f6a8c0e2b4d6f8a1c3e',
+  state: 'requested',
+  stateLabel: 'Beantragt',
+  nextDueAt: '2026-12-31T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
+  about: 'Max Muster <max@praxis.example>',
+  sla: {
+    dueAt: '2026-12-03T10:00:00.000Z',
+    overdue: true,
+    overdueSince: '2026-12-03T10:00:00.000Z',
+  },
+};
+
+export const processListExample = {
+  items: [overdueSummaryExample, processSummaryExample],
+  nextCursor: null,
+};
 
 export const historyExamples = [
   {

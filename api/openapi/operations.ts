@@ -149,7 +149,8 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       description:
         'Processes from the read model, newest first, filtered by every parameter given, one ' +
         'page at a time (keyset pagination: pass `nextCursor` as `cursor`). A client key sees ' +
-        'only its practices. Unknown parameters are refused.',
+        'only its practices. Unknown parameters are refused. `overdue=true` lists the processes ' +
+        'past the due time of their state („überfällig“); each item carries its `sla`.',
       security: 'apiKey',
       queryParameters: listQuery,
       queryExamples: { type: 'invitation', status: 'active', limit: 50 },
@@ -170,7 +171,9 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       operationId: 'getProcess',
       tag: 'Processes',
       summary: 'Get a process',
-      description: 'The live view, as the workflow answers it: state, allowed events, timers.',
+      description:
+        'The live view, as the workflow answers it: state, allowed events, timers; and `sla`, ' +
+        'the service level of the state from the read model.',
       security: 'apiKey',
       pathParameters: byId,
       responses: {

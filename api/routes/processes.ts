@@ -222,12 +222,17 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
   }
 
   router.get('/processes/:id', async (req, res) => {
-    const { handle, view } = await visibleProcess(req);
+    const { handle, view: known } = await visibleProcess(req);
+    let view: ProcessView;
     try {
-      res.json(view ?? (await viewOf(handle)));
+      view = known ?? (await viewOf(handle));
     } catch (error) {
       throw fromTemporal(error, handle.workflowId);
     }
+    // The service level is the read model's (it knows since when the state holds); the live
+    // view answers without it while Postgres is away.
+    const sla = await deps.readModel.slaOf(view.id, view.state).catch(() => null);
+    res.json({ ...view, sla });
   });
 
   router.post(

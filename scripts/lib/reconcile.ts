@@ -6,6 +6,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { writeProcessRow, type ReadModel } from '../../db/projection.js';
+import type { SlaPolicy } from '../../db/sla.js';
 import { viewQuery, type ProcessView } from '../../workflows/protocol.js';
 
 interface Drift {
@@ -84,6 +85,8 @@ export async function reconcile(options: {
   /** Only the processes of this task queue (a deployment's: `praxisflow`). */
   taskQueue: string;
   onProgress?: (checked: number, total: number) => void;
+  /** The deployment's service levels, for the rows it rewrites; absent: the defaults. */
+  sla?: SlaPolicy;
 }): Promise<ReconcileReport> {
   const { client, readModel } = options;
   const quoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -123,7 +126,7 @@ export async function reconcile(options: {
             detail: row ? `differs in ${diff.join(', ')}` : 'no row',
           });
           if (options.fix) {
-            await writeProcessRow(readModel, view, runId);
+            await writeProcessRow(readModel, view, runId, options.sla);
             fixed += 1;
           }
         }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SLA_POLICY } from '../../db/sla.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 /**
@@ -319,6 +320,48 @@ describe('the operators’ dashboard', () => {
     await expect
       .poll(() => page.getByTestId('state-label').textContent())
       .toBe('Eingang Antragsunterlagen');
+    await page.close();
+  });
+
+  it('marks an application whose papers wait past their 10 working days as „überfällig seit“, in the overview, the list and its page', async () => {
+    const applications = await api.request('GET', '/api/v1/processes?type=ehbaApplication');
+    const application = (applications.body.items as { id: string; state: string }[]).find(
+      (item) => item.state === 'documentsReceived',
+    );
+    expect(application).toBeDefined();
+    // As if the papers had come in on Monday, 02.11.2026: due 10 working days later, 16.11.
+    const dueAt = DEFAULT_SLA_POLICY.dueAt(
+      'ehbaApplication',
+      'documentsReceived',
+      '2026-11-02T09:00:00.000Z',
+    );
+    expect(dueAt).toBe('2026-11-16T09:00:00.000Z');
+    await api.database.pool.query(
+      'update processes set state_entered_at = $2, sla_due_at = $3 where id = $1',
+      [application!.id, '2026-11-02T09:00:00.000Z', dueAt],
+    );
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, operator);
+    await expect.poll(() => page.getByTestId('overdue-total').textContent()).toBe('1');
+    const counts = page.getByRole('table', { name: 'Antrag auf eHBA / SMC-B' });
+    const row = counts.locator('tr', { hasText: 'Eingang Antragsunterlagen' });
+    expect(await row.locator('td').last().textContent()).toBe('1');
+
+    await page.getByRole('link', { name: 'Vorgänge' }).click();
+    await page.getByRole('table').waitFor();
+    await page.getByLabel('Frist').selectOption('true');
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    await page.waitForURL(/overdue=true/);
+    await expect.poll(() => page.locator('table.processes tbody tr').count()).toBe(1);
+    expect(await page.getByTestId('overdue').textContent()).toBe('überfällig seit 16.11.2026');
+
+    await page
+      .locator(`a[href="/dashboard/prozesse/${encodeURIComponent(application!.id)}"]`)
+      .click();
+    await expect
+      .poll(() => page.getByTestId('overdue').textContent())
+      .toBe('überfällig seit 16.11.2026');
     await page.close();
   });
 

@@ -83,6 +83,15 @@ export interface ProcessView {
   readonly incident?: { readonly action: string; readonly message: string } | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The service level of the state (only `GET /processes/{id}` has it). */
+  readonly sla?: Sla | null;
+}
+
+/** When a process is overdue in its state („überfällig“), and whether it is. */
+export interface Sla {
+  readonly dueAt: string;
+  readonly overdue: boolean;
+  readonly overdueSince: string | null;
 }
 
 export interface ProcessSummary {
@@ -99,6 +108,7 @@ export interface ProcessSummary {
   readonly updatedAt: string;
   /** Whom the process is about: „Erika Mustermann <erika@praxis.example>“. */
   readonly about: string | null;
+  readonly sla: Sla | null;
 }
 
 export interface HistoryEntry {
@@ -165,7 +175,9 @@ export interface Overview {
     readonly stateLabel: string;
     readonly status: string;
     readonly count: number;
+    readonly overdue: number;
   }[];
+  readonly overdue: number;
   readonly dueWithin24h: number;
   readonly dueWithin7d: number;
   readonly incidents: number;

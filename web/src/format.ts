@@ -11,6 +11,16 @@ const absolute = new Intl.DateTimeFormat('de-DE', {
 
 export const formatTime = (iso: string): string => `${absolute.format(new Date(iso))} Uhr`;
 
+const day = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'Europe/Berlin',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+});
+
+/** `03.12.2026`: the German day of an instant. */
+export const formatDate = (iso: string): string => day.format(new Date(iso));
+
 const relative = new Intl.RelativeTimeFormat('de-DE', { numeric: 'auto' });
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600e3],

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { STATUS_LABELS } from '../format.js';
+import type { Sla } from '../api.js';
+import { formatDate, formatTime, STATUS_LABELS } from '../format.js';
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>;
@@ -29,5 +30,19 @@ export function LoadState({
       )}
       {children}
     </>
+  );
+}
+
+/** „überfällig seit 03.12.2026“ while a process waits past its state's due time. */
+export function OverdueBadge({ sla }: { sla: Sla | null | undefined }) {
+  if (!sla?.overdue || !sla.overdueSince) return null;
+  return (
+    <span
+      className="badge badge-overdue"
+      data-testid="overdue"
+      title={`Frist des Zustands: ${formatTime(sla.dueAt)}`}
+    >
+      überfällig seit {formatDate(sla.overdueSince)}
+    </span>
   );
 }

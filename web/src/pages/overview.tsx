@@ -35,6 +35,15 @@ export function OverviewPage() {
             >
               <span className="big">{data.dueWithin7d}</span> fällig in den nächsten 7 Tagen
             </Link>
+            <Link
+              className={`card${data.overdue ? ' warn' : ''}`}
+              to="/prozesse?status=active&overdue=true"
+            >
+              <span className="big" data-testid="overdue-total">
+                {data.overdue}
+              </span>{' '}
+              überfällig (länger im Zustand als seine Frist)
+            </Link>
             <Link className={`card${data.incidents ? ' warn' : ''}`} to="/prozesse?incident=true">
               <span className="big">{data.incidents}</span> Störungen (Benachrichtigung
               fehlgeschlagen)
@@ -53,6 +62,9 @@ export function OverviewPage() {
                     <th scope="col" className="num">
                       Anzahl
                     </th>
+                    <th scope="col" className="num">
+                      davon überfällig
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -69,6 +81,17 @@ export function OverviewPage() {
                         <StatusBadge status={row.status} />
                       </td>
                       <td className="num">{row.count}</td>
+                      <td className="num">
+                        {row.overdue > 0 ? (
+                          <Link
+                            to={`/prozesse?type=${type}&state=${encodeURIComponent(row.state)}&status=${row.status}&overdue=true`}
+                          >
+                            {row.overdue}
+                          </Link>
+                        ) : (
+                          <span className="muted">0</span>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

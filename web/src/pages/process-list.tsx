@@ -6,7 +6,7 @@ import {
   type MachineSummary,
   type ProcessSummary,
 } from '../api.js';
-import { LoadState, StatusBadge } from '../components/status.js';
+import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { formatRelative, formatTime, STATUS_LABELS } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { stateName } from '../state-names.js';
@@ -23,6 +23,7 @@ const FILTERS = [
   'dueBefore',
   'updatedSince',
   'incident',
+  'overdue',
 ] as const;
 type Filter = (typeof FILTERS)[number];
 
@@ -205,6 +206,14 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
             <option value="false">ohne Störung</option>
           </select>
         </label>
+        <label>
+          Frist
+          <select value={draft.overdue} onChange={(e) => set('overdue')(e.target.value)}>
+            <option value="">egal</option>
+            <option value="true">nur überfällige</option>
+            <option value="false">nicht überfällig</option>
+          </select>
+        </label>
         <div className="buttons">
           <button type="submit">Filtern</button>
           <button
@@ -261,6 +270,8 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
                   <td>
                     {item.stateLabel}
                     {item.incident ? <span className="badge badge-failed"> Störung</span> : null}
+                    {item.sla?.overdue ? ' ' : null}
+                    <OverdueBadge sla={item.sla} />
                   </td>
                   <td>
                     <StatusBadge status={item.status} />

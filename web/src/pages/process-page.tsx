@@ -12,7 +12,7 @@ import { ContextView } from '../components/context-view.js';
 import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
 import { EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
-import { LoadState, StatusBadge } from '../components/status.js';
+import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
 import { Link } from '../router.js';
 import { stateName } from '../state-names.js';
@@ -78,7 +78,10 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
           <section className="summary" aria-label="Stand">
             <p className="state-line">
               Zustand: <strong data-testid="state-label">{process.stateLabel}</strong>{' '}
-              <StatusBadge status={process.status} />
+              <StatusBadge status={process.status} /> <OverdueBadge sla={process.sla} />
+              {process.sla && !process.sla.overdue ? (
+                <span className="muted"> Frist des Zustands: {formatTime(process.sla.dueAt)}</span>
+              ) : null}
             </p>
             {process.stateHint ? (
               <p className="state-hint" data-testid="state-hint">
