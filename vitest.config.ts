@@ -41,6 +41,9 @@ export default defineConfig({
           include: ['tests/api/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 60_000,
+          // A browser, the API, a worker and Temporal on 2 busy cores: what a user sees may
+          // take seconds to show (vitest's default is 1 s); a poll still fails if it never does.
+          expect: { poll: { timeout: 10_000 } },
           hookTimeout: 120_000,
           globalSetup: ['tests/support/api-global-setup.ts'],
         },

@@ -6,7 +6,9 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
@@ -15,6 +17,18 @@ import { ProcessActor } from './process-actor.js';
 import { SendFailure, type ProcessArgs, type ProcessView } from './types.js';
 import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
+
+/**
+ * An update's answer leaves in a workflow task that a history event began (a 1 ms timer), not
+ * in the one that ran the step's read model write. That write is a local activity: its result
+ * replays from its marker inside the task that recorded it, and so does what follows it. When
+ * the task that carried an answer never completed (a worker killed, Temporal restarted), the
+ * SDK, still replaying there, dropped the answer's protocol message but kept its command, and
+ * the process failed every later task ("ProtocolMessageCommand referenced absent message ID",
+ * seen in the fault run). After a timer, what follows is never replayed from a marker.
+ * Instances from before replay without the timer.
+ */
+const ANSWER_AFTER_AN_EVENT_PATCH = 'update-answer-after-an-event';
 
 /** Picks the definition of the version an instance was started with. */
 export async function runProcess(
@@ -149,13 +163,16 @@ export async function runMachine(
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);
 
+  const answersAfterAnEvent = patched(ANSWER_AFTER_AN_EVENT_PATCH);
   try {
     await run.start();
     while (run.active) {
       await condition(() => run.mailbox.size > 0 || wantsContinueAsNew());
       const job = run.mailbox.take();
       if (job) {
+        const stepBefore = run.step;
         await run.process(job);
+        if (answersAfterAnEvent && job.external && run.step !== stepBefore) await sleep(1);
         job.settle();
         continue;
       }
@@ -179,6 +196,7 @@ export async function runMachine(
     throw error;
   }
 
+  if (answersAfterAnEvent && run.mailbox.size > 0) await sleep(1);
   run.refuseRemaining();
   await condition(allHandlersFinished);
   if (run.projectionsPending) await run.projectionsLanded();
