@@ -24,6 +24,12 @@ export function createProjectionActivities(deps: ProjectionDeps) {
       deps.onTransition?.(record);
     },
 
+    /**
+     * Does nothing: an update's answer leaves after it (see `process-workflow.ts`), so that the
+     * answer follows a history event and is never replayed inside the read model's task.
+     */
+    async answerBoundary(): Promise<void> {},
+
     /** Rewrites the row alone (an incident began or ended): no step, no audit entry. */
     async refreshProcess(record: Pick<TransitionRecord, 'view' | 'runId'>): Promise<void> {
       await writeProcessRow(deps.readModel, record.view, record.runId, deps.sla);

@@ -64,6 +64,7 @@ export async function createTestWorker(
     refreshProcess: async (record) => {
       refreshed.push(record.view);
     },
+    answerBoundary: async () => undefined,
   };
   return Worker.create({
     connection: env.nativeConnection,
@@ -131,29 +132,6 @@ export async function historyEventTypes(handle: WorkflowHandle): Promise<string[
   return (history.events ?? [])
     .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN')
     .filter((type) => !type.startsWith('EVENT_TYPE_WORKFLOW_TASK_'));
-}
-
-/**
- * How long each timer that fired had been set for, in ms: the process's own timers, and the
- * 1 ms timers after which an update's answer leaves.
- */
-export async function firedTimerDurations(handle: WorkflowHandle): Promise<number[]> {
-  const history = await handle.fetchHistory();
-  const durations = new Map<string, number>();
-  const fired: number[] = [];
-  for (const event of history.events ?? []) {
-    const started = event.timerStartedEventAttributes;
-    if (started?.timerId) {
-      const timeout = started.startToFireTimeout;
-      durations.set(
-        started.timerId,
-        Number(timeout?.seconds ?? 0) * 1000 + Math.round((timeout?.nanos ?? 0) / 1e6),
-      );
-    }
-    const timerId = event.timerFiredEventAttributes?.timerId;
-    if (timerId) fired.push(durations.get(timerId) ?? NaN);
-  }
-  return fired;
 }
 
 /** The history event types once the workflow has stopped writing (its effects have run). */

@@ -7,10 +7,11 @@ import {
   isCancellation,
   log,
   patched,
+  proxyActivities,
   setHandler,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ProjectionActivities } from '../../activities/projection.js';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { cancelUpdate, deliverSignal, retryUpdate, sendUpdate, viewQuery } from '../protocol.js';
 import { ProcessActor } from './process-actor.js';
@@ -19,16 +20,25 @@ import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
 
 /**
- * An update's answer leaves in a workflow task that a history event began (a 1 ms timer), not
- * in the one that ran the step's read model write. That write is a local activity: its result
- * replays from its marker inside the task that recorded it, and so does what follows it. When
- * the task that carried an answer never completed (a worker killed, Temporal restarted), the
- * SDK, still replaying there, dropped the answer's protocol message but kept its command, and
- * the process failed every later task ("ProtocolMessageCommand referenced absent message ID",
- * seen in the fault run). After a timer, what follows is never replayed from a marker.
- * Instances from before replay without the timer.
+ * An update's answer leaves in a workflow task that a history event began (a no-op activity's
+ * completion), not in the one that ran the step's read model write. That write is a local
+ * activity: its result replays from its marker inside the task that recorded it, and so does
+ * what follows it. When the task that carried an answer never completed (a worker killed,
+ * Temporal restarted), the SDK, still replaying there, dropped the answer's protocol message but
+ * kept its command, and the process failed every later task ("ProtocolMessageCommand referenced
+ * absent message ID", seen in the fault run). After an activity, what follows is never replayed
+ * from a marker. (A 1 ms timer did the same but fired up to a second late on the dev server.)
+ * Instances from before replay without it.
  */
 const ANSWER_AFTER_AN_EVENT_PATCH = 'update-answer-after-an-event';
+const boundary = proxyActivities<Pick<ProjectionActivities, 'answerBoundary'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 seconds',
+  },
+});
 
 /** Picks the definition of the version an instance was started with. */
 export async function runProcess(
@@ -172,7 +182,9 @@ export async function runMachine(
       if (job) {
         const stepBefore = run.step;
         await run.process(job);
-        if (answersAfterAnEvent && job.external && run.step !== stepBefore) await sleep(1);
+        if (answersAfterAnEvent && job.external && run.step !== stepBefore) {
+          await boundary.answerBoundary();
+        }
         job.settle();
         continue;
       }
@@ -196,7 +208,7 @@ export async function runMachine(
     throw error;
   }
 
-  if (answersAfterAnEvent && run.mailbox.size > 0) await sleep(1);
+  if (answersAfterAnEvent && run.mailbox.size > 0) await boundary.answerBoundary();
   run.refuseRemaining();
   await condition(allHandlersFinished);
   if (run.projectionsPending) await run.projectionsLanded();
