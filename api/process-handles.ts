@@ -180,6 +180,34 @@ function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> 
 const DEADLINE = Symbol('deadline');
 
 /**
+ * How long a process's view may take to read. A query needs a worker: while the workers restart
+ * (a deploy, or a fresh start after a Temporal outage) it waits, and a page should not hang
+ * for half a minute; the client hears 503 with `Retry-After` instead.
+ */
+const VIEW_ANSWER_MS = 10_000;
+
+/** The process's view, or a 503 once `ms` have passed without it. */
+export async function viewWithin(
+  handle: WorkflowHandle,
+  ms = VIEW_ANSWER_MS,
+): Promise<ProcessView> {
+  const cancel = new AbortController();
+  try {
+    const view = await within<ProcessView | typeof DEADLINE>(
+      handle.client.connection.withAbortSignal(cancel.signal, () => viewOf(handle)),
+      ms,
+      () => DEADLINE,
+    );
+    if (view !== DEADLINE) return view;
+    throw tryAgainLater(
+      `Process ${handle.workflowId} did not show its view within ${Math.round(ms / 1000)} s; its workers may be restarting`,
+    );
+  } finally {
+    cancel.abort();
+  }
+}
+
+/**
  * Sends an outside event like `sendEvent`, but answers within `deadlineMs`: an event the process
  * has accepted but not yet finished by then (its effects retry) is `settled: false`. One the
  * process has not even accepted by then is a 503: it may still be taken, so the client should

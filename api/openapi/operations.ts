@@ -173,7 +173,8 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       summary: 'Get a process',
       description:
         'The live view, as the workflow answers it: state, allowed events, timers; and `sla`, ' +
-        'the service level of the state from the read model.',
+        'the service level of the state from the read model. A view needs a worker: while the ' +
+        'workers restart, the answer is 503 with `Retry-After` after 10 s rather than a wait.',
       security: 'apiKey',
       pathParameters: byId,
       responses: {

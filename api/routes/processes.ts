@@ -25,6 +25,7 @@ import {
   sendEventWithin,
   startProcessWorkflow,
   viewOf,
+  viewWithin,
 } from '../process-handles.js';
 import type { ReadModel } from '../read-model.js';
 import { sealSecretFields, type SecretSealer } from '../../storage/sealed-secrets.js';
@@ -225,7 +226,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     const { handle, view: known } = await visibleProcess(req);
     let view: ProcessView;
     try {
-      view = known ?? (await viewOf(handle));
+      view = known ?? (await viewWithin(handle));
     } catch (error) {
       throw fromTemporal(error, handle.workflowId);
     }
