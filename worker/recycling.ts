@@ -58,6 +58,8 @@ export class RecyclingWorker {
       this.current = worker;
       if (generation > 0) this.options.onRecycle?.();
       const running = worker.run();
+      // Told to stop while this one was being created: it never gets to take a task.
+      if (this.stopping && worker.getState() === 'RUNNING') worker.shutdown();
       const outcome = await this.untilOutage(running);
       if (outcome === 'stopped') return running;
       this.options.logger.warn(
