@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModel } from '../../activities/projection.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { untilAtRest } from '../support/at-rest.js';
 import { waitForMessage } from '../support/mailcatcher.js';
 
 let api: ApiStack;
@@ -88,20 +89,8 @@ async function expectReadModelEqualsView(id: string): Promise<number> {
   return live.body.step as number;
 }
 
-/**
- * Waits until the process is at rest: activities feed events back on their own time (the link
- * of a new invitation, an issued code), so the step must stay the same across two looks.
- */
-async function settled(id: string): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 200; i += 1) {
-    const view = await api.request('GET', `/api/v1/processes/${id}`);
-    if (view.body.step === last) return;
-    last = view.body.step;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${id} did not come to rest`);
-}
+/** Activities feed events back on their own time (the link of a new invitation, a code). */
+const settled = (id: string): Promise<void> => untilAtRest(api.client, [id]);
 
 describe('the read model of a live invitation', () => {
   it('when an invitation is walked to the end through a worker restart and failing projections, then after every step the row equals the view and the audit has each step once', async () => {

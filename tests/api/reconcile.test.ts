@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../scripts/lib/reconcile.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { untilAtRest } from '../support/at-rest.js';
 
 let api: ApiStack;
 
@@ -42,28 +43,12 @@ async function listedInTemporal(count: number): Promise<void> {
   throw new Error('Temporal did not list the processes');
 }
 
-/**
- * Waits until each workflow rests: no activity and no workflow task pending, so that its
- * projection (a local activity of its last task) has written what it will write.
- */
-async function settled(ids: readonly string[]): Promise<void> {
-  const rests = async (id: string) => {
-    const { raw } = await api.client.workflow.getHandle(id).describe();
-    return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
-  };
-  for (let i = 0; i < 300; i += 1) {
-    if ((await Promise.all(ids.map(rests))).every(Boolean)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the processes did not come to rest');
-}
-
 describe('reconcile', () => {
   it('when rows drifted or went missing, then reconcile names them, --fix repairs them, and the next run finds none', async () => {
     const [tampered, lost, intact] = [await start(), await start(), await start()];
     await listedInTemporal(3);
     const { pool } = api.database;
-    await settled([tampered, lost, intact]); // the link activities and their projections
+    await untilAtRest(api.client, [tampered, lost, intact]); // the link activities and their projections
     await pool.query("update processes set state = 'completed', status = 'done' where id = $1", [
       tampered,
     ]);

@@ -36,7 +36,13 @@ import {
 } from '../fixtures/generated-machine.js';
 import { startProcess, view } from '../support/workflow-env.js';
 import { NUM_RUNS, type Step } from '../support/differential/reference.js';
-import { activeLeaves, checkCase, env } from '../support/differential/harness.js';
+import {
+  activeLeaves,
+  checkCase,
+  endCase,
+  env,
+  quiescent,
+} from '../support/differential/harness.js';
 import { caseArb } from '../support/differential/generators.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -362,9 +368,10 @@ describe('the interpreter against XState createActor, where they were found to d
     expect(activeLeaves(value)).toEqual(['both.left', 'both.right']);
     const handle = await startProcess(env, 'generated', { input: { spec } });
     try {
+      await quiescent(handle);
       expect((await view(handle)).state).toBe('both.left, both.right');
     } finally {
-      await handle.terminate('differential case over');
+      await endCase(handle);
     }
   });
 });

@@ -147,6 +147,11 @@ export class ProcessActor {
     return this.projection.pending;
   }
 
+  /** Every read model write ends with a history event: no answer follows a local activity. */
+  get projectionByActivity(): boolean {
+    return this.projection.byActivity;
+  }
+
   /** Resolves once the read model has every step (see `Projection.landed`). */
   projectionsLanded(): Promise<void> {
     return this.projection.landed();

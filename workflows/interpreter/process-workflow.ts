@@ -28,7 +28,8 @@ import { checkEvent, parseSignalledEvent } from './validation.js';
  * kept its command, and the process failed every later task ("ProtocolMessageCommand referenced
  * absent message ID", seen in the fault run). After an activity, what follows is never replayed
  * from a marker. (A 1 ms timer did the same but fired up to a second late on the dev server.)
- * Instances from before replay without it.
+ * Instances from before replay without it; instances whose read model write is a regular
+ * activity (`read-model-by-activity`) need it no more.
  */
 const ANSWER_AFTER_AN_EVENT_PATCH = 'update-answer-after-an-event';
 const boundary = proxyActivities<Pick<ProjectionActivities, 'answerBoundary'>>({
@@ -173,7 +174,8 @@ export async function runMachine(
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);
 
-  const answersAfterAnEvent = patched(ANSWER_AFTER_AN_EVENT_PATCH);
+  // Where every step's write is a regular activity, an answer follows a history event anyway.
+  const answersAfterAnEvent = !run.projectionByActivity && patched(ANSWER_AFTER_AN_EVENT_PATCH);
   try {
     await run.start();
     while (run.active) {

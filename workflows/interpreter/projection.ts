@@ -30,13 +30,31 @@ const unbounded = proxyLocalActivities<ProjectionActivities>({
 });
 
 /**
- * The read model follows every step before the step's answer leaves: a local activity (one
- * marker in history, no extra task round trip) — as long as Postgres takes it at once. Three
- * tries within about a second (each at most 2 s): Postgres refusing connections gives up in
- * 0.75 s, one that hangs in 6.75 s at most. (The bound is in tries, not `scheduleToCloseTimeout`:
- * the worker's own retries of a local activity restart that timeout with every try.)
+ * How instances from before `read-model-by-activity` write a step: a local activity (one marker
+ * in history, no extra task round trip), three tries within about a second (each at most 2 s).
+ * A local activity's result can reach the workflow in a later task than the one that recorded
+ * its marker (seen after a Temporal restart, with an update waiting): what the workflow did
+ * next then replays in another task than it ran, and the process fails every later task with a
+ * nondeterminism error. They replay with exactly this.
  */
-const bounded = proxyLocalActivities<ProjectionActivities>({
+const boundedLocal = proxyLocalActivities<ProjectionActivities>({
+  startToCloseTimeout: '2 seconds',
+  retry: {
+    initialInterval: '250 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 second',
+    maximumAttempts: 3,
+  },
+});
+
+/**
+ * The read model follows every step before the step's answer leaves: a regular activity, whose
+ * completion is a history event, so that what follows it runs in the same task on every replay.
+ * It costs one round trip through the task queue per step. Three tries (each at most 2 s,
+ * 250 ms and 500 ms apart): Postgres refusing connections gives up within a second, one that
+ * hangs within about 7 s; a worker killed while writing is noticed after 2 s.
+ */
+const bounded = proxyActivities<ProjectionActivities>({
   startToCloseTimeout: '2 seconds',
   retry: {
     initialInterval: '250 milliseconds',
@@ -62,6 +80,8 @@ const queued = proxyActivities<ProjectionActivities>({
 const PROJECTION_PATCH = 'read-model-projection';
 /** Instances started before the catch-up queue replay with the unbounded local activity. */
 const CATCH_UP_PATCH = 'read-model-catch-up';
+/** Instances started before it write a step with a local activity (see `boundedLocal`). */
+const BY_ACTIVITY_PATCH = 'read-model-by-activity';
 
 type Write =
   | { readonly kind: 'recordTransition'; readonly record: TransitionRecord }
@@ -71,6 +91,8 @@ export class Projection {
   /** Checked before awaiting `record`: without it, not even a microtask may be added. */
   readonly enabled = patched(PROJECTION_PATCH);
   private readonly catchUp = this.enabled && patched(CATCH_UP_PATCH);
+  /** Every write's completion is a history event (see `bounded`). */
+  readonly byActivity = this.catchUp && patched(BY_ACTIVITY_PATCH);
   /** Writes in the catch-up queue that Postgres has not taken yet. */
   private waiting = 0;
 
@@ -113,7 +135,7 @@ export class Projection {
   private async write(write: Write): Promise<void> {
     if (this.waiting === 0) {
       try {
-        await call(bounded, write);
+        await call(this.byActivity ? bounded : boundedLocal, write);
         return;
       } catch (error) {
         if (isCancellation(error)) throw error;

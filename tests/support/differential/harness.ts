@@ -165,11 +165,38 @@ export function activeLeaves(value: StateValue, prefix = ''): string[] {
   );
 }
 
+/**
+ * Waits until nothing of the workflow is in flight (no activity, such as its read model write,
+ * and no workflow task). The test server keeps time locked for good when a workflow is
+ * terminated with an activity outstanding, and now and then when a query arrives while a
+ * workflow task runs.
+ */
+export async function quiescent(handle: WorkflowHandle): Promise<void> {
+  for (let waited = 0; waited < 5_000; waited += 20) {
+    const { raw, status } = await handle.describe();
+    if (status.name !== 'RUNNING') return;
+    if ((raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask) return;
+    await pause(20);
+  }
+}
+
+/** Ends a case's workflow once nothing of it is in flight (see `quiescent`). */
+export async function endCase(handle: WorkflowHandle): Promise<void> {
+  await quiescent(handle);
+  // A query waits for a running workflow task to finish.
+  if ((await handle.describe()).status.name === 'RUNNING') await view(handle);
+  await handle.terminate('differential case over').catch((error: unknown) => {
+    // It may have ended meanwhile.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  });
+}
+
 /** Runs one case on both sides and compares them after every step. */
 export async function checkCase(c: Case): Promise<void> {
   const reference = runReference(c);
   const handle = await startProcess(env, 'generated', { input: { spec: c.spec } });
   try {
+    await quiescent(handle);
     const initial = await finishing(handle, 'the initial view', view(handle));
     expect(observeView(initial), 'initial state').toEqual(reference.initial);
     let advanced = 0;
@@ -186,6 +213,7 @@ export async function checkCase(c: Case): Promise<void> {
       } else {
         advanced += advanceMs(step);
         await finishing(handle, label, env.sleep(advanceMs(step)));
+        await quiescent(handle);
         current = await finishing(handle, `the view after ${label}`, view(handle));
       }
       expect(observeView(current), `${label}: the view`).toEqual(expected.observation);
@@ -206,13 +234,8 @@ export async function checkCase(c: Case): Promise<void> {
       stuck = false;
       await stopEnvironment();
       await startEnvironment();
-    } else if ((await handle.describe()).status.name === 'RUNNING') {
-      // Not while a workflow task is running: the test server would keep time locked for good.
-      await view(handle);
-      await handle.terminate('differential case over').catch((error: unknown) => {
-        // It may have ended meanwhile.
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      });
+    } else {
+      await endCase(handle);
     }
   }
 }
