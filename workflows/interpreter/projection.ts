@@ -29,40 +29,34 @@ const unbounded = proxyLocalActivities<ProjectionActivities>({
   },
 });
 
+/** A step's write: three tries (each at most 2 s, 250 ms and 500 ms apart). */
+const BOUNDED_WRITE = {
+  startToCloseTimeout: '2 seconds',
+  retry: {
+    initialInterval: '250 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 second',
+    maximumAttempts: 3,
+  },
+} as const;
+
 /**
  * How instances from before `read-model-by-activity` write a step: a local activity (one marker
- * in history, no extra task round trip), three tries within about a second (each at most 2 s).
- * A local activity's result can reach the workflow in a later task than the one that recorded
+ * in history, no extra task round trip). A local activity's result can reach the workflow in a later task than the one that recorded
  * its marker (seen after a Temporal restart, with an update waiting): what the workflow did
  * next then replays in another task than it ran, and the process fails every later task with a
  * nondeterminism error. They replay with exactly this.
  */
-const boundedLocal = proxyLocalActivities<ProjectionActivities>({
-  startToCloseTimeout: '2 seconds',
-  retry: {
-    initialInterval: '250 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 second',
-    maximumAttempts: 3,
-  },
-});
+const boundedLocal = proxyLocalActivities<ProjectionActivities>(BOUNDED_WRITE);
 
 /**
  * The read model follows every step before the step's answer leaves: a regular activity, whose
  * completion is a history event, so that what follows it runs in the same task on every replay.
- * It costs one round trip through the task queue per step. Three tries (each at most 2 s,
- * 250 ms and 500 ms apart): Postgres refusing connections gives up within a second, one that
- * hangs within about 7 s; a worker killed while writing is noticed after 2 s.
+ * It costs one round trip through the task queue per step. Postgres refusing connections gives
+ * up within a second, one that hangs within about 7 s; a worker killed while writing is noticed
+ * after 2 s.
  */
-const bounded = proxyActivities<ProjectionActivities>({
-  startToCloseTimeout: '2 seconds',
-  retry: {
-    initialInterval: '250 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 second',
-    maximumAttempts: 3,
-  },
-});
+const bounded = proxyActivities<ProjectionActivities>(BOUNDED_WRITE);
 
 /**
  * What Postgres did not take in time goes to the catch-up queue: regular activities, retried
