@@ -10,6 +10,8 @@ import type { ProcessDefinition } from '../machines/process-definition.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import { sealSecretFields, type SecretSealer } from '../storage/sealed-secrets.js';
 import {
+  previewQuery,
+  type EventPreview,
   ProcessSearchAttributes,
   processIdOf,
   startingView,
@@ -22,7 +24,7 @@ import {
 import { AppError, notFound, tryAgainLater } from './errors.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
-import { fromTemporal, processEnded } from './temporal-errors.js';
+import { eventRefusal, fromTemporal, processEnded } from './temporal-errors.js';
 import { parseOrThrow } from './validation.js';
 
 /** A process id from the URL; anything that cannot be one is simply not found. */
@@ -186,25 +188,62 @@ const DEADLINE = Symbol('deadline');
  */
 const VIEW_ANSWER_MS = 10_000;
 
-/** The process's view, or a 503 once `ms` have passed without it. */
-export async function viewWithin(
+/** What `call` answers, or a 503 once `ms` have passed without it (a query needs a worker). */
+async function answerWithin<T>(
   handle: WorkflowHandle,
+  call: () => Promise<T>,
+  what: string,
   ms = VIEW_ANSWER_MS,
-): Promise<ProcessView> {
+): Promise<T> {
   const cancel = new AbortController();
   try {
-    const view = await within<ProcessView | typeof DEADLINE>(
-      handle.client.connection.withAbortSignal(cancel.signal, () => viewOf(handle)),
+    const answer = await within<T | typeof DEADLINE>(
+      handle.client.connection.withAbortSignal(cancel.signal, call),
       ms,
       () => DEADLINE,
     );
-    if (view !== DEADLINE) return view;
+    if (answer !== DEADLINE) return answer;
     throw tryAgainLater(
-      `Process ${handle.workflowId} did not show its view within ${Math.round(ms / 1000)} s; its workers may be restarting`,
+      `Process ${handle.workflowId} did not show ${what} within ${Math.round(ms / 1000)} s; its workers may be restarting`,
     );
   } finally {
     cancel.abort();
   }
+}
+
+/** The process's view, or a 503 once `ms` have passed without it. */
+export function viewWithin(handle: WorkflowHandle, ms = VIEW_ANSWER_MS): Promise<ProcessView> {
+  return answerWithin(handle, () => viewOf(handle), 'its view', ms);
+}
+
+/** What an event would do now (`POST …/events/preview`). */
+export type EventPreviewAnswer = Exclude<EventPreview, { refused: unknown }> & {
+  readonly dryRun: true;
+  readonly event: string;
+};
+
+/**
+ * What an event would do to the process now, from its pure machine (the `preview` query):
+ * the refusal a real event would get (the same 409 or 422), or the step it would take. Nothing
+ * is written to history, no effect runs.
+ */
+export async function previewEvent(
+  handle: WorkflowHandle,
+  event: ProcessEvent,
+  actor: string,
+): Promise<EventPreviewAnswer> {
+  let preview: EventPreview;
+  try {
+    preview = await answerWithin(
+      handle,
+      () => handle.query(previewQuery, event, actor, new Date().toISOString()),
+      'what the event would do',
+    );
+  } catch (error) {
+    throw error instanceof AppError ? error : await refusalOf(error, handle);
+  }
+  if ('refused' in preview) throw eventRefusal(preview.refused.type, preview.refused.details);
+  return { dryRun: true, event: event.type, ...preview };
 }
 
 /**

@@ -98,16 +98,24 @@ function limiter(spec: LimiterSpec, options: RateLimitOptions): RequestHandler {
 
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** A what-if preview is POSTed but reads: it writes nothing, like the view it resembles. */
+const isPreview = (req: Request): boolean => req.path.endsWith('/events/preview');
+
 /**
- * Limits the writes (POST, PUT, PATCH, DELETE) of each API key; reads are never limited. Mount
- * after `authenticate`: the budget belongs to `req.caller.keyId` (without a caller, the client
- * address).
+ * Limits the writes (POST, PUT, PATCH, DELETE) of each API key; reads (and previews of an
+ * event) are never limited. Mount after `authenticate`: the budget belongs to
+ * `req.caller.keyId` (without a caller, the client address).
  */
 export function rateLimitWritesPerKey(options: RateLimitOptions = {}): RequestHandler {
   return limiter(
     {
       name: 'writes',
-      keyOf: (req) => (req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip ?? 'unknown'}`),
+      keyOf: (req) =>
+        isPreview(req)
+          ? undefined
+          : req.caller
+            ? `key:${req.caller.keyId}`
+            : `ip:${req.ip ?? 'unknown'}`,
       methods: WRITES,
       what: (b) => `Too many writes with this API key: ${b.perMinute} a minute, ${b.burst} at once`,
     },

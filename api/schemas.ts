@@ -92,6 +92,38 @@ export const cancelBody = z
     examples: [{ reason: 'Doppelt angelegt, siehe Vorgang invitation-4711.' }],
   });
 
+export const timerFireBody = z
+  .strictObject({
+    reason: multiLine(500).meta({
+      description: 'Why the operator fires the timer now; kept in the audit trail.',
+    }),
+  })
+  .meta({
+    id: 'TimerFireRequest',
+    description: 'An operator fires a running timer now.',
+    examples: [{ reason: 'Die Praxis bittet, die Erinnerung heute zu schicken.' }],
+  });
+
+export const timerMoveBody = z
+  .strictObject({
+    dueAt: z.iso.datetime({ offset: true }).meta({
+      description: 'The new due time (ISO 8601); one in the past fires the timer at once.',
+    }),
+    reason: multiLine(500).meta({
+      description: 'Why the operator moves the timer; kept in the audit trail.',
+    }),
+  })
+  .meta({
+    id: 'TimerMoveRequest',
+    description: 'An operator moves the due time of a running timer.',
+    examples: [
+      {
+        dueAt: '2026-12-24T09:00:00+01:00',
+        reason: 'Fristverlängerung nach Rücksprache mit der Praxis.',
+      },
+    ],
+  });
+
 /** The applicant's public status lookup: both values or nothing. */
 export const applicationStatusBody = z
   .strictObject({
@@ -415,6 +447,49 @@ export const processView = z
     id: 'ProcessView',
     description: 'The live view of a process, as its workflow answers it.',
     examples: [processViewExample],
+  });
+
+const previewState = z.object({
+  state: z.string().meta({ description: 'Dotted path of the active leaf state.' }),
+  stateLabel: z.string().meta({ description: 'German label of that state.' }),
+});
+
+export const eventPreview = z
+  .object({
+    dryRun: z.literal(true),
+    event: z.string().meta({ description: 'The event type looked at.' }),
+    from: previewState.meta({ description: 'Where the process stands now.' }),
+    to: previewState
+      .extend({
+        status: processStatus,
+        allowedEvents: z
+          .array(z.string())
+          .meta({ description: 'Events the process would take after the step.' }),
+        timers: z.array(timerView).meta({
+          description: 'Its timers after the step, due times counted from the request.',
+        }),
+      })
+      .meta({ description: 'Where the step would take it.' }),
+    effects: z
+      .array(
+        z.object({
+          kind: z.enum(['activity', 'startProcess']),
+          name: z.string().meta({
+            description: 'The action (`sendEmail`) or the type of the process it would start.',
+          }),
+          template: z.string().optional().meta({ description: 'The message template, if any.' }),
+          channel: z.string().optional().meta({ description: 'The channel, where named.' }),
+        }),
+      )
+      .meta({
+        description:
+          'What the step would set going, in order, by name: no content, nothing run. What ' +
+          'these feed back (a code checked, a link issued) is known only once they run.',
+      }),
+  })
+  .meta({
+    id: 'EventPreview',
+    description: 'What an event would do to the process now: computed, nothing written.',
   });
 
 export const processSummary = z

@@ -62,6 +62,12 @@ const is = (facts: Facts, type: abstract new (...args: never[]) => unknown) =>
   facts.links.some((link) => link instanceof type);
 
 /** 409 for an event to a process that has ended. */
+/** The answer to an event the process refuses (or would refuse, in a preview). */
+export function eventRefusal(type: string, details: SendFailureDetails): AppError {
+  const { status, detail, ...extra } = details;
+  return new AppError(CODES[type] ?? 'event-refused', status, detail, extra);
+}
+
 export const processEnded = (processId: string, how = ''): AppError =>
   new AppError(
     'process-ended',
@@ -101,8 +107,7 @@ export const TEMPORAL_REFUSALS: readonly TemporalRefusal[] = [
     matches: (f) => f.error instanceof WorkflowUpdateFailedError && sendFailureOf(f) !== undefined,
     answer: (_id, f) => {
       const { type, details } = sendFailureOf(f)!;
-      const { status, detail, ...extra } = details;
-      return new AppError(CODES[type] ?? 'event-refused', status, detail, extra);
+      return eventRefusal(type, details);
     },
   },
   {

@@ -11,22 +11,27 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelRequest,
+  EventPreview,
   ProcessEvent,
   ProcessView,
   RetryRequest,
   SendMeta,
+  TimerRequest,
 } from './interpreter/types.js';
 import {
   CANCEL_UPDATE,
   DELIVER_SIGNAL,
+  PREVIEW_QUERY,
   RETRY_UPDATE,
   SEND_UPDATE,
+  TIMER_UPDATE,
   VIEW_QUERY,
 } from './interpreter/types.js';
 
 export type {
   AuditEntry,
   CancelRequest,
+  EventPreview,
   ProcessArgs,
   ProcessEvent,
   ProcessStatus,
@@ -34,6 +39,7 @@ export type {
   RetryRequest,
   SendFailureDetails,
   SendMeta,
+  TimerRequest,
 } from './interpreter/types.js';
 export { ProcessSearchAttributes } from './interpreter/search-attributes.js';
 export { startingView } from './interpreter/starting-view.js';
@@ -44,8 +50,12 @@ export const sendUpdate = defineUpdate<ProcessView, [ProcessEvent, SendMeta]>(SE
 export const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UPDATE);
 /** An operator retries the failed action of an incident. */
 export const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
+/** An operator fires a timer now or moves its due time, with a reason. */
+export const timerUpdate = defineUpdate<ProcessView, [TimerRequest]>(TIMER_UPDATE);
 /** The process's view: state, label, allowed events, timers, incident, redacted context. */
 export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
+/** What an event would do (event, actor, ISO instant): nothing written, nothing run. */
+export const previewQuery = defineQuery<EventPreview, [unknown, string, string]>(PREVIEW_QUERY);
 /** Fire and forget (signal-with-start): an event nobody waits an answer for. */
 export const deliverSignal = defineSignal<[ProcessEvent, SendMeta]>(DELIVER_SIGNAL);
 

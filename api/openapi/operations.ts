@@ -2,10 +2,13 @@ import { z } from 'zod';
 import {
   cancelBody,
   history,
+  eventPreview,
   listQuery,
   processIdParameter,
   processList,
   processView,
+  timerFireBody,
+  timerMoveBody,
 } from '../schemas.js';
 import { EXAMPLE_ID, processViewExample } from './examples.js';
 import type { ProcessTypeDoc } from './process-types.js';
@@ -54,6 +57,41 @@ const processNotFound = (instance: string) =>
     `No process ${EXAMPLE_ID}`,
     instance,
   );
+
+const byTimer = z.object({
+  id: processIdParameter,
+  name: z
+    .string()
+    .max(100)
+    .meta({
+      description: 'The name of the timer, as the view lists it.',
+      examples: ['invitationReminder'],
+    }),
+});
+
+/** What fire and move answer besides the view. */
+const timerResponses = (instance: string) => ({
+  ...writeResponses(instance),
+  ...securedResponses(instance),
+  403: forbiddenResponse('This needs an API key of role admin or operator', instance),
+  404: processNotFound(instance),
+  409: problemResponse(
+    'No timer of this name runs (it fired, was cancelled, or the process has ended).',
+    problemExample(
+      409,
+      'event-not-allowed',
+      'No timer invitationReminder is running; running: invitationExpiry',
+      instance,
+      { allowedEvents: ['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED'] },
+    ),
+  ),
+  422: validationResponse(
+    'The body is invalid: no reason, or a due time that is not ISO 8601.',
+    'The request body is invalid',
+    [{ path: 'reason', message: 'Invalid input' }],
+    instance,
+  ),
+});
 
 const ended = (instance: string) =>
   problemResponse(
@@ -248,6 +286,55 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       },
     },
     {
+      method: 'post',
+      path: '/api/v1/processes/{id}/events/preview',
+      operationId: 'previewEvent',
+      tag: 'Processes',
+      summary: 'Preview an event (what if)',
+      description:
+        'What the event would do to the process now, without doing it: the same checks as ' +
+        '`POST …/events` (the same 403, 409 and 422), then the state the step would take it ' +
+        'to, its label, the events it would take then, its timers (due times counted from ' +
+        'now) and what it would set going by name (`sendEmail` with template `invitation`), ' +
+        'computed from the process machine on its current snapshot. Nothing is written to ' +
+        'the process or its history, no email or letter goes out, no code is checked: what an ' +
+        'effect would feed back (a wrong code, a new link) shows only when the event is sent.',
+      security: 'apiKey',
+      roles: ['admin', 'operator', 'client'],
+      pathParameters: byId,
+      requestBody: {
+        description: 'One event of the process type of this process, as for `POST …/events`.',
+        schema: { anyOf: types.map((doc) => doc.eventBody) },
+        examples: eventExamples,
+      },
+      responses: {
+        200: { description: 'What the event would do.', schema: eventPreview },
+        ...writeResponses(`${PROCESS}/events/preview`),
+        ...securedResponses(`${PROCESS}/events/preview`),
+        403: forbiddenResponse(
+          'REGISTRATION_APPROVED is sent by the back office, not with this API key',
+          `${PROCESS}/events/preview`,
+        ),
+        404: processNotFound(`${PROCESS}/events/preview`),
+        409: problemResponse(
+          'The process would not take this event now (or has ended); `allowedEvents` lists what it takes.',
+          problemExample(
+            409,
+            'event-not-allowed',
+            'Event DEVICE_ACTIVATED is not allowed in state registration.invited',
+            `${PROCESS}/events/preview`,
+            { allowedEvents: ['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED'] },
+          ),
+        ),
+        422: validationResponse(
+          'Unknown event type, or the payload fails its schema; `errors` names every field.',
+          'The event is invalid',
+          [{ path: 'pin', message: 'Die PIN muss aus genau 6 Ziffern bestehen.' }],
+          `${PROCESS}/events/preview`,
+        ),
+      },
+    },
+    {
       method: 'delete',
       path: '/api/v1/processes/{id}',
       operationId: 'cancelProcess',
@@ -326,6 +413,44 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
             },
           ),
         ),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/processes/{id}/timers/{name}/fire',
+      operationId: 'fireTimer',
+      tag: 'Processes',
+      summary: 'Fire a timer now',
+      description:
+        'An operator fires a running timer now: the process takes its event as if it were due ' +
+        '(a reminder goes out, a deadline passes), in the name of the operator, with the reason ' +
+        'in the audit trail. Other timers keep their due times.',
+      security: 'apiKey',
+      roles: ['admin', 'operator'],
+      pathParameters: byTimer,
+      requestBody: { description: 'Why, for the audit trail.', schema: timerFireBody },
+      responses: {
+        200: { description: 'The view after the step of the timer.', schema: processView },
+        ...timerResponses(`${PROCESS}/timers/invitationReminder/fire`),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/processes/{id}/timers/{name}/move',
+      operationId: 'moveTimer',
+      tag: 'Processes',
+      summary: 'Move a timer',
+      description:
+        'An operator moves the due time of a running timer (a deadline extended, a reminder ' +
+        'sent earlier): one audited step with the reason and the new due time; the state ' +
+        'stays. A due time in the past fires the timer at once.',
+      security: 'apiKey',
+      roles: ['admin', 'operator'],
+      pathParameters: byTimer,
+      requestBody: { description: 'The new due time and why.', schema: timerMoveBody },
+      responses: {
+        200: { description: 'The view with the moved timer.', schema: processView },
+        ...timerResponses(`${PROCESS}/timers/invitationReminder/move`),
       },
     },
     {

@@ -6,11 +6,13 @@ import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import {
   cancelUpdate,
   retryUpdate,
+  timerUpdate,
   type CancelRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type RetryRequest,
+  type TimerRequest,
 } from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
@@ -21,6 +23,7 @@ import {
   processId,
   refusalOf,
   openRevealed,
+  previewEvent,
   sealedEvent,
   sendEventWithin,
   startProcessWorkflow,
@@ -30,7 +33,7 @@ import {
 import type { ReadModel } from '../read-model.js';
 import { sealSecretFields, type SecretSealer } from '../../storage/sealed-secrets.js';
 import type { TransportPinLetterStore } from '../../storage/transport-pin-letters.js';
-import { cancelBody, eventBody, startBody } from '../schemas.js';
+import { cancelBody, eventBody, startBody, timerFireBody, timerMoveBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
 
@@ -67,6 +70,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const DEFAULT_EVENT_DEADLINE_MS = 10_000;
+
+/** For a preview: a letter is checked like a real one, but nothing is kept. */
+const LETTERS_NOT_KEPT: TransportPinLetterStore = {
+  seal: () => Promise.resolve('TP-vorschau'),
+  open: () => Promise.resolve(undefined),
+  destroy: () => Promise.resolve(),
+};
 /** Tries to ask a process without a read model row for its practice, before an event. */
 const EVENT_LOOKUPS = 8;
 /** What the send gets at least, however long the lookups before it took. */
@@ -236,6 +246,41 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     res.json({ ...view, sla });
   });
 
+  /**
+   * An event as it goes to the process: its sender checked, its secrets protected (a
+   * Transport-PIN letter sealed into `letters`) and sealed. `discard` drops a letter sealed for
+   * an event that then did not go through.
+   */
+  async function preparedEvent(
+    caller: Caller,
+    handle: WorkflowHandle,
+    event: ProcessEvent,
+    letters: TransportPinLetterStore | undefined,
+  ): Promise<{ readonly event: ProcessEvent; readonly discard: () => Promise<void> }> {
+    const definition = latestDefinition(typeOfProcessId(handle.workflowId));
+    if (definition && !maySend(caller, definition, event.type)) {
+      throw new AppError(
+        'forbidden',
+        403,
+        senderDetail(event.type, senderOf(definition, event.type)),
+      );
+    }
+    // A letter is sealed only for an event that takes one: nothing is kept for nobody.
+    const takesLetter = takesField(definition?.events[event.type], 'transportPinLetter');
+    const secured = await protectCardSecrets(
+      event,
+      '',
+      takesLetter
+        ? { processId: handle.workflowId, ...(letters ? { store: letters } : {}) }
+        : undefined,
+    );
+    const body = secured.body as ProcessEvent;
+    return {
+      event: definition ? sealedEvent(definition, body, deps.secrets) : body,
+      discard: () => secured.discard(),
+    };
+  }
+
   router.post(
     '/processes/:id/events',
     requireRole('admin', 'operator', 'client'),
@@ -247,37 +292,16 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       const caller = callerOf(req);
       const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
       const type = typeOfProcessId(handle.workflowId);
-      const definition = latestDefinition(type);
       try {
-        if (definition && !maySend(caller, definition, event.type)) {
-          throw new AppError(
-            'forbidden',
-            403,
-            senderDetail(event.type, senderOf(definition, event.type)),
-          );
-        }
-        // A letter is sealed only for an event that takes one: nothing is kept for nobody.
-        const takesLetter = takesField(definition?.events[event.type], 'transportPinLetter');
-        const secured = await protectCardSecrets(
-          event,
-          '',
-          takesLetter
-            ? {
-                processId: handle.workflowId,
-                ...(deps.transportPinLetters ? { store: deps.transportPinLetters } : {}),
-              }
-            : undefined,
-        );
-        const body = secured.body as ProcessEvent;
-        const sealed = definition ? sealedEvent(definition, body, deps.secrets) : body;
+        const prepared = await preparedEvent(caller, handle, event, deps.transportPinLetters);
         const deadlineMs = deps.eventDeadlineMs ?? DEFAULT_EVENT_DEADLINE_MS;
         const leftMs = Math.max(
           MIN_SEND_MS,
           Math.round(deadlineMs - (performance.now() - arrivedAt)),
         );
-        const outcome = await sendEventWithin(handle, sealed, caller.keyId, leftMs).catch(
+        const outcome = await sendEventWithin(handle, prepared.event, caller.keyId, leftMs).catch(
           async (error: unknown) => {
-            await secured.discard();
+            await prepared.discard();
             throw error;
           },
         );
@@ -297,6 +321,19 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     },
   );
 
+  router.post(
+    '/processes/:id/events/preview',
+    requireRole('admin', 'operator', 'client'),
+    async (req, res) => {
+      const { handle } = await visibleProcess(req, EVENT_LOOKUPS);
+      const caller = callerOf(req);
+      const event = parseOrThrow(eventBody, req.body ?? {}, 'The event') as ProcessEvent;
+      // Checked and protected like a real event; a Transport-PIN letter is checked, not kept.
+      const prepared = await preparedEvent(caller, handle, event, LETTERS_NOT_KEPT);
+      res.json(await previewEvent(handle, prepared.event, caller.keyId));
+    },
+  );
+
   router.delete('/processes/:id', requireRole('admin', 'operator'), async (req, res) => {
     const { handle } = await visibleProcess(req);
     const { reason } = parseOrThrow(cancelBody, req.body ?? {}, 'The request body');
@@ -311,6 +348,39 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       throw await refusalOf(error, handle);
     }
   });
+
+  /** An operator fires a timer now or moves it: one audited step of the process. */
+  async function controlTimer(req: Request, request: Omit<TimerRequest, 'actor' | 'timer'>) {
+    const { handle } = await visibleProcess(req);
+    const timer = String(req.params.name);
+    try {
+      return await handle.executeUpdate(timerUpdate, {
+        args: [{ ...request, timer, actor: callerOf(req).keyId }],
+      });
+    } catch (error) {
+      throw await refusalOf(error, handle);
+    }
+  }
+
+  router.post(
+    '/processes/:id/timers/:name/fire',
+    requireRole('admin', 'operator'),
+    async (req, res) => {
+      const { reason } = parseOrThrow(timerFireBody, req.body ?? {}, 'The request body');
+      res.json(await controlTimer(req, { action: 'fire', reason }));
+    },
+  );
+
+  router.post(
+    '/processes/:id/timers/:name/move',
+    requireRole('admin', 'operator'),
+    async (req, res) => {
+      const { dueAt, reason } = parseOrThrow(timerMoveBody, req.body ?? {}, 'The request body');
+      res.json(
+        await controlTimer(req, { action: 'move', dueAt: new Date(dueAt).toISOString(), reason }),
+      );
+    },
+  );
 
   router.post('/processes/:id/retry', requireRole('admin', 'operator'), async (req, res) => {
     const { handle } = await visibleProcess(req);

@@ -198,15 +198,44 @@ describe('the operators’ dashboard', () => {
       .toContain('Einladung erneut senden');
     const afterResend = await rows();
 
+    // An operator fires the reminder now, with a reason; the expiry keeps running.
+    const timers = page.locator('section[aria-labelledby="timers"]');
+    const reminder = timers.locator('tr', { hasText: 'Erinnerung an die Einladung' });
+    await reminder.getByRole('button', { name: 'Jetzt auslösen' }).click();
+    await reminder.getByLabel('Begründung').fill('Die Praxis bittet um eine Erinnerung heute.');
+    await reminder
+      .getByRole('button', { name: 'Erinnerung an die Einladung jetzt auslösen' })
+      .click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('Erinnerung an die Einladung: ausgelöst');
+    await expect.poll(() => timers.textContent()).not.toContain('Erinnerung an die Einladung');
+    expect(await timers.textContent()).toContain('Ablauf der Einladung');
+    await expect.poll(rows).toBe(afterResend + 1);
+    const afterReminder = await rows();
+
     await page.getByRole('button', { name: 'Einladung widerrufen' }).click();
     const form = page.locator('form.event-form');
     await form.getByLabel('Begründung').fill('Die Praxis hat die Einladung zurückgezogen.');
+    // The preview says what would happen, and nothing happens yet.
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    const preview = form.getByRole('region', { name: 'Vorschau' });
+    await expect
+      .poll(() => preview.textContent())
+      .toContain(
+        'Der Vorgang ginge von „Eingeladen“ nach „Widerrufen“. Danach ist er abgeschlossen.',
+      );
+    expect(await preview.textContent()).toContain(
+      'Ausgelöst würde: keine Nachricht und keine Aktion.',
+    );
+    expect(await page.getByTestId('state-label').textContent()).toBe('Eingeladen');
+    expect(await rows()).toBe(afterReminder);
     const submit = form.getByRole('button', { name: 'Einladung widerrufen' });
     expect(await submit.isDisabled()).toBe(true);
     await form.getByLabel(/kann nicht rückgängig gemacht werden/).check();
     await submit.click();
     await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Widerrufen');
-    await expect.poll(rows).toBe(afterResend + 1);
+    await expect.poll(rows).toBe(afterReminder + 1);
     const history = await page.locator('table.history').textContent();
     expect(history).toContain('Einladung widerrufen');
     expect(history).toContain('Widerrufen');

@@ -203,13 +203,14 @@ describe('the OpenAPI document against the running API', () => {
           key: secured(operation.operation) ? api.adminKey : null,
         });
         expectDocumented(`${where} (${name})`, operation.operation, answer);
-        // Its own example must work (an event example may meet a state that refuses it, a
+        // Its own example must work (an event example, or its preview, may meet a state that
+        // refuses it, a timer example one that has fired or ended with the process, a
         // process without an incident has nothing to retry: 409, and the example Antragsnummer
         // of the public lookup belongs to no application here: 404, nor does the example
         // registration link: its German page with 404; the example mTAN and download token
         // open nothing: 409/410).
         if (
-          !/\/(events|retry|application-status|download-token|content|registrierung)$/.test(
+          !/\/(events|preview|fire|move|retry|application-status|download-token|content|registrierung)$/.test(
             operation.path,
           )
         ) {

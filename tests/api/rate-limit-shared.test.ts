@@ -29,7 +29,7 @@ afterAll(async () => {
 
 function write(limiter: RequestHandler, keyId: string): Promise<AppError | undefined> {
   const caller: Caller = { keyId, role: 'client', practices: ['BSNR-1'] };
-  const req = { method: 'POST', caller, ip: '10.0.0.1' };
+  const req = { method: 'POST', path: '/api/v1/processes/invitation', caller, ip: '10.0.0.1' };
   return new Promise((resolve) => {
     void limiter(req as unknown as Request, {} as Response, (error?: unknown) =>
       resolve(error as AppError | undefined),

@@ -13,6 +13,7 @@ import { processExamples } from '../../api/openapi/process-examples.js';
 import { CONTINUE_AS_NEW, START_PROCESS } from '../../machines/process-definition.js';
 import { definitionOf, latestDefinition, processTypes } from '../../machines/registry.js';
 import { labelOf } from '../../workflows/interpreter/view.js';
+import { ACTION_LABELS } from '../../web/src/labels.js';
 import { memoryLetterStore } from '../support/letter-store.js';
 import { memoryOutbox } from '../support/outbox.js';
 import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
@@ -99,6 +100,13 @@ describe.each(definitions.map((d) => [`${d.type} v${d.version}`, d] as const))(
       const named = [...namedActions(machine)];
       expect(named.length, 'a process without any named action does nothing').toBeGreaterThan(0);
       expect(named.filter((name) => !activityNames.has(name))).toEqual([]);
+    });
+
+    it('has a German name for every named action (the dashboard’s preview of an event shows it)', () => {
+      const unnamed = [...namedActions(machine)].filter(
+        (name) => name !== START_PROCESS && name !== CONTINUE_AS_NEW && !(name in ACTION_LABELS),
+      );
+      expect(unnamed).toEqual([]);
     });
   },
 );

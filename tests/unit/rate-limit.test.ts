@@ -29,12 +29,17 @@ interface Outcome {
 /** One request through the middleware, as Express would hand it over. */
 function hit(
   limiter: RequestHandler,
-  request: { method?: string; keyId?: string; ip?: string } = {},
+  request: { method?: string; keyId?: string; ip?: string; path?: string } = {},
 ): Promise<Outcome> {
   const caller: Caller | undefined = request.keyId
     ? { keyId: request.keyId, role: 'client', practices: ['BSNR-1'] }
     : undefined;
-  const req = { method: request.method ?? 'POST', caller, ip: request.ip ?? '10.0.0.1' };
+  const req = {
+    method: request.method ?? 'POST',
+    path: request.path ?? '/api/v1/processes/invitation-1/events',
+    caller,
+    ip: request.ip ?? '10.0.0.1',
+  };
   return new Promise((resolve) => {
     void limiter(req as unknown as Request, {} as Response, (error?: unknown) => {
       resolve({ error: error as AppError | undefined });
@@ -154,7 +159,7 @@ describe('the write rate limit per API key', () => {
     expect(firstKeyAgain.error?.status).toBe(429);
   });
 
-  it('when a key reads, then it is never limited, even with its write budget spent', async () => {
+  it('when a key reads or previews an event, then it is never limited, even with its write budget spent', async () => {
     manualClock();
     const limiter = rateLimitWritesPerKey(options());
     await hitTimes(limiter, 5);
@@ -162,6 +167,11 @@ describe('the write rate limit per API key', () => {
     const reads: Outcome[] = [];
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
       for (let i = 0; i < 20; i += 1) reads.push(await hit(limiter, { method, keyId: 'key_a' }));
+    }
+    // A preview of an event is POSTed but writes nothing.
+    const preview = '/api/v1/processes/invitation-1/events/preview';
+    for (let i = 0; i < 20; i += 1) {
+      reads.push(await hit(limiter, { method: 'POST', keyId: 'key_a', path: preview }));
     }
     const writes: Outcome[] = [];
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {

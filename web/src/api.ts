@@ -87,6 +87,26 @@ export interface ProcessView {
   readonly sla?: Sla | null;
 }
 
+/** What an event would do (`POST …/events/preview`): nothing written, nothing run. */
+export interface EventPreview {
+  readonly dryRun: true;
+  readonly event: string;
+  readonly from: { readonly state: string; readonly stateLabel: string };
+  readonly to: {
+    readonly state: string;
+    readonly stateLabel: string;
+    readonly status: ProcessView['status'];
+    readonly allowedEvents: readonly string[];
+    readonly timers: readonly Timer[];
+  };
+  readonly effects: readonly {
+    readonly kind: 'activity' | 'startProcess';
+    readonly name: string;
+    readonly template?: string;
+    readonly channel?: string;
+  }[];
+}
+
 /** When a process is overdue in its state („überfällig“), and whether it is. */
 export interface Sla {
   readonly dueAt: string;

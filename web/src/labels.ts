@@ -149,6 +149,34 @@ export const TIMER_LABELS: Readonly<Record<string, string>> = {
   mtanCodeExpiry: 'Ablauf des SMS-Bestätigungscodes',
 };
 
+/** German names of what a step sets going (its actions), for the preview of an event. */
+export const ACTION_LABELS: Readonly<Record<string, string>> = {
+  announceDocument: 'Neues Dokument per E-Mail ankündigen',
+  issueActivationCode: 'Aktivierungscode ausstellen',
+  issueConfirmationCode: 'Bestätigungscode senden',
+  issueRegistrationLink: 'Neuen Registrierungslink per E-Mail senden',
+  purgeDocument: 'Dokument löschen',
+  revokeCredentials: 'Zugangsdaten sperren',
+  sendApplicationEmail: 'E-Mail zum Antrag senden',
+  sendCardEmail: 'E-Mail zur Karte senden',
+  sendCredentialsLetter: 'Brief mit den Zugangsdaten senden',
+  sendDigest: 'Nächtliche Übersicht senden',
+  sendDownloadTan: 'mTAN per SMS senden',
+  sendEmail: 'E-Mail senden',
+  sendMtanRegistrationCode: 'SMS-Bestätigungscode senden',
+  sendRegisteredDownloadTan: 'mTAN per SMS senden',
+  sendTransportPinLetter: 'Transport-PIN-Brief senden',
+  storeMtanNumber: 'Mobilnummer für das mTAN-Verfahren speichern',
+  verifyActivationCode: 'Aktivierungscode prüfen',
+  verifyConfirmationCode: 'Bestätigungscode prüfen',
+  verifyDownloadTan: 'mTAN prüfen',
+  verifyMtanRegistrationCode: 'SMS-Bestätigungscode prüfen',
+  verifyRegistrationToken: 'Registrierungslink prüfen',
+};
+
+/** An action's German name; an unknown one shows as it is named in the process. */
+export const actionLabel = (name: string): string => ACTION_LABELS[name] ?? name;
+
 /** A timer's German name; one without a name of its own shows as „Frist“. */
 export const timerLabel = (name: string): string =>
   TIMER_LABELS[name] ?? (/^[a-z][A-Za-z0-9]*$/.test(name) ? name : 'Frist');
@@ -160,6 +188,7 @@ export const fieldLabel = (key: string): string => FIELD_LABELS[key] ?? key;
 export const EVENT_LABELS: Readonly<Record<string, string>> = {
   STARTED: 'Gestartet',
   CANCELLED: 'Abgebrochen (Sachbearbeitung)',
+  TIMER_MOVED: 'Frist verschoben (Sachbearbeitung)',
   REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
   REGISTRATION_TOKEN_ACCEPTED: 'Registrierungslink gültig',
   REGISTRATION_TOKEN_REJECTED: 'Registrierungslink ungültig',

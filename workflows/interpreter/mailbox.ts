@@ -1,5 +1,5 @@
 import type { Refusal } from './refusals.js';
-import type { PendingTimer, ProcessEvent } from './types.js';
+import type { PendingTimer, ProcessEvent, TimerRequest } from './types.js';
 
 export interface JobInit {
   readonly event: ProcessEvent;
@@ -12,6 +12,8 @@ export interface JobInit {
   readonly timer?: PendingTimer;
   /** An operator's cancel of the whole process, with the reason for the audit trail. */
   readonly cancel?: { readonly reason: string };
+  /** An operator fires a timer now or moves it (see `TimerRequest`). */
+  readonly timerControl?: Omit<TimerRequest, 'actor'>;
 }
 
 /**
@@ -25,6 +27,7 @@ export class Job implements JobInit {
   readonly sentAt?: string;
   readonly timer?: PendingTimer;
   readonly cancel?: { readonly reason: string };
+  readonly timerControl?: Omit<TimerRequest, 'actor'>;
   private done = false;
   private refused: Refusal | undefined;
   /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
@@ -37,6 +40,7 @@ export class Job implements JobInit {
     if (init.sentAt !== undefined) this.sentAt = init.sentAt;
     if (init.timer !== undefined) this.timer = init.timer;
     if (init.cancel !== undefined) this.cancel = init.cancel;
+    if (init.timerControl !== undefined) this.timerControl = init.timerControl;
   }
 
   get settled(): boolean {

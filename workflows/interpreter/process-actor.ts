@@ -1,4 +1,5 @@
 import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { checkEvent } from './validation.js';
 import {
   createActor,
   initialTransition,
@@ -14,22 +15,33 @@ import {
 import { ProcessKeyTaken, startProcess } from './child-processes.js';
 import { ActivityRunner } from './activity-runner.js';
 import { toEffects, type Effect } from './effects.js';
+import { previewEffects } from './preview.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes } from './search-attributes.js';
 import { machineOf } from './starting-view.js';
-import { applyTimerEffects } from './timer-table.js';
+import { applyTimerEffects, PureTimers } from './timer-table.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
+  type EventPreview,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
   type ResumeState,
+  type TimerRequest,
 } from './types.js';
 import { isEvent, Job, Mailbox, splitReveal, type Link } from './mailbox.js';
 import { notAllowedDetail, refusal, rejection, type Refusal } from './refusals.js';
 import { schemaForPayload } from '../../machines/secrets.js';
-import { allowedEvents, leafPaths, processView, redact, statusOf } from './view.js';
+import {
+  allowedEvents,
+  labelOf,
+  leafPaths,
+  processView,
+  redact,
+  statusOf,
+  timerViews,
+} from './view.js';
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -142,6 +154,16 @@ export class ProcessActor {
     });
   }
 
+  enqueueTimerControl(request: TimerRequest): Job {
+    const { actor, ...control } = request;
+    return this.mailbox.post({
+      event: { type: request.action === 'fire' ? 'TIMER_FIRED_NOW' : 'TIMER_MOVED' },
+      actor,
+      external: true,
+      timerControl: control,
+    });
+  }
+
   /** The read model still misses steps that wait in its catch-up queue. */
   get projectionsPending(): boolean {
     return this.projection.pending;
@@ -202,10 +224,71 @@ export class ProcessActor {
     };
   }
 
-  /** One job: its event and everything its activities feed back, before the next job. */
-  async process(job: Job): Promise<void> {
+  /**
+   * What an outside event would do now (what if), from the pure machine on the current
+   * snapshot: the refusal a real event would get, or the state after the step, its timers
+   * (counted from `at`) and its effects by name. Nothing is written, no effect runs.
+   */
+  preview(event: unknown, actor: string, at: string): EventPreview {
+    const now = Number.isNaN(Date.parse(at)) ? Date.now() : Date.parse(at);
+    if (!this.active) {
+      const { type, details } = this.endedRefusal();
+      return { refused: { type, details } };
+    }
+    let parsed: ProcessEvent;
+    try {
+      parsed = checkEvent(this.definition, this.snapshot, event).parsed;
+    } catch (error) {
+      const refused = refusalOfFailure(error);
+      if (refused) return { refused };
+      throw error;
+    }
+    const [next, actions] = transition(this.machine, this.snapshot, {
+      ...parsed,
+      receivedAt: new Date(now).toISOString(),
+      actor,
+    });
+    const effects = toEffects(actions, this.machine, (i) => `preview.${i}`);
+    for (const effect of effects) {
+      if (effect.kind === 'emit' && effect.event.type === 'rejected') {
+        const refused = rejection(effect.event as unknown as RejectionEmit, () =>
+          this.allowedEvents(),
+        );
+        return { refused: { type: refused.type, details: refused.details } };
+      }
+    }
+    const timers = new PureTimers();
+    for (const timer of this.timers.list()) timers.start(timer);
+    const active = next.status === 'active';
+    applyTimerEffects(timers, effects, now, active);
+    const leaves = leafPaths(next.value);
+    return {
+      from: { state: this.currentState(), stateLabel: this.stateLabel(this.snapshot) },
+      to: {
+        state: leaves.join(', '),
+        stateLabel: this.stateLabel(next),
+        status: statusOf(next, false),
+        allowedEvents: allowedEvents(next, this.eventTypes),
+        timers: active ? timerViews(timers.list()) : [],
+      },
+      effects: previewEffects(effects),
+    };
+  }
+
+  private stateLabel(snapshot: AnyMachineSnapshot): string {
+    return leafPaths(snapshot.value)
+      .map((path) => labelOf(this.machine, path))
+      .join(' / ');
+  }
+
+  /**
+   * One job: its event and everything its activities feed back, before the next job. `detail`
+   * goes into the audit entry of the job's own event.
+   */
+  async process(job: Job, detail?: Readonly<Record<string, unknown>>): Promise<void> {
     if (job.timer && !this.timers.take(job.timer)) return;
     if (job.cancel) return this.cancel(job, job.cancel.reason);
+    if (job.timerControl) return this.controlTimer(job, job.timerControl);
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
     for (let link = chain.shift(); link && this.active; link = chain.shift()) {
       const sentAt = link.event === job.event ? job.sentAt : undefined;
@@ -239,10 +322,68 @@ export class ProcessActor {
         ...(await this.runEffects(
           toEffects(actions, this.machine, (i) => `${step}.${i}`),
           job,
-          { step, event: event.type, actor: link.actor, from, at: this.updatedAt },
+          {
+            step,
+            event: event.type,
+            actor: link.actor,
+            from,
+            at: this.updatedAt,
+            ...(detail && link.event === job.event ? { detail } : {}),
+          },
         )),
       );
     }
+  }
+
+  /**
+   * An operator fires a timer now (its event is taken as if it were due, in the operator's
+   * name) or moves its due time (one audited step, the state unchanged). Refused when the
+   * timer no longer runs: it may have fired, or been cancelled, since the request was checked.
+   */
+  private async controlTimer(job: Job, control: NonNullable<Job['timerControl']>): Promise<void> {
+    if (!this.active) {
+      job.refuse(this.endedRefusal());
+      return;
+    }
+    const refusalOfTimer = this.timerRefusal(control.timer);
+    if (refusalOfTimer) {
+      job.refuse(refusalOfTimer);
+      return;
+    }
+    const detail = { timer: control.timer, reason: control.reason };
+    if (control.action === 'fire') {
+      const timer = this.timers.takeNamed(control.timer)!;
+      await this.process(new Job({ event: timer.event, actor: job.actor, external: false }), {
+        ...detail,
+        firedEarly: true,
+      });
+      return;
+    }
+    const moved = this.timers.move(control.timer, Date.parse(control.dueAt!))!;
+    this.step += 1;
+    this.stepsThisRun += 1;
+    this.updatedAt = nowIso();
+    if (!this.projection.enabled) return;
+    const state = this.currentState();
+    await this.projection.record(this.view(), {
+      step: this.step,
+      event: 'TIMER_MOVED',
+      actor: job.actor,
+      from: state,
+      at: this.updatedAt,
+      detail: { ...detail, dueAt: new Date(moved.dueAt).toISOString() },
+    });
+  }
+
+  /** Why a timer cannot be fired or moved now; undefined when it runs. */
+  timerRefusal(name: string): Refusal | undefined {
+    if (this.timers.list().some((timer) => timer.name === name)) return undefined;
+    const running = this.timers.list().map((timer) => timer.name);
+    return refusal(SendFailure.notAllowed, {
+      status: 409,
+      detail: `No timer ${name} is running${running.length ? `; running: ${[...new Set(running)].join(', ')}` : ''}`,
+      allowedEvents: this.allowedEvents(),
+    });
   }
 
   /**
@@ -369,4 +510,13 @@ export class ProcessActor {
     }
     return feedback;
   }
+}
+
+/** The refusal a validation failure carries (its type and first detail), if it is one. */
+function refusalOfFailure(
+  error: unknown,
+): { readonly type: string; readonly details: Refusal['details'] } | undefined {
+  if (!(error instanceof ApplicationFailure) || !error.type) return undefined;
+  const details = error.details?.[0] as Refusal['details'] | undefined;
+  return details ? { type: error.type, details } : undefined;
 }

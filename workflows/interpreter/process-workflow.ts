@@ -13,7 +13,15 @@ import {
 } from '@temporalio/workflow';
 import type { ProjectionActivities } from '../../activities/projection.js';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
-import { cancelUpdate, deliverSignal, retryUpdate, sendUpdate, viewQuery } from '../protocol.js';
+import {
+  cancelUpdate,
+  deliverSignal,
+  previewQuery,
+  retryUpdate,
+  sendUpdate,
+  timerUpdate,
+  viewQuery,
+} from '../protocol.js';
 import { ProcessActor } from './process-actor.js';
 import { SendFailure, type ProcessArgs, type ProcessView } from './types.js';
 import { refusal } from './refusals.js';
@@ -70,6 +78,7 @@ export async function runMachine(
 
   // Handlers go in only once there is a snapshot: buffered updates are validated at once.
   setHandler(viewQuery, () => run.view());
+  setHandler(previewQuery, (event, actor, at) => run.preview(event, actor, at));
   setHandler(
     sendUpdate,
     async (event, meta) => {
@@ -139,6 +148,45 @@ export async function runMachine(
           );
         }
         if (!run.active) run.refuseEnded();
+      },
+    },
+  );
+
+  setHandler(
+    timerUpdate,
+    async (request) => {
+      const job = run.enqueueTimerControl(request);
+      await condition(() => job.settled);
+      if (job.refusal) throw job.refusal.toFailure();
+      return run.view();
+    },
+    {
+      validator: (request) => {
+        const invalid = (detail: string, path: string): never => {
+          throw refusal(SendFailure.invalidPayload, {
+            status: 422,
+            detail,
+            errors: [{ path, message: detail }],
+          }).toFailure();
+        };
+        if (typeof request?.actor !== 'string' || request.actor === '') {
+          invalid('A timer request needs an actor', 'actor');
+        }
+        if (request.action !== 'fire' && request.action !== 'move') {
+          invalid('The action is fire or move', 'action');
+        }
+        if (typeof request.reason !== 'string' || request.reason.trim() === '') {
+          invalid('A timer request needs a reason', 'reason');
+        }
+        if (
+          request.action === 'move' &&
+          (typeof request.dueAt !== 'string' || Number.isNaN(Date.parse(request.dueAt)))
+        ) {
+          invalid('A move needs the new due time (ISO 8601)', 'dueAt');
+        }
+        if (!run.active) run.refuseEnded();
+        const notRunning = run.timerRefusal(String(request.timer));
+        if (notRunning) throw notRunning.toFailure();
       },
     },
   );

@@ -47,6 +47,13 @@ export class TimerTable<Entry extends { readonly timer: PendingTimer }> {
     return entry;
   }
 
+  /** Takes the first running timer named `name` (an operator fires or moves it). */
+  takeNamed(name: string): Entry | undefined {
+    const entry = this.entries.find((candidate) => candidate.timer.name === name);
+    if (entry) this.take(entry);
+    return entry;
+  }
+
   /** Removes every timer (the process ended) and returns them. */
   clear(): Entry[] {
     this.cancellable.clear();

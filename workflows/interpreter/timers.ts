@@ -49,6 +49,26 @@ export class DurableTimers implements TimerSink {
     return this.fired.delete(timer);
   }
 
+  /**
+   * Takes the first running timer named `name` off the clock, for an operator who fires it now
+   * (its event then goes in line like a fired timer's, by the caller). Undefined when none runs.
+   */
+  takeNamed(name: string): PendingTimer | undefined {
+    const entry = this.table.takeNamed(name);
+    if (!entry) return undefined;
+    this.stop(entry);
+    return entry.timer;
+  }
+
+  /** Moves the first running timer named `name` to `dueAt` (in the past: it fires at once). */
+  move(name: string, dueAt: number): PendingTimer | undefined {
+    const taken = this.takeNamed(name);
+    if (!taken) return undefined;
+    const moved = { ...taken, dueAt };
+    this.start(moved);
+    return moved;
+  }
+
   cancelAll(): void {
     for (const entry of this.table.clear()) this.stop(entry);
     this.fired.clear();

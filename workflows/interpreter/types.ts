@@ -149,8 +149,55 @@ export interface RetryRequest {
   readonly actor: string;
 }
 
+/** Name of the Update through which an operator fires a timer now or moves its due time. */
+export const TIMER_UPDATE = 'timer';
+
+export interface TimerRequest {
+  /** `fire`: the timer's event now, as if it were due; `move`: a new due time (`dueAt`). */
+  readonly action: 'fire' | 'move';
+  /** The timer's name, as the view lists it (`invitationExpiry`). */
+  readonly timer: string;
+  /** ISO time, for `move`. */
+  readonly dueAt?: string;
+  /** Why, for the audit trail. */
+  readonly reason: string;
+  /** API key id of the caller. */
+  readonly actor: string;
+}
+
 /** Name of the Query that answers the process view. */
 export const VIEW_QUERY = 'view';
+
+/** Name of the Query that answers what an event would do, without doing it. */
+export const PREVIEW_QUERY = 'preview';
+
+/** One thing a step would set going (an activity, a follow-up process): names, never content. */
+export interface PreviewEffect {
+  /** `activity`: an action that runs as an activity; `startProcess`: a follow-up process. */
+  readonly kind: 'activity' | 'startProcess';
+  /** The action's name (`sendEmail`), or the type of the process it would start. */
+  readonly name: string;
+  /** The message template and channel, where the action names them. */
+  readonly template?: string;
+  readonly channel?: string;
+}
+
+/**
+ * What an event would do to the process now (the `preview` query): computed from the pure
+ * machine on the current snapshot, nothing written, nothing run. Either a refusal (the same a
+ * real event would get) or the step: the state after it, its timers, and its effects. What the
+ * effects feed back (a code checked, a link issued) is not known before they run.
+ */
+export type EventPreview =
+  | { readonly refused: { readonly type: string; readonly details: SendFailureDetails } }
+  | {
+      readonly from: { readonly state: string; readonly stateLabel: string };
+      readonly to: Pick<
+        ProcessView,
+        'state' | 'stateLabel' | 'status' | 'allowedEvents' | 'timers'
+      >;
+      readonly effects: readonly PreviewEffect[];
+    };
 
 /** `ApplicationFailure.type` values the `send` update fails with; the API maps them to statuses. */
 export const SendFailure = {

@@ -96,7 +96,7 @@ export function statusOf(snapshot: AnyMachineSnapshot, cancelled: boolean): Proc
   return 'active';
 }
 
-function timerViews(timers: Iterable<PendingTimer>): TimerView[] {
+export function timerViews(timers: Iterable<PendingTimer>): TimerView[] {
   return [...timers]
     .sort((a, b) => a.dueAt - b.dueAt)
     .map((timer) => ({ name: timer.name, dueAt: new Date(timer.dueAt).toISOString() }));

@@ -1,11 +1,20 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, cached, type Problem, type ProcessView } from '../api.js';
-import { EVENT_LABELS, fieldLabel } from '../labels.js';
+import {
+  api,
+  ApiError,
+  cached,
+  type EventPreview,
+  type Problem,
+  type ProcessView,
+} from '../api.js';
+import { formatTime } from '../format.js';
+import { actionLabel, EVENT_LABELS, fieldLabel, timerLabel } from '../labels.js';
 
 /**
  * An action on a process: the form of its event, generated from the event's JSON Schema in the
  * API's OpenAPI document; irreversible events (Sperrung, Ablehnung, Widerruf, …) ask for
- * confirmation first. A refusal (409, 422) is explained in the page.
+ * confirmation first. A refusal (409, 422) is explained in the page. „Vorschau“ shows what the
+ * event would do (state, timers, messages) before anything is sent.
  */
 
 type Schema = {
@@ -228,6 +237,7 @@ export function EventForm({
   const [confirmed, setConfirmed] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<EventPreview | null>(null);
   const [schemas, setSchemas] = useState<Record<string, Schema> | null>(null);
   useEffect(() => {
     let live = true;
@@ -247,6 +257,26 @@ export function EventForm({
   );
   const irreversible = IRREVERSIBLE.test(event);
   const title = EVENT_LABELS[event] ?? event;
+
+  const showPreview = async () => {
+    setBusy(true);
+    setProblem(null);
+    setPreview(null);
+    try {
+      setPreview(
+        await api<EventPreview>(`/processes/${encodeURIComponent(process.id)}/events/preview`, {
+          method: 'POST',
+          body: { type: event, ...nest(values) },
+        }),
+      );
+    } catch (caught) {
+      setProblem(
+        caught instanceof ApiError ? caught.problem : { status: 0, detail: String(caught) },
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const submit = async (formEvent: FormEvent) => {
     formEvent.preventDefault();
@@ -283,7 +313,10 @@ export function EventForm({
           required={(flat?.required ?? []).includes(name)}
           all={schemas ?? {}}
           values={values}
-          onChange={(path, value) => setValues((v) => ({ ...v, [path]: value }))}
+          onChange={(path, value) => {
+            setPreview(null);
+            setValues((v) => ({ ...v, [path]: value }));
+          }}
         />
       ))}
       {irreversible && (
@@ -296,6 +329,7 @@ export function EventForm({
           Ja, „{title}“ ausführen. Das kann nicht rückgängig gemacht werden.
         </label>
       )}
+      {preview && <PreviewPanel preview={preview} />}
       {problem && (
         <div role="alert" className="error">
           <p>
@@ -338,10 +372,68 @@ export function EventForm({
         >
           {busy ? 'Wird ausgeführt …' : title}
         </button>
+        <button type="button" disabled={busy} onClick={() => void showPreview()}>
+          Vorschau
+        </button>
         <button type="button" onClick={onCancel}>
           Abbrechen
         </button>
       </div>
     </form>
+  );
+}
+
+const CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  email: 'E-Mail',
+  sms: 'SMS',
+  letter: 'Brief',
+  fax: 'Fax',
+};
+
+/** What the event would do, as the operator reads it before confirming. */
+function PreviewPanel({ preview }: { preview: EventPreview }) {
+  const { from, to, effects } = preview;
+  return (
+    <section className="preview" aria-label="Vorschau">
+      <h4>Vorschau – noch nichts ausgeführt</h4>
+      <p>
+        {from.state === to.state
+          ? `Der Vorgang bliebe in „${to.stateLabel}“.`
+          : `Der Vorgang ginge von „${from.stateLabel}“ nach „${to.stateLabel}“.`}
+        {to.status === 'done' && ' Danach ist er abgeschlossen.'}
+      </p>
+      <p>
+        Ausgelöst würde:{' '}
+        {effects.length === 0
+          ? 'keine Nachricht und keine Aktion.'
+          : effects
+              .map((effect) => {
+                const action = actionLabel(effect.name);
+                const channel = effect.channel ? CHANNEL_LABELS[effect.channel] : undefined;
+                return (
+                  action +
+                  (effect.template ? ` (Vorlage ${effect.template})` : '') +
+                  (channel && !action.includes(channel) ? ` per ${channel}` : '')
+                );
+              })
+              .join(', ') + '.'}
+      </p>
+      {to.timers.length > 0 && (
+        <ul>
+          {to.timers.map((timer) => (
+            <li key={`${timer.name}-${timer.dueAt}`}>
+              {timerLabel(timer.name)}: {formatTime(timer.dueAt)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">
+        Möglich wären danach:{' '}
+        {to.allowedEvents.length
+          ? to.allowedEvents.map((name) => EVENT_LABELS[name] ?? name).join(', ')
+          : 'keine Aktionen'}
+        .
+      </p>
+    </section>
   );
 }

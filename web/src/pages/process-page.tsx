@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TimerActions } from '../components/timer-actions.js';
 import {
   api,
   cached,
@@ -54,6 +55,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   const process = view.data;
+  const mayControlTimers = session.role !== 'client' && process?.status === 'active';
   const stateLabels = new Map(
     (machine.data?.states ?? []).map((state) => [state.id, stateName(machine.data, state.id)]),
   );
@@ -169,6 +171,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                     <th scope="col">Frist</th>
                     <th scope="col">fällig</th>
                     <th scope="col">noch</th>
+                    {mayControlTimers && <th scope="col">Aktion</th>}
                   </tr>
                 </thead>
                 <tbody>
@@ -179,6 +182,18 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                         {formatTime(timer.dueAt)} ({formatRelative(timer.dueAt, now)})
                       </td>
                       <td className="countdown">{countdown(timer.dueAt, now)}</td>
+                      {mayControlTimers && (
+                        <td>
+                          <TimerActions
+                            processId={process.id}
+                            timer={timer}
+                            onDone={(text) => {
+                              setNotice(text);
+                              reloadAll();
+                            }}
+                          />
+                        </td>
+                      )}
                     </tr>
                   ))}
                 </tbody>
