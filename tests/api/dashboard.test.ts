@@ -212,6 +212,9 @@ describe('the operators’ dashboard', () => {
     await expect.poll(() => timers.textContent()).not.toContain('Erinnerung an die Einladung');
     expect(await timers.textContent()).toContain('Ablauf der Einladung');
     await expect.poll(rows).toBe(afterResend + 1);
+    expect(await page.locator('table.history').textContent()).toContain(
+      'Frist: Erinnerung an die Einladung (vorzeitig ausgelöst) · Begründung: Die Praxis bittet um eine Erinnerung heute.',
+    );
     const afterReminder = await rows();
 
     await page.getByRole('button', { name: 'Einladung widerrufen' }).click();

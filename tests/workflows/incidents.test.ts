@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { retryUpdate } from '../../workflows/protocol.js';
 import {
   HOUR,
+  projected,
   refreshed,
   refusalOf,
   send,
@@ -57,7 +58,17 @@ describe('incidents', () => {
     expect(answer.state).toBe('working.busy');
     expect(answer.incident).toBeNull();
     expect(delivered).toBe(1);
-    expect(refreshed.filter((v) => v.id === handle.workflowId).at(-1)?.incident).toBeNull();
+    // The retry is an audited step of its own: who retried which action; the incident is over.
+    const retried = projected.find(
+      (record) => record.view.id === handle.workflowId && record.audit.event === 'INCIDENT_RETRIED',
+    );
+    expect(retried?.audit).toMatchObject({
+      actor: 'key-operator',
+      detail: { action: 'recordEffect' },
+      from: stuck.state,
+      to: stuck.state,
+    });
+    expect(retried?.view.incident).toBeNull();
   });
 
   it('when there is nothing to retry, then the retry is refused with 409', async () => {

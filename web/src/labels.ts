@@ -189,6 +189,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   STARTED: 'Gestartet',
   CANCELLED: 'Abgebrochen (Sachbearbeitung)',
   TIMER_MOVED: 'Frist verschoben (Sachbearbeitung)',
+  INCIDENT_RETRIED: 'Fehlgeschlagene Aktion wiederholt (Sachbearbeitung)',
   REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
   REGISTRATION_TOKEN_ACCEPTED: 'Registrierungslink gültig',
   REGISTRATION_TOKEN_REJECTED: 'Registrierungslink ungültig',

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +30,9 @@ const activityPresets = {
 type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
 const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
 
+/** An operator's retry of an incident is an audited step (`INCIDENT_RETRIED`). */
+const AUDITED_RETRY_PATCH = 'audited-incident-retry';
+
 /** Actions whose failure means a person did not get a message. */
 const NOTIFYING = /^(send|issue|notify|deliver)[A-Z]/;
 
@@ -44,11 +48,18 @@ const causeOf = (failure: ActivityFailure): string =>
 export class ActivityRunner {
   incident: Incident | undefined;
   private retryRequested = false;
+  /** Who asked for the retry (an API key id). */
+  private retriedBy = '';
 
   constructor(
     private readonly processType: string,
     /** Tells the read model that an incident began or ended. */
     private readonly onIncidentChange: () => Promise<void>,
+    /** Audits an operator's retry (which also ends the incident in the read model). */
+    private readonly onRetried: (retry: {
+      readonly actor: string;
+      readonly action: string;
+    }) => Promise<void>,
   ) {}
 
   /** `at`: the workflow time of the transition that produced the action. */
@@ -114,13 +125,19 @@ export class ActivityRunner {
         await this.onIncidentChange();
         await condition(() => this.retryRequested);
         this.incident = undefined;
-        await this.onIncidentChange();
+        // Instances from before replay their retries without an audit entry.
+        if (patched(AUDITED_RETRY_PATCH)) {
+          await this.onRetried({ actor: this.retriedBy, action });
+        } else {
+          await this.onIncidentChange();
+        }
       }
     }
   }
 
   /** An operator's retry of the failed action. */
-  retry(): void {
+  retry(actor: string): void {
     this.retryRequested = true;
+    this.retriedBy = actor;
   }
 }

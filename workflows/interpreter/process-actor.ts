@@ -79,8 +79,10 @@ export class ProcessActor {
   ) {
     this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
-    this.activities = new ActivityRunner(definition.type, () =>
-      this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve(),
+    this.activities = new ActivityRunner(
+      definition.type,
+      () => (this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve()),
+      (retry) => this.recordOperatorStep('INCIDENT_RETRIED', retry.actor, { action: retry.action }),
     );
     this.step = args.resume?.step ?? 0;
     // A start through the API gives its instant, so that the API's answer equals this view.
@@ -360,6 +362,21 @@ export class ProcessActor {
       return;
     }
     const moved = this.timers.move(control.timer, Date.parse(control.dueAt!))!;
+    await this.recordOperatorStep('TIMER_MOVED', job.actor, {
+      ...detail,
+      dueAt: new Date(moved.dueAt).toISOString(),
+    });
+  }
+
+  /**
+   * An operator's step that is no transition (a cancel, a moved timer, a retried incident): the
+   * state stays, the step counts, and the audit says who, when and why.
+   */
+  private async recordOperatorStep(
+    event: string,
+    actor: string,
+    detail: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
     this.step += 1;
     this.stepsThisRun += 1;
     this.updatedAt = nowIso();
@@ -367,11 +384,11 @@ export class ProcessActor {
     const state = this.currentState();
     await this.projection.record(this.view(), {
       step: this.step,
-      event: 'TIMER_MOVED',
-      actor: job.actor,
+      event,
+      actor,
       from: state,
       at: this.updatedAt,
-      detail: { ...detail, dueAt: new Date(moved.dueAt).toISOString() },
+      detail,
     });
   }
 
@@ -409,19 +426,7 @@ export class ProcessActor {
   private async end(actor: string, reason: string): Promise<void> {
     this.cancelled = true;
     this.timers.cancelAll();
-    this.step += 1;
-    this.stepsThisRun += 1;
-    this.updatedAt = nowIso();
-    const state = this.currentState();
-    if (!this.projection.enabled) return;
-    await this.projection.record(this.view(), {
-      step: this.step,
-      event: 'CANCELLED',
-      actor,
-      from: state,
-      at: this.updatedAt,
-      detail: { reason },
-    });
+    await this.recordOperatorStep('CANCELLED', actor, { reason });
   }
 
   private endedRefusal(): Refusal {

@@ -193,8 +193,8 @@ export async function runMachine(
 
   setHandler(
     retryUpdate,
-    () => {
-      run.activities.retry();
+    (request) => {
+      run.activities.retry(request.actor);
       return run.view();
     },
     {

@@ -11,7 +11,7 @@ import {
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
 import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
-import { EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
+import { actionLabel, EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
@@ -30,6 +30,20 @@ const MESSAGE_STATUS: Readonly<Record<string, string>> = {
   sent: 'gesendet',
   failed: 'fehlgeschlagen',
 };
+
+/** What an operator's step says besides its event: the timer, the action, the reason. */
+function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
+  const parts: string[] = [];
+  if (typeof detail.timer === 'string') {
+    parts.push(
+      `Frist: ${timerLabel(detail.timer)}${detail.firedEarly === true ? ' (vorzeitig ausgelöst)' : ''}`,
+    );
+  }
+  if (typeof detail.dueAt === 'string') parts.push(`neu fällig ${formatTime(detail.dueAt)}`);
+  if (typeof detail.action === 'string') parts.push(`Aktion: ${actionLabel(detail.action)}`);
+  if (typeof detail.reason === 'string') parts.push(`Begründung: ${detail.reason}`);
+  return parts.length === 0 ? null : <div className="muted audit-detail">{parts.join(' · ')}</div>;
+}
 
 /** One process: where it stands, what happened, what happens next, and what can be done now. */
 export function ProcessPage({ id, session }: { id: string; session: Session }) {
@@ -234,7 +248,10 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                   <tr key={entry.step}>
                     <td>{entry.step}</td>
                     <td>{formatTime(entry.at)}</td>
-                    <td>{eventLabel(entry.event)}</td>
+                    <td>
+                      {eventLabel(entry.event)}
+                      {entry.detail && <AuditDetail detail={entry.detail} />}
+                    </td>
                     <td>
                       {entry.from ? (stateLabels.get(entry.from) ?? entry.from) : 'Start'} →{' '}
                       {entry.toLabel}
