@@ -210,6 +210,17 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const eventRaw = await latency(EVENTS, (i) =>
     trivials[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
   );
+  const withActivity = await Promise.all(
+    Array.from({ length: DIGESTS }, (_, k) =>
+      rawClient.workflow.start('rawTrivialWithActivity', {
+        taskQueue: 'bench-raw',
+        workflowId: `raw-b2a-${run}-${k}`,
+      }),
+    ),
+  );
+  const eventRawActivity = await latency(EVENTS, (i) =>
+    withActivity[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
+  );
 
   // B5 — the pure XState step of the same event.
   const machine = nightlyDigestProcess.machine;
@@ -260,6 +271,13 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     ratio(eventApi.p99, eventRaw.p99),
   );
   row(
+    'B2 vs raw update + 1 activity',
+    ms(eventApi.p50),
+    ms(eventRawActivity.p50),
+    ratio(eventApi.p50, eventRawActivity.p50),
+    'p50; the read model write is one activity',
+  );
+  row(
     'B5 pure XState step (mean)',
     ms(stepPure.mean),
     ms(eventApi.p50),
@@ -280,6 +298,8 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       raw: eventRaw,
       ratioP50: eventApi.p50 / eventRaw.p50,
       ratioP99: eventApi.p99 / eventRaw.p99,
+      rawWithOneActivity: eventRawActivity,
+      ratioP50WithOneActivity: eventApi.p50 / eventRawActivity.p50,
     },
     b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
   });

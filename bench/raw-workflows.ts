@@ -43,6 +43,19 @@ export async function rawTrivial(): Promise<void> {
 export const bumpUpdate = defineUpdate<number>('bump');
 
 /**
+ * The same with one regular activity before each answer, as praxisflow writes a step's read
+ * model row: what one activity round trip costs raw Temporal on the same server.
+ */
+export async function rawTrivialWithActivity(): Promise<void> {
+  let count = 0;
+  setHandler(bumpUpdate, async () => {
+    await sendRawDigest('bench', []);
+    return ++count;
+  });
+  await condition(() => false);
+}
+
+/**
  * The baseline of `npm run bench:live` (B4): a live process at its cheapest — one open 720 h
  * timer and a query that answers, like an invitation waiting for its invitee.
  */
