@@ -149,6 +149,14 @@ export const TIMER_LABELS: Readonly<Record<string, string>> = {
   mtanCodeExpiry: 'Ablauf des SMS-Bestätigungscodes',
 };
 
+/** German names of the channels a message goes by. */
+export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  email: 'E-Mail',
+  sms: 'SMS',
+  fax: 'Fax',
+  letter: 'Brief',
+};
+
 /** German names of what a step sets going (its actions), for the preview of an event. */
 export const ACTION_LABELS: Readonly<Record<string, string>> = {
   announceDocument: 'Neues Dokument per E-Mail ankündigen',

@@ -8,7 +8,7 @@ import {
   type ProcessView,
 } from '../api.js';
 import { formatTime } from '../format.js';
-import { actionLabel, EVENT_LABELS, fieldLabel, timerLabel } from '../labels.js';
+import { actionLabel, CHANNEL_LABELS, EVENT_LABELS, fieldLabel, timerLabel } from '../labels.js';
 
 /**
  * An action on a process: the form of its event, generated from the event's JSON Schema in the
@@ -382,13 +382,6 @@ export function EventForm({
     </form>
   );
 }
-
-const CHANNEL_LABELS: Readonly<Record<string, string>> = {
-  email: 'E-Mail',
-  sms: 'SMS',
-  letter: 'Brief',
-  fax: 'Fax',
-};
 
 /** What the event would do, as the operator reads it before confirming. */
 function PreviewPanel({ preview }: { preview: EventPreview }) {

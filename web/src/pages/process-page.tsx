@@ -11,7 +11,7 @@ import {
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
 import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
-import { actionLabel, EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
+import { actionLabel, CHANNEL_LABELS, EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
@@ -19,12 +19,6 @@ import { Link } from '../router.js';
 import { stateName } from '../state-names.js';
 import { useData, useNow } from '../use-data.js';
 
-const CHANNELS: Readonly<Record<string, string>> = {
-  email: 'E-Mail',
-  sms: 'SMS',
-  fax: 'Fax',
-  letter: 'Brief',
-};
 const MESSAGE_STATUS: Readonly<Record<string, string>> = {
   sending: 'wird gesendet',
   sent: 'gesendet',
@@ -282,7 +276,7 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
                   {messages.data!.messages.map((message) => (
                     <tr key={`${message.step}-${message.createdAt}-${message.subject}`}>
                       <td>{formatTime(message.createdAt)}</td>
-                      <td>{CHANNELS[message.channel] ?? message.channel}</td>
+                      <td>{CHANNEL_LABELS[message.channel] ?? message.channel}</td>
                       <td>{message.recipient}</td>
                       <td>{message.subject}</td>
                       <td>
