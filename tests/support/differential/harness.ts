@@ -19,6 +19,7 @@ import {
   startProcess,
   view,
 } from '../workflow-env.js';
+import { restsNow } from '../at-rest.js';
 import {
   GRAIN,
   STEP_TIMEOUT_MS,
@@ -173,9 +174,7 @@ export function activeLeaves(value: StateValue, prefix = ''): string[] {
  */
 export async function quiescent(handle: WorkflowHandle): Promise<void> {
   for (let waited = 0; waited < 5_000; waited += 20) {
-    const { raw, status } = await handle.describe();
-    if (status.name !== 'RUNNING') return;
-    if ((raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask) return;
+    if (await restsNow(handle)) return;
     await pause(20);
   }
 }
