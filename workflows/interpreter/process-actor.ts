@@ -35,10 +35,10 @@ import { notAllowedDetail, refusal, rejection, type Refusal } from './refusals.j
 import { schemaForPayload } from '../../machines/secrets.js';
 import {
   allowedEvents,
-  labelOf,
   leafPaths,
   processView,
   redact,
+  stateLabelOf,
   statusOf,
   timerViews,
 } from './view.js';
@@ -265,22 +265,19 @@ export class ProcessActor {
     applyTimerEffects(timers, effects, now, active);
     const leaves = leafPaths(next.value);
     return {
-      from: { state: this.currentState(), stateLabel: this.stateLabel(this.snapshot) },
+      from: {
+        state: this.currentState(),
+        stateLabel: stateLabelOf(this.machine, leafPaths(this.snapshot.value)),
+      },
       to: {
         state: leaves.join(', '),
-        stateLabel: this.stateLabel(next),
+        stateLabel: stateLabelOf(this.machine, leaves),
         status: statusOf(next, false),
         allowedEvents: allowedEvents(next, this.eventTypes),
         timers: active ? timerViews(timers.list()) : [],
       },
       effects: previewEffects(effects),
     };
-  }
-
-  private stateLabel(snapshot: AnyMachineSnapshot): string {
-    return leafPaths(snapshot.value)
-      .map((path) => labelOf(this.machine, path))
-      .join(' / ');
   }
 
   /**

@@ -128,6 +128,10 @@ function hintOf(machine: AnyStateMachine, leaves: readonly string[]): { stateHin
   return hints.length > 0 ? { stateHint: hints.join(' ') } : {};
 }
 
+/** The German label of the active leaves, parallel ones joined by ` / `. */
+export const stateLabelOf = (machine: AnyStateMachine, leaves: readonly string[]): string =>
+  leaves.map((path) => labelOf(machine, path)).join(' / ');
+
 /** The view of a process: what the `view` query, the update answers and the read model show. */
 export function processView(parts: ViewParts): ProcessView {
   const { snapshot, machine, definition } = parts;
@@ -139,7 +143,7 @@ export function processView(parts: ViewParts): ProcessView {
     businessKey: parts.args.businessKey,
     practiceId: parts.args.practiceId ?? null,
     state: leaves.join(', '),
-    stateLabel: leaves.map((path) => labelOf(machine, path)).join(' / '),
+    stateLabel: stateLabelOf(machine, leaves),
     ...hintOf(machine, leaves),
     status: statusOf(snapshot, parts.cancelled),
     allowedEvents: parts.cancelled ? [] : allowedEvents(snapshot, Object.keys(definition.events)),
