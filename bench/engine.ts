@@ -14,6 +14,9 @@
  * `npm run bench:read-model`; worker memory at scale (B4) is in `npm run bench:digest`.
  *
  *   npm run bench -- --starts 300 --events 300 --concurrency 16
+ *
+ * `--workers N` measures instead how throughput grows from 1 to N workers (bench/worker-scale.ts;
+ * `--processes`, `--worker-cpu`).
  */
 import {
   inParallel,
@@ -39,12 +42,19 @@ import { nightlyDigestProcess } from '../machines/nightly-digest.js';
 import { c, log } from '../scripts/lib/log.js';
 import { secretSealer } from '../storage/sealed-secrets.js';
 import { bundleWorkflows } from '../worker/worker.js';
+import { measureWorkerScale } from './worker-scale.js';
 
 const { values: options } = parseArgs({
   options: {
     starts: { type: 'string', default: '300' },
     events: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '16' },
+    /** Instead of B1–B5: worker throughput, 1 worker against this many. */
+    workers: { type: 'string' },
+    /** With `--workers`: each worker's CPU cap in cores (0: uncapped). */
+    'worker-cpu': { type: 'string', default: '0.4' },
+    /** Invitations per phase of `--workers`. */
+    processes: { type: 'string', default: '1000' },
   },
 });
 const STARTS = Number(options.starts);
@@ -305,4 +315,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-await withThrowawayServers(run);
+await withThrowawayServers((env) =>
+  options.workers
+    ? measureWorkerScale(env, {
+        workers: Number(options.workers),
+        processes: Number(options.processes),
+        workerCpu: Number(options['worker-cpu']) || null,
+      })
+    : run(env),
+);

@@ -22,19 +22,13 @@ import { inParallel, quantile, withThrowawayServers, writeResult } from './lib.j
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  Client,
-  Connection,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
-} from '@temporalio/client';
-import { generatedBusinessKey } from '../api/business-key.js';
+import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../codec/payload-codec.js';
 import { payloadKeys } from '../config/env.js';
 import { createPool } from '../db/pool.js';
-import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
-import { ProcessSearchAttributes, viewQuery, type ProcessArgs } from '../workflows/protocol.js';
+import { viewQuery } from '../workflows/protocol.js';
+import { startInvitation } from './invitation-load.js';
 import { liveQuery } from './raw-workflows.js';
 import { startWorkerProcess, type MemoryReport, type WorkerProcess } from './worker-process.js';
 
@@ -160,7 +154,6 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     dataConverter: encryptedDataConverter(payloadKeys({ PRAXISFLOW_SECRET: secret })),
   });
   const plainClient = new Client({ connection });
-  const definition = latestDefinition('invitation')!;
 
   const praxisflow: Side = {
     name: 'praxisflow',
@@ -172,40 +165,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       PRAXISFLOW_WORKER_METRICS_PORT: '0',
       ...(options.cached ? { PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS: options.cached } : {}),
     },
-    async start(i) {
-      // As POST /api/v1/processes/invitation builds it.
-      const input = definition.input.parse({
-        salutation: 'Frau',
-        firstName: 'Erika',
-        lastName: `Bench ${i}`,
-        email: `bench.${i}@praxis.example`,
-        practiceId: `BSNR-${i % 2_000}`,
-        inviter: { name: 'Dr. Bench', email: 'admin@praxis.example' },
-      });
-      const practiceId = definition.practiceId?.(input as never);
-      const businessKey = generatedBusinessKey();
-      const args: ProcessArgs = {
-        input,
-        version: definition.version,
-        businessKey,
-        actor: 'bench',
-        delays: {},
-        ...(practiceId ? { practiceId } : {}),
-      };
-      const handle = await codecClient.workflow.start('invitation', {
-        taskQueue: 'praxisflow',
-        workflowId: `invitation-${businessKey}`,
-        args: [args],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [
-          { key: ProcessSearchAttributes.type, value: 'invitation' },
-          { key: ProcessSearchAttributes.businessKey, value: businessKey },
-          ...(practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: practiceId }] : []),
-        ],
-      });
-      return handle.workflowId;
-    },
+    start: (i) => startInvitation(codecClient, i, 'praxisflow'),
     ask: (id) => codecClient.workflow.getHandle(id).query(viewQuery),
   };
   const raw: Side = {
