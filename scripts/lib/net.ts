@@ -50,6 +50,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Hands out free ports, each distinct from those it handed out before: for services about to
+ * start together, so that none is given a port another was given but has not bound yet.
+ */
+export function portPicker(): () => Promise<number> {
+  const given = new Set<number>();
+  return async () => {
+    for (;;) {
+      const port = await freePort();
+      if (given.has(port)) continue;
+      given.add(port);
+      return port;
+    }
+  };
+}
+
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });

@@ -22,6 +22,12 @@ export interface TemporalDevOptions {
   dbFile?: string;
   /** The Web UI decodes payloads through this remote codec (praxisflow's `/codec`). */
   codecEndpoint?: string;
+  /**
+   * Ports of the HTTP API and of /metrics; omitted: the server picks free ones itself, which
+   * may be ports given to services that start beside it and have not bound them yet.
+   */
+  httpPort?: number;
+  metricsPort?: number;
 }
 
 const devServerHelp = new Map<string, string>();
@@ -41,6 +47,12 @@ export function temporalDevServer(opts: TemporalDevOptions): Omit<ServiceSpec, '
     args.push('--ui-disable-news-fetch');
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.httpPort !== undefined && devServerTakes(opts.bin, '--http-port')) {
+    args.push('--http-port', String(opts.httpPort));
+  }
+  if (opts.metricsPort !== undefined && devServerTakes(opts.bin, '--metrics-port')) {
+    args.push('--metrics-port', String(opts.metricsPort));
+  }
   if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   args.push('--namespace', 'default');
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) {

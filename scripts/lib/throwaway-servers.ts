@@ -7,7 +7,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPool, waitForDatabase } from '../../db/pool.js';
 import { c, log } from './log.js';
-import { freePort, waitForPort } from './net.js';
+import { portPicker, waitForPort } from './net.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from './services.js';
 import { stopOrphanedServices } from './strays.js';
 import type { Service, Supervisor } from './supervisor.js';
@@ -27,11 +27,14 @@ export async function startThrowawayServers(
   dir: string,
 ): Promise<NodeJS.ProcessEnv> {
   reportStrays(await stopOrphanedServices());
-  const [temporalPort, smtpPort, webPort, pgPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+  const nextPort = portPicker();
+  const [temporalPort, smtpPort, webPort, pgPort, httpPort, metricsPort] = [
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
   ];
   // As root the embedded Postgres runs as the user `postgres`: it must pass through `dir`.
   chmodSync(dir, 0o711);
@@ -41,7 +44,12 @@ export async function startThrowawayServers(
   const temporal = supervisor.start({
     name: 'temporal',
     logFile: join(dir, 'temporal.log'),
-    ...temporalDevServer({ bin: toolchain.temporalBin, port: temporalPort }),
+    ...temporalDevServer({
+      bin: toolchain.temporalBin,
+      port: temporalPort,
+      httpPort,
+      metricsPort,
+    }),
     stopSignal: 'SIGKILL', // in memory: nothing to persist
   });
   const mail = supervisor.start({

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, waitForDatabase } from '../../../db/pool.js';
-import { freePort, waitForPort } from '../net.js';
+import { portPicker, waitForPort } from '../net.js';
 import { databaseUrl, embeddedPostgres, mailCatcher, temporalDevServer } from '../services.js';
 import { Supervisor, type Service, type ServiceSpec } from '../supervisor.js';
 import { roundRobin, type RoundRobin } from './round-robin.js';
@@ -89,15 +89,18 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
   };
 
   const scale = options.scale ?? 1;
-  const [temporalPort, pgPort, smtpPort, relayPort, webPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+  const nextPort = portPicker();
+  const [temporalPort, pgPort, smtpPort, relayPort, webPort, httpPort, metricsPort] = [
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
+    await nextPort(),
   ];
   const apiPorts: number[] = [];
-  for (let i = 0; i < scale; i += 1) apiPorts.push(await freePort());
+  for (let i = 0; i < scale; i += 1) apiPorts.push(await nextPort());
   const apiPort = apiPorts[0]!;
   // As root the embedded Postgres runs as the user `postgres`: it must pass through `dir`.
   chmodSync(dir, 0o711);
@@ -113,6 +116,8 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
       bin: options.temporalBin,
       port: temporalPort,
       dbFile: join(dir, 'temporal.db'),
+      httpPort,
+      metricsPort,
     }),
   };
   const postgresSpec: ServiceSpec = {
