@@ -99,11 +99,12 @@ function limiter(spec: LimiterSpec, options: RateLimitOptions): RequestHandler {
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A what-if preview is POSTed but reads: it writes nothing, like the view it resembles. */
-const isPreview = (req: Request): boolean => req.path.endsWith('/events/preview');
+/** A preview writes nothing: an event's (what if) and a bulk action's. */
+const isPreview = (req: Request): boolean => /\/(events|bulk-actions)\/preview$/.test(req.path);
 
 /**
  * Limits the writes (POST, PUT, PATCH, DELETE) of each API key; reads (and previews of an
- * event) are never limited. Mount after `authenticate`: the budget belongs to
+ * event or a bulk action) are never limited. Mount after `authenticate`: the budget belongs to
  * `req.caller.keyId` (without a caller, the client address).
  */
 export function rateLimitWritesPerKey(options: RateLimitOptions = {}): RequestHandler {

@@ -163,6 +163,41 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   sla: slaFrom(row.sla_due_at, row.overdue),
 });
 
+/** Filters a selection of processes can have: the list's, without its paging. */
+export type SelectionFilter = Omit<ProcessFilter, 'limit' | 'cursor'>;
+
+/**
+ * The SQL conditions (over `processes`) of a filter, limited to `practices` when given; `param`
+ * adds a value and answers its placeholder. Shared by the list and the bulk actions.
+ */
+export function filterConditions(
+  filter: SelectionFilter,
+  practices: readonly string[] | undefined,
+  param: (value: unknown) => string,
+): string[] {
+  const where: string[] = [];
+  if (practices) where.push(`practice_id = any(${param(practices)}::text[])`);
+  if (filter.type) where.push(`type = ${param(filter.type)}`);
+  if (filter.state) {
+    const state = param(filter.state);
+    // A parent state finds the processes in any of its children.
+    where.push(`(state = ${state} or state like ${state} || '.%')`);
+  }
+  if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.practiceId) where.push(`practice_id = ${param(filter.practiceId)}`);
+  if (filter.businessKey) where.push(`business_key = ${param(filter.businessKey)}`);
+  if (filter.q) where.push(`search_text like ${param(likePattern(filter.q))}`);
+  if (filter.dueBefore) where.push(`next_due_at < ${param(filter.dueBefore)}`);
+  if (filter.updatedSince) where.push(`updated_at >= ${param(filter.updatedSince)}`);
+  if (filter.incident) {
+    where.push(filter.incident === 'true' ? 'incident is not null' : 'incident is null');
+  }
+  if (filter.overdue) {
+    where.push(filter.overdue === 'true' ? OVERDUE_SQL : `not coalesce(${OVERDUE_SQL}, false)`);
+  }
+  return where;
+}
+
 /**
  * Reads of the read model. `practices` limits everything to those practices (a client key);
  * undefined means all.
@@ -199,31 +234,12 @@ export class ReadModel {
     filter: ProcessFilter,
     practices: readonly string[] | undefined,
   ): Promise<{ items: ProcessSummary[]; nextCursor: string | null }> {
-    const where: string[] = [];
     const values: unknown[] = [];
     const param = (value: unknown): string => {
       values.push(value);
       return `$${values.length}`;
     };
-    if (practices) where.push(`practice_id = any(${param(practices)}::text[])`);
-    if (filter.type) where.push(`type = ${param(filter.type)}`);
-    if (filter.state) {
-      const state = param(filter.state);
-      // A parent state finds the processes in any of its children.
-      where.push(`(state = ${state} or state like ${state} || '.%')`);
-    }
-    if (filter.status) where.push(`status = ${param(filter.status)}`);
-    if (filter.practiceId) where.push(`practice_id = ${param(filter.practiceId)}`);
-    if (filter.businessKey) where.push(`business_key = ${param(filter.businessKey)}`);
-    if (filter.q) where.push(`search_text like ${param(likePattern(filter.q))}`);
-    if (filter.dueBefore) where.push(`next_due_at < ${param(filter.dueBefore)}`);
-    if (filter.updatedSince) where.push(`updated_at >= ${param(filter.updatedSince)}`);
-    if (filter.incident) {
-      where.push(filter.incident === 'true' ? 'incident is not null' : 'incident is null');
-    }
-    if (filter.overdue) {
-      where.push(filter.overdue === 'true' ? OVERDUE_SQL : `not coalesce(${OVERDUE_SQL}, false)`);
-    }
+    const where = filterConditions(filter, practices, param);
     if (filter.cursor) {
       const cursor = decodeCursor(filter.cursor);
       where.push(

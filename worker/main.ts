@@ -1,4 +1,5 @@
 import { createActivities, createMailTransport } from '../activities/index.js';
+import { createBulkActionActivities } from '../activities/bulk-actions.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
 import { encryptedDataConverter } from '../codec/payload-codec.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
           onTransition: (record) =>
             metrics.transition(record.view.type, record.audit.event, record.audit.actor),
         }),
+        ...createBulkActionActivities({ pool: readModel }),
       },
       dataConverter: encryptedDataConverter(payloadKeys()),
       maxCachedWorkflows: config.maxCachedWorkflows,

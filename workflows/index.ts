@@ -7,3 +7,6 @@ export { ehbaApplication } from './ehba-application.js';
 export { invitation } from './invitation.js';
 export { mtanRegistration } from './mtan-registration.js';
 export { nightlyDigest } from './nightly-digest.js';
+
+/** Not a process: the job of a bulk action over many processes. */
+export { bulkAction } from './bulk-action.js';

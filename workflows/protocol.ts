@@ -61,3 +61,25 @@ export const deliverSignal = defineSignal<[ProcessEvent, SendMeta]>(DELIVER_SIGN
 
 /** A process's id, which is its workflow id: `{type}-{businessKey}`. */
 export const processIdOf = (type: string, businessKey: string): string => `${type}-${businessKey}`;
+
+/** What a bulk action does to each process it selected. */
+export type BulkActionSpec =
+  | { readonly kind: 'event'; readonly event: ProcessEvent }
+  | { readonly kind: 'cancel'; readonly reason: string }
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'fireTimer'; readonly timer: string; readonly reason: string };
+
+/** The job that carries out a bulk action: workflow `bulkAction`, id `bulk-{id}`. */
+export interface BulkActionArgs {
+  /** `ba_…`, the id the API gave it; its processes are rows of `bulk_action_items`. */
+  readonly bulkId: string;
+  readonly action: BulkActionSpec;
+  /** API key id of the operator who started it. */
+  readonly actor: string;
+  /** Processes acted on per second at most. */
+  readonly ratePerSecond: number;
+}
+
+export const BULK_ACTION_WORKFLOW = 'bulkAction';
+/** The workflow id of a bulk action's job. */
+export const bulkActionWorkflowId = (bulkId: string): string => `bulk-${bulkId}`;

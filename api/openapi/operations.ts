@@ -16,6 +16,7 @@ import { platformOperations, referenceOperations } from './platform-operations.j
 import { dashboardOperations } from './dashboard-operations.js';
 import { documentOperations } from './document-operations.js';
 import { practiceOperations } from './practice-operations.js';
+import { bulkActionOperations } from './bulk-action-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
 import {
@@ -31,6 +32,10 @@ import {
 export const TAGS = [
   { name: 'Processes', description: 'Start processes, send them events, list and cancel them.' },
   { name: 'Process types', description: 'The machines behind the process types.' },
+  {
+    name: 'Bulk actions',
+    description: 'One event, cancel, retry or timer for many processes, as a durable job.',
+  },
   { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
   {
     name: 'Arztportal',
@@ -470,6 +475,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
         404: processNotFound(`${PROCESS}/history`),
       },
     },
+    ...bulkActionOperations,
     ...practiceOperations,
     ...documentOperations,
     ...dashboardOperations,

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { EventSender, ProcessDefinition } from '../../machines/process-definition.js';
+import type { ProcessDefinition } from '../../machines/process-definition.js';
 import { latestDefinition, typeOfProcessId } from '../../machines/registry.js';
 import {
   cancelUpdate,
@@ -17,6 +17,7 @@ import {
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
 import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { protectCardSecrets } from '../card-secrets.js';
+import { maySend, senderDetail, senderOf, takesField } from '../event-senders.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { ApiMetrics } from '../observability/metrics.js';
 import {
@@ -60,12 +61,6 @@ export interface ProcessRoutesDeps {
   readonly eventDeadlineMs?: number;
 }
 
-/** Whether an event's payload schema has this field. */
-const takesField = (schema: unknown, field: string): boolean => {
-  const shape = (schema as { shape?: unknown } | undefined)?.shape;
-  return typeof shape === 'object' && shape !== null && field in shape;
-};
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -90,31 +85,6 @@ const outcomeOf = (error: unknown): string => {
     ] ?? 'error'
   );
 };
-
-/** The sender the definition names for an event type (own keys only: `constructor` is none). */
-const senderOf = (definition: ProcessDefinition, eventType: string): EventSender =>
-  (definition.eventSenders && Object.hasOwn(definition.eventSenders, eventType)
-    ? definition.eventSenders[eventType]
-    : undefined) ?? 'client';
-
-/** Who may send an event of this type: admins always; else the definition says. */
-function maySend(caller: Caller, definition: ProcessDefinition, eventType: string): boolean {
-  const sender = senderOf(definition, eventType);
-  if (sender === 'praxisflow') return false;
-  if (caller.role === 'admin') return true;
-  return sender === 'both' || sender === caller.role;
-}
-
-function senderDetail(eventType: string, sender: EventSender): string {
-  switch (sender) {
-    case 'praxisflow':
-      return `${eventType} is sent by praxisflow's documents API, not through the events route`;
-    case 'operator':
-      return `${eventType} is sent by the back office, not with this API key`;
-    default:
-      return `${eventType} is sent by the practice, not with this API key`;
-  }
-}
 
 export function processRoutes(deps: ProcessRoutesDeps): Router {
   const router = Router();

@@ -6,6 +6,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, createMailTransport } from '../../activities/index.js';
 import { temporal } from '@temporalio/proto';
+import { createBulkActionActivities } from '../../activities/bulk-actions.js';
 import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
@@ -153,6 +154,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...createProjectionActivities({
       readModel: options.projectionReadModel?.(database.pool) ?? database.pool,
     }),
+    ...createBulkActionActivities({ pool: database.pool }),
   };
   const namespace = options.namespace ?? 'default';
   const connection = await Connection.connect({ address });

@@ -50,6 +50,8 @@ export class ActivityRunner {
   private retryRequested = false;
   /** Who asked for the retry (an API key id). */
   private retriedBy = '';
+  /** Facts of the retry for its audit entry (the bulk action it belongs to). */
+  private retryAudit: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     private readonly processType: string,
@@ -59,6 +61,7 @@ export class ActivityRunner {
     private readonly onRetried: (retry: {
       readonly actor: string;
       readonly action: string;
+      readonly audit?: Readonly<Record<string, unknown>>;
     }) => Promise<void>,
   ) {}
 
@@ -127,7 +130,11 @@ export class ActivityRunner {
         this.incident = undefined;
         // Instances from before replay their retries without an audit entry.
         if (patched(AUDITED_RETRY_PATCH)) {
-          await this.onRetried({ actor: this.retriedBy, action });
+          await this.onRetried({
+            actor: this.retriedBy,
+            action,
+            ...(this.retryAudit ? { audit: this.retryAudit } : {}),
+          });
         } else {
           await this.onIncidentChange();
         }
@@ -136,8 +143,9 @@ export class ActivityRunner {
   }
 
   /** An operator's retry of the failed action. */
-  retry(actor: string): void {
+  retry(actor: string, audit?: Readonly<Record<string, unknown>>): void {
     this.retryRequested = true;
     this.retriedBy = actor;
+    this.retryAudit = audit;
   }
 }

@@ -14,6 +14,8 @@ export interface JobInit {
   readonly cancel?: { readonly reason: string };
   /** An operator fires a timer now or moves it (see `TimerRequest`). */
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
+  /** Facts for the audit entry of the job's own step (the bulk action it belongs to). */
+  readonly audit?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -28,6 +30,7 @@ export class Job implements JobInit {
   readonly timer?: PendingTimer;
   readonly cancel?: { readonly reason: string };
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
+  readonly audit?: Readonly<Record<string, unknown>>;
   private done = false;
   private refused: Refusal | undefined;
   /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
@@ -41,6 +44,7 @@ export class Job implements JobInit {
     if (init.timer !== undefined) this.timer = init.timer;
     if (init.cancel !== undefined) this.cancel = init.cancel;
     if (init.timerControl !== undefined) this.timerControl = init.timerControl;
+    if (init.audit !== undefined) this.audit = init.audit;
   }
 
   get settled(): boolean {

@@ -23,6 +23,7 @@ import { applyTimerEffects, PureTimers } from './timer-table.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
+  type CancelRequest,
   type EventPreview,
   type ProcessArgs,
   type ProcessEvent,
@@ -82,7 +83,11 @@ export class ProcessActor {
     this.activities = new ActivityRunner(
       definition.type,
       () => (this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve()),
-      (retry) => this.recordOperatorStep('INCIDENT_RETRIED', retry.actor, { action: retry.action }),
+      (retry) =>
+        this.recordOperatorStep('INCIDENT_RETRIED', retry.actor, {
+          action: retry.action,
+          ...retry.audit,
+        }),
     );
     this.step = args.resume?.step ?? 0;
     // A start through the API gives its instant, so that the API's answer equals this view.
@@ -138,31 +143,39 @@ export class ProcessActor {
     this.mailbox.postFirst(feedback.map((link) => ({ ...link, external: false })));
   }
 
-  enqueue(event: ProcessEvent, actor: string, external: boolean, sentAt?: string): Job {
+  enqueue(
+    event: ProcessEvent,
+    actor: string,
+    external: boolean,
+    options: { readonly sentAt?: string; readonly bulkAction?: string } = {},
+  ): Job {
     return this.mailbox.post({
       event,
       actor,
       external,
-      ...(sentAt === undefined ? {} : { sentAt }),
+      ...(options.sentAt === undefined ? {} : { sentAt: options.sentAt }),
+      ...auditOf(options),
     });
   }
 
-  enqueueCancel(reason: string, actor: string): Job {
+  enqueueCancel(request: CancelRequest): Job {
     return this.mailbox.post({
       event: { type: 'CANCELLED' },
-      actor,
+      actor: request.actor,
       external: true,
-      cancel: { reason },
+      cancel: { reason: request.reason },
+      ...auditOf(request),
     });
   }
 
   enqueueTimerControl(request: TimerRequest): Job {
-    const { actor, ...control } = request;
+    const { actor, bulkAction: _, ...control } = request;
     return this.mailbox.post({
       event: { type: request.action === 'fire' ? 'TIMER_FIRED_NOW' : 'TIMER_MOVED' },
       actor,
       external: true,
       timerControl: control,
+      ...auditOf(request),
     });
   }
 
@@ -284,8 +297,9 @@ export class ProcessActor {
    * One job: its event and everything its activities feed back, before the next job. `detail`
    * goes into the audit entry of the job's own event.
    */
-  async process(job: Job, detail?: Readonly<Record<string, unknown>>): Promise<void> {
+  async process(job: Job, given?: Readonly<Record<string, unknown>>): Promise<void> {
     if (job.timer && !this.timers.take(job.timer)) return;
+    const detail = job.audit || given ? { ...given, ...job.audit } : undefined;
     if (job.cancel) return this.cancel(job, job.cancel.reason);
     if (job.timerControl) return this.controlTimer(job, job.timerControl);
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
@@ -349,7 +363,7 @@ export class ProcessActor {
       job.refuse(refusalOfTimer);
       return;
     }
-    const detail = { timer: control.timer, reason: control.reason };
+    const detail = { timer: control.timer, reason: control.reason, ...job.audit };
     if (control.action === 'fire') {
       const timer = this.timers.takeNamed(control.timer)!;
       await this.process(new Job({ event: timer.event, actor: job.actor, external: false }), {
@@ -409,7 +423,7 @@ export class ProcessActor {
       job.refuse(this.endedRefusal());
       return;
     }
-    await this.end(job.actor, reason);
+    await this.end(job.actor, reason, job.audit);
   }
 
   /**
@@ -420,10 +434,14 @@ export class ProcessActor {
     if (this.active) await this.end('temporal', 'Cancelled in Temporal, not through the API');
   }
 
-  private async end(actor: string, reason: string): Promise<void> {
+  private async end(
+    actor: string,
+    reason: string,
+    audit?: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
     this.cancelled = true;
     this.timers.cancelAll();
-    await this.recordOperatorStep('CANCELLED', actor, { reason });
+    await this.recordOperatorStep('CANCELLED', actor, { reason, ...audit });
   }
 
   private endedRefusal(): Refusal {
@@ -522,3 +540,9 @@ function refusalOfFailure(
   const details = error.details?.[0] as Refusal['details'] | undefined;
   return details ? { type: error.type, details } : undefined;
 }
+
+/** The audit facts of a request: the bulk action it belongs to, if any. */
+const auditOf = (request: {
+  readonly bulkAction?: string | undefined;
+}): { audit?: Readonly<Record<string, unknown>> } =>
+  request.bulkAction ? { audit: { bulkAction: request.bulkAction } } : {};

@@ -82,7 +82,12 @@ export async function runMachine(
   setHandler(
     sendUpdate,
     async (event, meta) => {
-      const job = run.enqueue(checkEvent(definition, run.snapshot, event).parsed, meta.actor, true);
+      const job = run.enqueue(
+        checkEvent(definition, run.snapshot, event).parsed,
+        meta.actor,
+        true,
+        bulkActionOf(meta),
+      );
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return job.revealed ? { ...run.view(), revealed: job.revealed } : run.view();
@@ -117,18 +122,19 @@ export async function runMachine(
       typeof meta?.sentAt === 'string' && !Number.isNaN(Date.parse(meta.sentAt))
         ? new Date(meta.sentAt).toISOString()
         : undefined;
-    run.enqueue(
-      checked.parsed,
-      typeof meta?.actor === 'string' ? meta.actor : 'system',
-      false,
-      sentAt,
-    );
+    run.enqueue(checked.parsed, typeof meta?.actor === 'string' ? meta.actor : 'system', false, {
+      ...(sentAt === undefined ? {} : { sentAt }),
+    });
   });
 
   setHandler(
     cancelUpdate,
     async (request) => {
-      const job = run.enqueueCancel(request.reason, request.actor);
+      const job = run.enqueueCancel({
+        reason: request.reason,
+        actor: request.actor,
+        ...bulkActionOf(request),
+      });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return run.view();
@@ -155,7 +161,8 @@ export async function runMachine(
   setHandler(
     timerUpdate,
     async (request) => {
-      const job = run.enqueueTimerControl(request);
+      const { bulkAction: _, ...control } = request;
+      const job = run.enqueueTimerControl({ ...control, ...bulkActionOf(request) });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return run.view();
@@ -194,7 +201,8 @@ export async function runMachine(
   setHandler(
     retryUpdate,
     (request) => {
-      run.activities.retry(request.actor);
+      const { bulkAction } = bulkActionOf(request);
+      run.activities.retry(request.actor, bulkAction ? { bulkAction } : undefined);
       return run.view();
     },
     {
@@ -264,3 +272,12 @@ export async function runMachine(
   if (run.projectionsPending) await run.projectionsLanded();
   return run.view();
 }
+
+/** A bulk action's id as the API gives it (`ba_` and base64url); anything else is ignored. */
+const BULK_ACTION_ID = /^ba_[A-Za-z0-9_-]{8,40}$/;
+
+/** The bulk action a request names, when it names one in the API's form. */
+const bulkActionOf = (request: { readonly bulkAction?: unknown } | undefined) =>
+  typeof request?.bulkAction === 'string' && BULK_ACTION_ID.test(request.bulkAction)
+    ? { bulkAction: request.bulkAction }
+    : {};

@@ -122,6 +122,8 @@ export interface SendMeta {
    * event's `sentAt`, so a worker that is behind does not shift what the event's time decides.
    */
   readonly sentAt?: string;
+  /** The bulk action this request belongs to (its id), named in the audit entry. */
+  readonly bulkAction?: string;
 }
 
 /** Name of the Update through which every outside event arrives. */
@@ -139,6 +141,8 @@ export interface CancelRequest {
   readonly reason: string;
   /** API key id of the caller. */
   readonly actor: string;
+  /** The bulk action this request belongs to (its id), named in the audit entry. */
+  readonly bulkAction?: string;
 }
 
 /** Name of the Update through which an operator retries a failed effect. */
@@ -147,6 +151,8 @@ export const RETRY_UPDATE = 'retry';
 export interface RetryRequest {
   /** API key id of the caller. */
   readonly actor: string;
+  /** The bulk action this request belongs to (its id), named in the audit entry. */
+  readonly bulkAction?: string;
 }
 
 /** Name of the Update through which an operator fires a timer now or moves its due time. */
@@ -163,6 +169,8 @@ export interface TimerRequest {
   readonly reason: string;
   /** API key id of the caller. */
   readonly actor: string;
+  /** The bulk action this request belongs to (its id), named in the audit entry. */
+  readonly bulkAction?: string;
 }
 
 /** Name of the Query that answers the process view. */

@@ -1,0 +1,204 @@
+/**
+ * The activities of a bulk action's job (workflows/bulk-action.ts): which of its processes are
+ * still pending, the action on one of them, and the job's end. Each process's result is a row
+ * of `bulk_action_items`; the action itself is the same update an operator's single request
+ * sends, naming the bulk action in the process's audit entry.
+ */
+import { getClient } from '@temporalio/activity';
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
+} from '@temporalio/client';
+import type { Pool } from '../db/pool.js';
+import {
+  cancelUpdate,
+  retryUpdate,
+  sendUpdate,
+  timerUpdate,
+  type BulkActionSpec,
+  type ProcessView,
+} from '../workflows/protocol.js';
+
+export interface BulkItem {
+  readonly position: number;
+  readonly processId: string;
+}
+
+export interface BulkItemRequest extends BulkItem {
+  readonly bulkId: string;
+  readonly action: BulkActionSpec;
+  readonly actor: string;
+}
+
+/** What became of one process: the state it reached, or why not. */
+export type BulkOutcome =
+  | {
+      readonly status: 'done';
+      readonly state: string;
+      readonly stateLabel: string;
+      /** Taken, but its effects were still running when the job moved on. */
+      readonly effectsPending?: true;
+    }
+  | { readonly status: 'refused' | 'failed'; readonly reason: string; readonly httpStatus: number };
+
+/** How long one process's answer is waited for before the job moves on (effects may retry). */
+const ANSWER_MS = 20_000;
+
+/** Starts the action's update on one process; its id makes a retried activity send it once. */
+function startAction(client: Client, request: BulkItemRequest) {
+  const handle = client.workflow.getHandle(request.processId);
+  const options = {
+    updateId: `${request.bulkId}-${request.position}`,
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  } as const;
+  const { action, actor, bulkId: bulkAction } = request;
+  switch (action.kind) {
+    case 'event':
+      return handle.startUpdate(sendUpdate, {
+        ...options,
+        args: [action.event, { actor, bulkAction }],
+      });
+    case 'cancel':
+      return handle.startUpdate(cancelUpdate, {
+        ...options,
+        args: [{ reason: action.reason, actor, bulkAction }],
+      });
+    case 'retry':
+      return handle.startUpdate(retryUpdate, { ...options, args: [{ actor, bulkAction }] });
+    case 'fireTimer':
+      return handle.startUpdate(timerUpdate, {
+        ...options,
+        args: [{ action: 'fire', timer: action.timer, reason: action.reason, actor, bulkAction }],
+      });
+  }
+}
+
+/** The refusal a process answered (its problem's detail and status), if it is one. */
+async function refusalOf(
+  client: Client,
+  processId: string,
+  error: unknown,
+): Promise<BulkOutcome | undefined> {
+  const ended = {
+    status: 'refused',
+    reason: `Process ${processId} has ended`,
+    httpStatus: 409,
+  } as const;
+  if (error instanceof WorkflowNotFoundError) {
+    // An update to a closed workflow reads as "not found": the process exists but has ended.
+    const closed = await client.workflow
+      .getHandle(processId)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+    return closed
+      ? ended
+      : { status: 'failed', reason: `No process ${processId}`, httpStatus: 404 };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/workflow execution already completed|already (completed|closed)/i.test(message))
+    return ended;
+  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
+  const failure = error.cause;
+  const details = failure instanceof ApplicationFailure ? failure.details?.[0] : undefined;
+  if (details && typeof details === 'object' && 'detail' in details) {
+    const { detail, status } = details as { detail: unknown; status: unknown };
+    return {
+      status: 'refused',
+      reason: String(detail),
+      httpStatus: typeof status === 'number' ? status : 409,
+    };
+  }
+  return { status: 'refused', reason: failure?.message ?? error.message, httpStatus: 409 };
+}
+
+/** What the item row keeps of an outcome: its facts; the status is a column of its own. */
+const outcomeFacts = ({ status: _, ...facts }: BulkOutcome) => facts;
+
+export function createBulkActionActivities(deps: {
+  readonly pool: Pool;
+  readonly client?: Client;
+}) {
+  const { pool } = deps;
+  return {
+    /** The next processes of the job still to act on, in their order. */
+    async pendingBulkItems(bulkId: string, limit: number): Promise<BulkItem[]> {
+      const { rows } = await pool.query<{ position: number; process_id: string }>(
+        `select position, process_id from bulk_action_items
+          where bulk_id = $1 and status = 'pending' order by position limit $2`,
+        [bulkId, limit],
+      );
+      return rows.map((row) => ({ position: row.position, processId: row.process_id }));
+    },
+
+    /**
+     * Acts on one process and records what became of it. Already recorded (a retried
+     * activity): nothing again. A refusal is a result; Temporal's own trouble is retried.
+     */
+    async applyBulkItem(request: BulkItemRequest): Promise<BulkOutcome | null> {
+      const { rows } = await pool.query<{ status: string }>(
+        `select i.status from bulk_action_items i join bulk_actions b on b.id = i.bulk_id
+          where i.bulk_id = $1 and i.position = $2 and b.status = 'running'`,
+        [request.bulkId, request.position],
+      );
+      if (rows[0]?.status !== 'pending') return null;
+      const client = deps.client ?? getClient();
+      let outcome: BulkOutcome;
+      try {
+        const update = await startAction(client, request);
+        let timer: NodeJS.Timeout | undefined;
+        const view = await Promise.race([
+          update.result() as Promise<ProcessView>,
+          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ANSWER_MS))),
+        ]).finally(() => clearTimeout(timer));
+        outcome = view
+          ? { status: 'done', state: view.state, stateLabel: view.stateLabel }
+          : { status: 'done', state: '', stateLabel: '', effectsPending: true };
+      } catch (error) {
+        const refused = await refusalOf(client, request.processId, error);
+        if (!refused) throw error;
+        outcome = refused;
+      }
+      // A job cancelled meanwhile marked it skipped; it was acted on all the same.
+      await pool.query(
+        `update bulk_action_items set status = $3, outcome = $4, finished_at = now()
+          where bulk_id = $1 and position = $2 and status in ('pending', 'skipped')`,
+        [request.bulkId, request.position, outcome.status, JSON.stringify(outcomeFacts(outcome))],
+      );
+      return outcome;
+    },
+
+    /** The job ends: done, or cancelled with its pending processes skipped. */
+    async finishBulkAction(bulkId: string, status: 'done' | 'cancelled'): Promise<void> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        if (status === 'cancelled') {
+          await client.query(
+            `update bulk_action_items set status = 'skipped', finished_at = now()
+              where bulk_id = $1 and status = 'pending'`,
+            [bulkId],
+          );
+        }
+        await client.query(
+          `update bulk_actions set status = $2, finished_at = now()
+            where id = $1 and status = 'running'`,
+          [bulkId, status],
+        );
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+export type BulkActionActivities = ReturnType<typeof createBulkActionActivities>;
