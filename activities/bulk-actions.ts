@@ -4,12 +4,11 @@
  * of `bulk_action_items`; the action itself is the same update an operator's single request
  * sends, naming the bulk action in the process's audit entry.
  */
-import { getClient } from '@temporalio/activity';
+import { getClient, heartbeat } from '@temporalio/activity';
 import {
   ApplicationFailure,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
   type Client,
 } from '@temporalio/client';
 import type { Pool } from '../db/pool.js';
@@ -47,30 +46,27 @@ export type BulkOutcome =
 /** How long one process's answer is waited for before the job moves on (effects may retry). */
 const ANSWER_MS = 20_000;
 
-/** Starts the action's update on one process; its id makes a retried activity send it once. */
-function startAction(client: Client, request: BulkItemRequest) {
+/** The action's update on one process; its id makes a retried activity send it once. */
+function runAction(client: Client, request: BulkItemRequest): Promise<ProcessView> {
   const handle = client.workflow.getHandle(request.processId);
-  const options = {
-    updateId: `${request.bulkId}-${request.position}`,
-    waitForStage: WorkflowUpdateStage.ACCEPTED,
-  } as const;
+  const updateId = `${request.bulkId}-${request.position}`;
   const { action, actor, bulkId: bulkAction } = request;
   switch (action.kind) {
     case 'event':
-      return handle.startUpdate(sendUpdate, {
-        ...options,
+      return handle.executeUpdate(sendUpdate, {
+        updateId,
         args: [action.event, { actor, bulkAction }],
       });
     case 'cancel':
-      return handle.startUpdate(cancelUpdate, {
-        ...options,
+      return handle.executeUpdate(cancelUpdate, {
+        updateId,
         args: [{ reason: action.reason, actor, bulkAction }],
       });
     case 'retry':
-      return handle.startUpdate(retryUpdate, { ...options, args: [{ actor, bulkAction }] });
+      return handle.executeUpdate(retryUpdate, { updateId, args: [{ actor, bulkAction }] });
     case 'fireTimer':
-      return handle.startUpdate(timerUpdate, {
-        ...options,
+      return handle.executeUpdate(timerUpdate, {
+        updateId,
         args: [{ action: 'fire', timer: action.timer, reason: action.reason, actor, bulkAction }],
       });
   }
@@ -120,57 +116,91 @@ async function refusalOf(
 /** What the item row keeps of an outcome: its facts; the status is a column of its own. */
 const outcomeFacts = ({ status: _, ...facts }: BulkOutcome) => facts;
 
+/** How many processes one job acts on at once at most. */
+const AT_ONCE = 10;
+
+export interface BulkPageRequest {
+  readonly bulkId: string;
+  readonly action: BulkActionSpec;
+  readonly actor: string;
+  readonly ratePerSecond: number;
+  /** Processes to take from the pending ones, in their order. */
+  readonly limit: number;
+}
+
 export function createBulkActionActivities(deps: {
   readonly pool: Pool;
   readonly client?: Client;
 }) {
   const { pool } = deps;
+
+  /**
+   * Acts on one process and records what became of it. Already recorded, or the job no longer
+   * running: nothing. A refusal is a result; Temporal's own trouble is thrown (and retried).
+   */
+  async function applyItem(request: BulkItemRequest): Promise<void> {
+    const { rows } = await pool.query<{ status: string }>(
+      `select i.status from bulk_action_items i join bulk_actions b on b.id = i.bulk_id
+        where i.bulk_id = $1 and i.position = $2 and b.status = 'running'`,
+      [request.bulkId, request.position],
+    );
+    if (rows[0]?.status !== 'pending') return;
+    const client = deps.client ?? getClient();
+    let outcome: BulkOutcome;
+    try {
+      const answer = runAction(client, request);
+      // Should it settle only after the job moved on, nobody waits for it any more.
+      answer.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const view = await Promise.race([
+        answer,
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ANSWER_MS))),
+      ]).finally(() => clearTimeout(timer));
+      outcome = view
+        ? { status: 'done', state: view.state, stateLabel: view.stateLabel }
+        : { status: 'done', state: '', stateLabel: '', effectsPending: true };
+    } catch (error) {
+      const refused = await refusalOf(client, request.processId, error);
+      if (!refused) throw error;
+      outcome = refused;
+    }
+    // A job cancelled meanwhile marked it skipped; it was acted on all the same.
+    await pool.query(
+      `update bulk_action_items set status = $3, outcome = $4, finished_at = now()
+        where bulk_id = $1 and position = $2 and status in ('pending', 'skipped')`,
+      [request.bulkId, request.position, outcome.status, JSON.stringify(outcomeFacts(outcome))],
+    );
+  }
+
   return {
-    /** The next processes of the job still to act on, in their order. */
-    async pendingBulkItems(bulkId: string, limit: number): Promise<BulkItem[]> {
+    /**
+     * Acts on the next pending processes of the job (up to `limit`): a few lanes, each taking
+     * the next process when its last one is answered and starting one per interval at most,
+     * so that all lanes together keep to the rate. Answers how many it took (0: none left).
+     * A retry after a crash finds the answered ones recorded and sends each update under the
+     * same id, so no process is acted on twice.
+     */
+    async applyBulkItems(request: BulkPageRequest): Promise<number> {
       const { rows } = await pool.query<{ position: number; process_id: string }>(
         `select position, process_id from bulk_action_items
           where bulk_id = $1 and status = 'pending' order by position limit $2`,
-        [bulkId, limit],
+        [request.bulkId, request.limit],
       );
-      return rows.map((row) => ({ position: row.position, processId: row.process_id }));
-    },
-
-    /**
-     * Acts on one process and records what became of it. Already recorded (a retried
-     * activity): nothing again. A refusal is a result; Temporal's own trouble is retried.
-     */
-    async applyBulkItem(request: BulkItemRequest): Promise<BulkOutcome | null> {
-      const { rows } = await pool.query<{ status: string }>(
-        `select i.status from bulk_action_items i join bulk_actions b on b.id = i.bulk_id
-          where i.bulk_id = $1 and i.position = $2 and b.status = 'running'`,
-        [request.bulkId, request.position],
+      const queue = rows.map((row) => ({ position: row.position, processId: row.process_id }));
+      const lanes = Math.max(1, Math.min(AT_ONCE, Math.floor(request.ratePerSecond)));
+      const interval = (lanes * 1000) / request.ratePerSecond;
+      await Promise.all(
+        Array.from({ length: lanes }, async () => {
+          for (let item = queue.shift(); item; item = queue.shift()) {
+            const began = performance.now();
+            await applyItem({ ...request, ...item });
+            heartbeat();
+            const wait = interval - (performance.now() - began);
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          }
+        }),
       );
-      if (rows[0]?.status !== 'pending') return null;
-      const client = deps.client ?? getClient();
-      let outcome: BulkOutcome;
-      try {
-        const update = await startAction(client, request);
-        let timer: NodeJS.Timeout | undefined;
-        const view = await Promise.race([
-          update.result() as Promise<ProcessView>,
-          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ANSWER_MS))),
-        ]).finally(() => clearTimeout(timer));
-        outcome = view
-          ? { status: 'done', state: view.state, stateLabel: view.stateLabel }
-          : { status: 'done', state: '', stateLabel: '', effectsPending: true };
-      } catch (error) {
-        const refused = await refusalOf(client, request.processId, error);
-        if (!refused) throw error;
-        outcome = refused;
-      }
-      // A job cancelled meanwhile marked it skipped; it was acted on all the same.
-      await pool.query(
-        `update bulk_action_items set status = $3, outcome = $4, finished_at = now()
-          where bulk_id = $1 and position = $2 and status in ('pending', 'skipped')`,
-        [request.bulkId, request.position, outcome.status, JSON.stringify(outcomeFacts(outcome))],
-      );
-      return outcome;
+      return rows.length;
     },
 
     /** The job ends: done, or cancelled with its pending processes skipped. */
