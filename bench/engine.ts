@@ -16,7 +16,8 @@
  *   npm run bench -- --starts 300 --events 300 --concurrency 16
  *
  * `--workers N` measures instead how throughput grows from 1 to N workers (bench/worker-scale.ts;
- * `--processes`, `--worker-cpu`).
+ * `--processes`, `--worker-cpu`); `--bulk N` one event for N processes as a bulk action against
+ * single events (bench/bulk.ts).
  */
 import {
   inParallel,
@@ -25,23 +26,15 @@ import {
   withThrowawayServers,
   writeResult,
 } from './lib.js';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { initialTransition, transition } from 'xstate';
-import { createActivities, createMailTransport } from '../activities/index.js';
-import { postgresOutbox } from '../activities/outbox.js';
-import { createProjectionActivities } from '../activities/projection.js';
-import { createApp } from '../api/app.js';
-import { EncryptionCodec } from '../codec/payload-codec.js';
-import { migrate } from '../db/migrate.js';
-import { createPool } from '../db/pool.js';
 import { nightlyDigestProcess } from '../machines/nightly-digest.js';
 import { c, log } from '../scripts/lib/log.js';
-import { secretSealer } from '../storage/sealed-secrets.js';
-import { bundleWorkflows } from '../worker/worker.js';
+import { measureBulk } from './bulk.js';
+import { startBenchStack } from './stack.js';
 import { measureWorkerScale } from './worker-scale.js';
 
 const { values: options } = parseArgs({
@@ -53,6 +46,8 @@ const { values: options } = parseArgs({
     workers: { type: 'string' },
     /** With `--workers`: each worker's CPU cap in cores (0: uncapped). */
     'worker-cpu': { type: 'string', default: '0.4' },
+    /** Instead of B1–B5: one event for this many processes as a bulk action vs single events. */
+    bulk: { type: 'string' },
     /** Invitations per phase of `--workers`. */
     processes: { type: 'string', default: '1000' },
   },
@@ -91,72 +86,16 @@ const throughput = async (n: number, work: (i: number) => Promise<unknown>): Pro
   n / (await inParallel(n, CONCURRENCY, work));
 
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
-  const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });
-  await migrate(pool);
-  const address = env.TEMPORAL_ADDRESS!;
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const codec = new EncryptionCodec([{ id: 'bench', key: randomBytes(32) }]);
-  const dataConverter = { payloadCodecs: [codec] };
-  const client = new Client({ connection, dataConverter });
+  const stack = await startBenchStack(env);
+  const { api, connection, nativeConnection } = stack;
   const rawClient = new Client({ connection });
-  const mailer = createMailTransport(env.MAILCATCHER_SMTP_URL!);
-
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: 'bench-engine',
-    dataConverter,
-    workflowBundle: await bundleWorkflows(),
-    activities: {
-      ...createActivities({
-        mailer,
-        outbox: postgresOutbox(pool),
-        config: {
-          publicBaseUrl: 'http://portal.bench',
-          mailFrom: 'bench <bench@praxisflow.localhost>',
-          codeSecret: 'bench-secret-bench-secret-bench-secret',
-        },
-      }),
-      ...createProjectionActivities({ readModel: pool }),
-    },
-  });
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
     workflowBundle: await rawWorkflowBundle(),
     activities: { async sendRawDigest() {} },
   });
-  const running = [worker.run(), rawWorker.run()];
-
-  const adminKey = `pf_bench_${randomBytes(18).toString('base64url')}`;
-  const app = createApp({
-    client,
-    namespace: 'default',
-    taskQueue: 'bench-engine',
-    database: pool,
-    secrets: secretSealer('bench-secret-bench-secret-bench-secret'),
-    apiKeyPepper: randomBytes(32).toString('base64url'),
-    bootstrapAdminKey: adminKey,
-    businessKeySecret: randomBytes(32).toString('base64url'),
-    delays: {},
-    codec,
-    logLevel: 'silent',
-    rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const api = async (method: string, path: string, body: unknown, expected: number) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status !== expected)
-      throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as { id: string };
-  };
+  const rawRunning = rawWorker.run();
 
   // B1 — starts per second.
   const run = randomBytes(3).toString('hex');
@@ -243,14 +182,9 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     });
   });
 
-  server.close();
-  worker.shutdown();
   rawWorker.shutdown();
-  await Promise.all(running);
-  await connection.close();
-  await nativeConnection.close();
-  mailer.close();
-  await pool.end();
+  await rawRunning;
+  await stack.close();
 
   const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -316,11 +250,13 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 await withThrowawayServers((env) =>
-  options.workers
-    ? measureWorkerScale(env, {
-        workers: Number(options.workers),
-        processes: Number(options.processes),
-        workerCpu: Number(options['worker-cpu']) || null,
-      })
-    : run(env),
+  options.bulk
+    ? measureBulk(env, { processes: Number(options.bulk) })
+    : options.workers
+      ? measureWorkerScale(env, {
+          workers: Number(options.workers),
+          processes: Number(options.processes),
+          workerCpu: Number(options['worker-cpu']) || null,
+        })
+      : run(env),
 );

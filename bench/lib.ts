@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { c, log, since } from '../scripts/lib/log.js';
 import { Supervisor } from '../scripts/lib/supervisor.js';
@@ -66,4 +67,18 @@ export async function inParallel(
     }),
   );
   return (performance.now() - start) / 1000;
+}
+
+/** Waits until every process rests: no workflow task, no activity pending (64 asked at a time). */
+export async function untilAllRest(client: Client, ids: readonly string[]): Promise<void> {
+  let pending = [...ids];
+  while (pending.length > 0) {
+    const resting: boolean[] = [];
+    await inParallel(pending.length, 64, async (i) => {
+      const { raw } = await client.workflow.getHandle(pending[i]!).describe();
+      resting[i] = !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
+    });
+    pending = pending.filter((_, i) => !resting[i]);
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

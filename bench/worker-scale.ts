@@ -15,7 +15,7 @@
  * would have its own on its own host: on 2 cores one uncapped worker takes one core and the
  * servers the other, so a second one would only split the same CPU.
  */
-import { inParallel, writeResult } from './lib.js';
+import { inParallel, untilAllRest, writeResult } from './lib.js';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -125,17 +125,7 @@ export async function measureWorkerScale(
       if (sent >= options.processes) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    let pending = ids;
-    while (pending.length > 0) {
-      const resting = await Promise.all(
-        pending.map(async (id) => {
-          const { raw } = await client.workflow.getHandle(id).describe();
-          return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
-        }),
-      );
-      pending = pending.filter((_, i) => !resting[i]);
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await untilAllRest(client, ids);
     const seconds = (performance.now() - startedAt) / 1000;
     const ticksAfter = machineTicks();
     const workerCpu = spawned.map(

@@ -1,0 +1,109 @@
+/**
+ * praxisflow as the benchmarks run it: the API and a worker with every activity in this Node
+ * process, on the throw-away servers, and a fetch helper with an admin key.
+ */
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, createMailTransport } from '../activities/index.js';
+import { createBulkActionActivities } from '../activities/bulk-actions.js';
+import { postgresOutbox } from '../activities/outbox.js';
+import { createProjectionActivities } from '../activities/projection.js';
+import { createApp } from '../api/app.js';
+import { EncryptionCodec } from '../codec/payload-codec.js';
+import { migrate } from '../db/migrate.js';
+import { createPool, type Pool } from '../db/pool.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
+import { bundleWorkflows } from '../worker/worker.js';
+
+export interface BenchStack {
+  readonly pool: Pool;
+  readonly connection: Connection;
+  readonly nativeConnection: NativeConnection;
+  /** With the stack's payload codec. */
+  readonly client: Client;
+  /** Calls the API with the admin key; throws unless it answers `expected`. */
+  api(method: string, path: string, body: unknown, expected: number): Promise<{ id: string }>;
+  close(): Promise<void>;
+}
+
+const TASK_QUEUE = 'bench-engine';
+
+export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStack> {
+  const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });
+  await migrate(pool);
+  const address = env.TEMPORAL_ADDRESS!;
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const codec = new EncryptionCodec([{ id: 'bench', key: randomBytes(32) }]);
+  const dataConverter = { payloadCodecs: [codec] };
+  const client = new Client({ connection, dataConverter });
+  const mailer = createMailTransport(env.MAILCATCHER_SMTP_URL!);
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    dataConverter,
+    workflowBundle: await bundleWorkflows(),
+    activities: {
+      ...createActivities({
+        mailer,
+        outbox: postgresOutbox(pool),
+        config: {
+          publicBaseUrl: 'http://portal.bench',
+          mailFrom: 'bench <bench@praxisflow.localhost>',
+          codeSecret: 'bench-secret-bench-secret-bench-secret',
+        },
+      }),
+      ...createProjectionActivities({ readModel: pool }),
+      ...createBulkActionActivities({ pool }),
+    },
+  });
+  const running = worker.run();
+
+  const adminKey = `pf_bench_${randomBytes(18).toString('base64url')}`;
+  const app = createApp({
+    client,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    database: pool,
+    secrets: secretSealer('bench-secret-bench-secret-bench-secret'),
+    apiKeyPepper: randomBytes(32).toString('base64url'),
+    bootstrapAdminKey: adminKey,
+    businessKeySecret: randomBytes(32).toString('base64url'),
+    delays: {},
+    codec,
+    logLevel: 'silent',
+    rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    pool,
+    connection,
+    nativeConnection,
+    client,
+    async api(method, path, body, expected) {
+      const response = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (response.status !== expected)
+        throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      return JSON.parse(text) as { id: string };
+    },
+    async close() {
+      server.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      mailer.close();
+      await pool.end();
+    },
+  };
+}
