@@ -50,10 +50,16 @@ export function createNotifier(deps: ActivityDeps) {
      * before the gateway is asked and is marked after. A retry of an action whose message was
      * accepted sends nothing; a retry after a crash between the send and the mark sends again
      * with the same Message-ID, which the receiving side can drop. `part` numbers the messages
-     * of an action that sends more than one.
+     * of an action that sends more than one. An `internal` message (to the back office) goes
+     * from praxisflow's own sender, without an organisation's frame.
      */
-    async deliver(draft: Message, meta: ActionMeta, part?: number): Promise<void> {
-      const message = asOrganisation(draft, deps, meta.processType);
+    async deliver(
+      draft: Message,
+      meta: ActionMeta,
+      part?: number,
+      options: { readonly internal?: boolean } = {},
+    ): Promise<void> {
+      const message = options.internal ? draft : asOrganisation(draft, deps, meta.processType);
       const idempotencyKey =
         part === undefined ? meta.idempotencyKey : `${meta.idempotencyKey}:${part}`;
       const messageId = messageIdFor(idempotencyKey);

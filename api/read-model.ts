@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { writeTransition } from '../db/projection.js';
+import { ABOUT_SQL, aboutText, type AboutFields } from '../db/about.js';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../db/sla.js';
 import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/protocol.js';
 import { validationError } from './errors.js';
@@ -111,39 +112,6 @@ interface ProcessRow {
   about: AboutFields | null;
   sla_due_at: Date | null;
   overdue: boolean | null;
-}
-
-/** The few context fields that name whom a process is about (see ABOUT_SQL). */
-interface AboutFields {
-  readonly person?: {
-    readonly title?: string | null;
-    readonly firstName?: string;
-    readonly lastName?: string;
-    readonly name?: string;
-    readonly email?: string;
-  } | null;
-  readonly name?: string | null;
-}
-
-/**
- * Only the context fields that name the person or practice (invitee, applicant, holder,
- * physician; holder or practice name), not the whole context: lists stay cheap.
- */
-const ABOUT_SQL = `jsonb_build_object(
-    'person', coalesce(context->'invitee', context->'applicant', context->'holder', context->'physician'),
-    'name', coalesce(context->>'holderName', context->>'practiceName')) as about`;
-
-/** „Dr. med. Erika Mustermann <erika@praxis.example>“, „Praxis am Markt“, or null. */
-function aboutText(about: AboutFields | null): string | null {
-  const person = about?.person;
-  if (person && typeof person === 'object') {
-    const name =
-      person.name ??
-      [person.title, person.firstName, person.lastName].filter((part) => part).join(' ');
-    const text = [name, person.email ? `<${person.email}>` : ''].filter((part) => part).join(' ');
-    if (text) return text;
-  }
-  return about?.name ?? null;
 }
 
 const summary = (row: ProcessRow): ProcessSummary => ({

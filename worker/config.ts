@@ -35,6 +35,24 @@ const workerSchema = z.object({
     )
     .optional(),
   /** Letter shop (HTTP, JSON with the PDF in base64); absent: letters land in the mail catcher. */
+  /** Where the daily report of what became overdue goes (comma-separated); absent: none. */
+  PRAXISFLOW_SLA_REPORT_TO: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ error: 'must be email addresses, separated by commas' }))),
+  /** German time of day of that report. */
+  PRAXISFLOW_SLA_REPORT_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00')
+    .default('07:00'),
+  /** The dashboard's address, for links in the report. */
+  PRAXISFLOW_DASHBOARD_URL: z.url().default('http://localhost:3000/dashboard'),
   LETTER_GATEWAY_URL: z.url().optional(),
   LETTER_GATEWAY_TOKEN: z.string().min(1).optional(),
 });
@@ -49,6 +67,11 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
     smtpUrl: result.data.SMTP_URL,
     logLevel: result.data.LOG_LEVEL,
     sla: slaConfig(env),
+    slaReport: {
+      to: result.data.PRAXISFLOW_SLA_REPORT_TO,
+      time: result.data.PRAXISFLOW_SLA_REPORT_TIME,
+      dashboardUrl: result.data.PRAXISFLOW_DASHBOARD_URL.replace(/\/+$/, ''),
+    },
     maxCachedWorkflows: result.data.PRAXISFLOW_WORKER_MAX_CACHED_WORKFLOWS,
     metrics: {
       port: result.data.PRAXISFLOW_WORKER_METRICS_PORT,

@@ -1,4 +1,9 @@
-import { createActivities, createMailTransport } from '../activities/index.js';
+import { createActivities, createMailTransport, type ActivityDeps } from '../activities/index.js';
+import { createSlaReportActivities, SLA_REPORT_ID } from '../activities/sla-report.js';
+import { Client, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { postgresSlaReportSource } from '../db/sla-report.js';
+import { latestDefinition } from '../machines/registry.js';
 import { createBulkActionActivities } from '../activities/bulk-actions.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
@@ -19,6 +24,26 @@ import { exitGracefully } from './shutdown.js';
 import { RecyclingWorker } from './recycling.js';
 import { bundleWorkflows, connectWorker, createWorker, temporalReachable } from './worker.js';
 
+/**
+ * The daily report runs as one workflow per deployment: whichever worker starts first starts
+ * it, the others find it running.
+ */
+async function startSlaReport(
+  connection: NativeConnection,
+  config: ReturnType<typeof workerConfig>,
+): Promise<void> {
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptedDataConverter(payloadKeys()),
+  });
+  await client.workflow.start('slaReport', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: SLA_REPORT_ID,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+}
+
 /** The praxisflow worker: runs every process workflow and every activity. */
 async function main(): Promise<void> {
   const config = workerConfig();
@@ -35,6 +60,19 @@ async function main(): Promise<void> {
   const metrics = createWorkerMetrics();
   const connection = await connectWorker(config.temporal);
   const workflowBundle = await bundleWorkflows(undefined, { tracing: !!tracing });
+  const activityDeps: ActivityDeps = {
+    mailer,
+    outbox: postgresOutbox(readModel),
+    documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
+    credentials: createCredentialStore(readModel, config.activities.codeSecret),
+    mtanNumbers: createMtanNumberStore(readModel),
+    transportPinLetters: createTransportPinLetterStore({
+      pool: readModel,
+      masterKeys: documentKeys(),
+    }),
+    config: config.activities,
+    onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
+  };
   const create = () =>
     createWorker({
       connection,
@@ -42,18 +80,12 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: {
-        ...createActivities({
-          mailer,
-          outbox: postgresOutbox(readModel),
-          documents: createDocumentStore({ pool: readModel, masterKeys: documentKeys() }),
-          credentials: createCredentialStore(readModel, config.activities.codeSecret),
-          mtanNumbers: createMtanNumberStore(readModel),
-          transportPinLetters: createTransportPinLetterStore({
-            pool: readModel,
-            masterKeys: documentKeys(),
-          }),
-          config: config.activities,
-          onDelivery: (channel, outcome) => metrics.notification(channel, outcome),
+        ...createActivities(activityDeps),
+        ...createSlaReportActivities({
+          ...activityDeps,
+          source: postgresSlaReportSource(readModel),
+          report: config.slaReport,
+          titleOf: (type) => latestDefinition(type)?.title ?? type,
         }),
         ...createProjectionActivities({
           readModel,
@@ -92,6 +124,19 @@ async function main(): Promise<void> {
     },
     `worker: polling task queue ${config.temporal.taskQueue}`,
   );
+  if (config.slaReport.to.length > 0) {
+    await startSlaReport(connection, config).then(
+      () =>
+        logger.info(
+          `worker: the report of what became overdue goes daily at ${config.slaReport.time} to ${config.slaReport.to.length} address(es)`,
+        ),
+      (error: unknown) =>
+        logger.warn(
+          { err: error },
+          'worker: could not start the daily report of what became overdue',
+        ),
+    );
+  }
   // The worker drains itself on SIGINT/SIGTERM; the rest closes after it, in this order, so
   // that no running activity loses its database or mailer.
   const running = worker.run();

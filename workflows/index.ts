@@ -10,3 +10,5 @@ export { nightlyDigest } from './nightly-digest.js';
 
 /** Not a process: the job of a bulk action over many processes. */
 export { bulkAction } from './bulk-action.js';
+/** Not a process: the back office's daily report of what became overdue. */
+export { slaReport } from './sla-report.js';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { ReadModel } from '../../api/read-model.js';
 import { DEFAULT_SLA_POLICY, slaPolicy } from '../../db/sla.js';
+import { postgresSlaReportSource } from '../../db/sla-report.js';
 import type { ProcessView } from '../../workflows/interpreter/types.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { waitForMessage } from '../support/mailcatcher.js';
@@ -160,6 +161,19 @@ describe('service levels („überfällig“)', () => {
     expect(metrics).toContain(
       'praxisflow_processes_overdue{type="invitation",state="requested"} 1',
     );
+    // The back office's daily report finds it, with whom it is about, from the read model.
+    const report = postgresSlaReportSource(api.database.pool);
+    const since = new Date(Date.parse(pastDue) - 1000).toISOString();
+    expect(await report.overdueBetween(since, new Date().toISOString())).toEqual([
+      expect.objectContaining({
+        id,
+        type: 'invitation',
+        stateLabel: 'Beantragt',
+        overdueSince: pastDue,
+        about: expect.stringContaining('@'),
+      }),
+    ]);
+    expect(await report.overdueBetween(pastDue, new Date().toISOString())).toEqual([]);
     expect(metrics).toContain(
       'praxisflow_processes_overdue{type="ehbaApplication",state="documentsReceived"} 0',
     );
