@@ -6,12 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY } from '../../db/sla.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { untilAtRest } from '../support/at-rest.js';
 
 /**
  * The operators' dashboard in real headless Chromium against the real API, worker and
  * Temporal: log in, filter, open an invitation, act on it through the generated forms, see
- * the page explain a refusal. Screenshots of the list and the process page are kept in
- * test-artifacts/.
+ * the page explain a refusal, run a bulk action over a practice's invitations and follow it.
+ * Screenshots of the list, the process page and a bulk action are kept in test-artifacts/.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,7 +25,7 @@ let portal: string;
 const practiceId = `BSNR-${randomBytes(4).toString('hex')}`;
 const invitations: string[] = [];
 
-async function invite(lastName: string): Promise<string> {
+async function invite(lastName: string, practice = practiceId): Promise<string> {
   const started = await api.request('POST', '/api/v1/processes/invitation', {
     body: {
       input: {
@@ -32,7 +33,7 @@ async function invite(lastName: string): Promise<string> {
         firstName: 'Erika',
         lastName,
         email: `${lastName.toLowerCase()}.${randomBytes(3).toString('hex')}@praxis.example`,
-        practiceId,
+        practiceId: practice,
       },
     },
   });
@@ -40,14 +41,36 @@ async function invite(lastName: string): Promise<string> {
   return started.body.id as string;
 }
 
-/** Waits until the read model lists `count` processes of this type (the projection is async). */
-async function listed(type: string, count: number): Promise<void> {
+/**
+ * Waits until the read model lists `count` processes of this type (the projection is async),
+ * among those `filter` selects if given.
+ */
+async function listed(type: string, count: number, filter = ''): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const list = await api.request('GET', `/api/v1/processes?type=${type}`);
+    const list = await api.request('GET', `/api/v1/processes?type=${type}${filter}`);
     if (list.body.items?.length === count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the read model did not list ${count} ${type} processes`);
+}
+
+/**
+ * Invitations of a practice of their own, invited and at rest, so that the read model lists
+ * them where a bulk action finds them (the other tests count the file's practice's).
+ */
+async function invitationsOfOwnPractice(
+  lastNames: readonly string[],
+): Promise<{ practice: string; ids: string[] }> {
+  const practice = `BSNR-${randomBytes(4).toString('hex')}`;
+  const ids: string[] = [];
+  for (const lastName of lastNames) ids.push(await invite(lastName, practice));
+  await untilAtRest(api.client, ids);
+  await listed(
+    'invitation',
+    ids.length,
+    `&practiceId=${practice}&state=registration.invited&status=active`,
+  );
+  return { practice, ids };
 }
 
 async function logIn(page: Page, key: string): Promise<void> {
@@ -413,6 +436,141 @@ describe('the operators’ dashboard', () => {
       'Ablauf der Einladung',
     );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-machines.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('runs a bulk action over one practice’s invitations: preview, start, follow it to „abgeschlossen“, find it in each history', async () => {
+    const { practice, ids } = await invitationsOfOwnPractice(['Kaiser', 'Lorenz', 'Maurer']);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    await logIn(page, operator);
+    await page.getByRole('link', { name: 'Vorgänge' }).click();
+    await page.getByLabel('Prozessart').selectOption('invitation');
+    await page.getByLabel('Praxis').fill(practice);
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    await page.waitForURL(/practiceId=/);
+    await expect.poll(() => page.locator('table.processes tbody tr').count()).toBe(3);
+
+    await page.getByRole('button', { name: 'Massenaktion …' }).click();
+    const form = page.getByRole('form', { name: 'Massenaktion' });
+    expect(await form.textContent()).toContain(`Praxis „${practice}“`);
+    expect(await form.getByRole('radio', { name: 'Ereignis senden' }).isChecked()).toBe(true);
+    await form
+      .getByRole('combobox', { name: /Ereignis/ })
+      .selectOption({ label: 'Einladung erneut senden' });
+    // Nothing starts before a preview.
+    expect(await form.getByRole('button', { name: /starten/ }).count()).toBe(0);
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    const preview = form.getByRole('region', { name: 'Vorschau' });
+    await expect.poll(() => preview.textContent()).toContain('3 Vorgänge passen zum Filter.');
+    expect(await preview.textContent()).toContain('Ausgeführt würde die Aktion für 3 Vorgänge.');
+    expect(await page.getByRole('table', { name: 'Würden ablehnen' }).count()).toBe(0);
+    await form.getByRole('button', { name: 'Für 3 Vorgänge starten' }).click();
+
+    await page.waitForURL(/\/dashboard\/massenaktionen\/ba_/);
+    const bulkId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await page.getByRole('heading', { name: `Massenaktion ${bulkId}` }).waitFor();
+    expect(await page.locator('main').textContent()).toContain(
+      'Ereignis senden: Einladung erneut senden',
+    );
+    await page.getByText('abgeschlossen', { exact: true }).waitFor();
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('3 von 3');
+    const results = page.getByRole('list', { name: 'Ergebnisse' });
+    expect(await results.textContent()).toContain('erledigt: 3');
+    expect(await results.textContent()).toContain('ausstehend: 0');
+    const rows = page.getByRole('table').locator('tbody').getByRole('row');
+    await expect.poll(() => rows.filter({ hasText: 'erledigt' }).count()).toBe(3);
+    expect(await rows.count()).toBe(3);
+    expect(await page.getByRole('table').textContent()).toContain('jetzt „Eingeladen“');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-bulk-action.png'), fullPage: true });
+
+    // Each process's history names the bulk action, and leads back to it.
+    await page.getByRole('link', { name: ids[0]! }).click();
+    const link = page.getByRole('link', { name: `Massenaktion ${bulkId}` });
+    await link.waitFor();
+    expect(await page.locator('table.history tr', { has: link }).textContent()).toContain(
+      'Einladung erneut senden',
+    );
+    await link.click();
+    await page.getByRole('heading', { name: `Massenaktion ${bulkId}` }).waitFor();
+
+    // The list of bulk actions shows it, in German.
+    await page.getByRole('link', { name: 'Massenaktionen', exact: true }).click();
+    const row = page.getByRole('row', { name: new RegExp(bulkId) });
+    await expect.poll(() => row.textContent()).toContain('abgeschlossen');
+    expect(await row.textContent()).toContain('Ereignis senden: Einladung erneut senden');
+    expect(await row.textContent()).toContain('3 von 3');
+    await page.close();
+  });
+
+  it('groups the refusals of a preview in German, explains a refused action, and cancels a running bulk action', async () => {
+    const { practice, ids } = await invitationsOfOwnPractice([
+      'Neumann',
+      'Otto',
+      'Peters',
+      'Quast',
+      'Roth',
+      'Seidel',
+    ]);
+    const revoked = await api.request('POST', `/api/v1/processes/${ids[0]}/events`, {
+      body: { type: 'INVITATION_REVOKED', reason: 'Doppelt angelegt.' },
+    });
+    expect(revoked.status).toBe(200);
+    await untilAtRest(api.client, [ids[0]!]);
+    await listed('invitation', 1, `&practiceId=${practice}&status=done`);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    await logIn(page, operator);
+    await page.goto(`${api.baseUrl}/dashboard/prozesse?type=invitation&practiceId=${practice}`);
+    await page.getByRole('button', { name: 'Massenaktion …' }).click();
+    const form = page.getByRole('form', { name: 'Massenaktion' });
+
+    // An event with a code is one person's: the API refuses it, the form says why in German.
+    await form
+      .getByRole('combobox', { name: /Ereignis/ })
+      .selectOption({ label: 'Registrierungslink geöffnet' });
+    await form.getByLabel('Token').fill('irgendein-token');
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    const alert = form.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('Die Angaben sind nicht gültig.');
+    expect(await alert.textContent()).toContain('Ereignis:');
+
+    await form
+      .getByRole('combobox', { name: /Ereignis/ })
+      .selectOption({ label: 'Einladung erneut senden' });
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    const preview = form.getByRole('region', { name: 'Vorschau' });
+    await expect.poll(() => preview.textContent()).toContain('6 Vorgänge passen zum Filter.');
+    expect(await preview.textContent()).toContain('für 5 Vorgänge, 1 Vorgang lehnt sie ab');
+    const refusal = preview.getByRole('table', { name: 'Würden ablehnen' }).getByRole('row', {
+      name: /Vorgang beendet/,
+    });
+    expect(await refusal.textContent()).toContain('1');
+    expect(await refusal.getByRole('link', { name: ids[0]! }).count()).toBe(1);
+    expect(await alert.count()).toBe(0);
+
+    // One process a second: slow enough to cancel while it runs.
+    await form.getByRole('spinbutton', { name: /pro Sekunde/ }).fill('1');
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    await form.getByRole('button', { name: 'Für 5 Vorgänge starten' }).click();
+    await page.waitForURL(/\/dashboard\/massenaktionen\/ba_/);
+    await page.getByRole('button', { name: 'Abbrechen' }).click();
+    await page.getByRole('button', { name: 'Ja, Massenaktion abbrechen' }).click();
+    await page.getByText('abgebrochen', { exact: true }).waitFor();
+    const results = page.getByRole('list', { name: 'Ergebnisse' });
+    await expect.poll(() => results.textContent()).toContain('ausstehend: 0');
+    expect(await results.textContent()).toContain('abgelehnt: 1');
+    expect(await results.textContent()).toMatch(/übersprungen: [1-5]/);
+    expect(await page.getByRole('button', { name: 'Abbrechen' }).count()).toBe(0);
+
+    // Filtered by result: only the skipped ones.
+    await page.getByRole('combobox', { name: 'Ergebnis' }).selectOption({ label: 'übersprungen' });
+    const rows = page.getByRole('table').locator('tbody').getByRole('row');
+    await expect
+      .poll(async () =>
+        (await rows.allTextContents()).every((text) => text.includes('übersprungen')),
+      )
+      .toBe(true);
+    expect(await rows.count()).toBeGreaterThan(0);
     await page.close();
   });
 });

@@ -211,6 +211,59 @@ export interface Overview {
   }[];
 }
 
+/** What a bulk action does to each process it selects (`action` of `POST /bulk-actions`). */
+export type BulkActionSpec =
+  | { readonly kind: 'event'; readonly event: { readonly type: string } & Record<string, unknown> }
+  | { readonly kind: 'cancel'; readonly reason: string }
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'fireTimer'; readonly timer: string; readonly reason: string };
+
+type BulkItemStatus = 'pending' | 'done' | 'refused' | 'failed' | 'skipped';
+
+/** Why a process would refuse a bulk action, as the preview groups them. */
+type RefusalCode = 'ended' | 'notAllowed' | 'invalidEvent' | 'noIncident' | 'noTimer';
+
+/** What a bulk action would do (`POST /bulk-actions/preview`): nothing written, nothing sent. */
+export interface BulkPreview {
+  readonly matched: number;
+  readonly willAct: number;
+  readonly willRefuse: number;
+  readonly refusals: readonly {
+    readonly code: RefusalCode;
+    readonly reason: string;
+    readonly count: number;
+    readonly sample: readonly string[];
+  }[];
+  readonly sample: readonly string[];
+}
+
+/** A bulk action and its progress. */
+export interface BulkAction {
+  readonly id: string;
+  readonly status: 'running' | 'done' | 'cancelled';
+  readonly action: BulkActionSpec;
+  readonly filter: Readonly<Record<string, string>>;
+  readonly actor: string;
+  readonly ratePerSecond: number;
+  readonly total: number;
+  readonly counts: Readonly<Record<BulkItemStatus, number>>;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** One process of a bulk action and its result. */
+export interface BulkItem {
+  readonly position: number;
+  readonly processId: string;
+  readonly status: BulkItemStatus;
+  readonly outcome: {
+    readonly stateLabel?: string;
+    readonly reason?: string;
+    readonly code?: string;
+  } | null;
+  readonly finishedAt: string | null;
+}
+
 const cache = new Map<string, Promise<unknown>>();
 
 /** Reads that do not change while the page is open (machines, the OpenAPI document), once. */

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, forgetKey, storedKey, type Session } from './api.js';
+import { BulkActionPage } from './pages/bulk-action-page.js';
+import { BulkActionsPage } from './pages/bulk-actions.js';
 import { Login } from './pages/login.js';
 import { MachinesPage } from './pages/machines.js';
 import { OverviewPage } from './pages/overview.js';
@@ -42,10 +44,13 @@ export function App() {
     navigate('/anmelden');
   };
   const processMatch = /^\/prozesse\/(.+)$/.exec(path);
+  const bulkMatch = /^\/massenaktionen\/(.+)$/.exec(path);
   let page;
   if (processMatch)
     page = <ProcessPage id={decodeURIComponent(processMatch[1]!)} session={session} />;
   else if (path === '/prozesse') page = <ProcessList query={query} />;
+  else if (bulkMatch) page = <BulkActionPage id={decodeURIComponent(bulkMatch[1]!)} />;
+  else if (path === '/massenaktionen') page = <BulkActionsPage />;
   else if (path === '/maschinen') page = <MachinesPage />;
   else page = <OverviewPage />;
 
@@ -59,6 +64,12 @@ export function App() {
           </Link>
           <Link to="/prozesse" aria-current={path.startsWith('/prozesse') ? 'page' : undefined}>
             Vorgänge
+          </Link>
+          <Link
+            to="/massenaktionen"
+            aria-current={path.startsWith('/massenaktionen') ? 'page' : undefined}
+          >
+            Massenaktionen
           </Link>
           <Link to="/maschinen" aria-current={path === '/maschinen' ? 'page' : undefined}>
             Prozessarten

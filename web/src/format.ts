@@ -73,3 +73,7 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
   failed: 'fehlgeschlagen',
   cancelled: 'abgebrochen',
 };
+
+/** „1 Vorgang“, „1.232 Vorgänge“: a count with its noun in the right number. */
+export const countOf = (count: number, one: string, many: string): string =>
+  `${count.toLocaleString('de-DE')} ${count === 1 ? one : many}`;

@@ -157,6 +157,29 @@ export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
   letter: 'Brief',
 };
 
+/** A bulk action's status, and each process's result in it. */
+export const BULK_STATUS_LABELS: Readonly<Record<string, string>> = {
+  running: 'läuft',
+  done: 'abgeschlossen',
+  cancelled: 'abgebrochen',
+};
+export const BULK_ITEM_LABELS = {
+  done: 'erledigt',
+  refused: 'abgelehnt',
+  failed: 'fehlgeschlagen',
+  skipped: 'übersprungen',
+  pending: 'ausstehend',
+} as const;
+
+/** Why processes would refuse a bulk action, as its preview groups them. */
+export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
+  ended: 'Vorgang beendet',
+  notAllowed: 'im aktuellen Zustand nicht erlaubt',
+  invalidEvent: 'Ereignis passt nicht zur Version',
+  noIncident: 'keine Störung',
+  noTimer: 'Timer läuft nicht',
+};
+
 /** German names of what a step sets going (its actions), for the preview of an event. */
 export const ACTION_LABELS: Readonly<Record<string, string>> = {
   announceDocument: 'Neues Dokument per E-Mail ankündigen',

@@ -10,9 +10,14 @@ export interface Loaded<T> {
 
 /**
  * Loads, shows loading and errors, and loads again every `refreshMs` (while the tab is
- * visible) and whenever `reload` is called, e.g. after an action.
+ * visible) and whenever `reload` is called, e.g. after an action. `refreshMs` may depend on
+ * what was loaded (a running job more often, a finished one not at all).
  */
-export function useData<T>(load: () => Promise<T>, key: string, refreshMs?: number): Loaded<T> {
+export function useData<T>(
+  load: () => Promise<T>,
+  key: string,
+  refreshMs?: number | ((data: T | undefined) => number | undefined),
+): Loaded<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -42,13 +47,14 @@ export function useData<T>(load: () => Promise<T>, key: string, refreshMs?: numb
     };
   }, [key, tick]);
 
+  const every = typeof refreshMs === 'function' ? refreshMs(data) : refreshMs;
   useEffect(() => {
-    if (!refreshMs) return;
+    if (!every) return;
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') setTick((n) => n + 1);
-    }, refreshMs);
+    }, every);
     return () => clearInterval(timer);
-  }, [refreshMs, key]);
+  }, [every, key]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload };

@@ -6,6 +6,7 @@ import {
   type MachineSummary,
   type ProcessSummary,
 } from '../api.js';
+import { BulkActionForm } from '../components/bulk-action-form.js';
 import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { formatRelative, formatTime, STATUS_LABELS } from '../format.js';
 import { Link, navigate } from '../router.js';
@@ -66,7 +67,12 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
   const sort = (query.get('sort') ?? '') as SortKey | '';
   const descending = query.get('order') !== 'asc';
   const [draft, setDraft] = useState(current);
+  const [bulk, setBulk] = useState(false);
   const queryKey = query.toString();
+  // A bulk action selects what the URL's filters select, not the form's unapplied changes.
+  const applied = Object.fromEntries(
+    FILTERS.filter((name) => current[name]).map((name) => [name, current[name]]),
+  );
 
   const machines = useData(() => cached<{ items: MachineSummary[] }>('/machines'), 'machines');
   const machine = useData(
@@ -229,6 +235,18 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
           </button>
         </div>
       </form>
+      <p className="toolbar">
+        <button type="button" aria-expanded={bulk} onClick={() => setBulk(!bulk)}>
+          Massenaktion …
+        </button>
+      </p>
+      {bulk && (
+        <BulkActionForm
+          key={JSON.stringify(applied)}
+          filter={applied}
+          onClose={() => setBulk(false)}
+        />
+      )}
       <LoadState loading={list.loading} error={list.error} />
       {list.data && (
         <>

@@ -25,7 +25,7 @@ const MESSAGE_STATUS: Readonly<Record<string, string>> = {
   failed: 'fehlgeschlagen',
 };
 
-/** What an operator's step says besides its event: the timer, the action, the reason. */
+/** What an operator's step says besides its event: the timer, the action, the reason, the bulk action. */
 function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
   const parts: string[] = [];
   if (typeof detail.timer === 'string') {
@@ -36,7 +36,19 @@ function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
   if (typeof detail.dueAt === 'string') parts.push(`neu fällig ${formatTime(detail.dueAt)}`);
   if (typeof detail.action === 'string') parts.push(`Aktion: ${actionLabel(detail.action)}`);
   if (typeof detail.reason === 'string') parts.push(`Begründung: ${detail.reason}`);
-  return parts.length === 0 ? null : <div className="muted audit-detail">{parts.join(' · ')}</div>;
+  const bulk = typeof detail.bulkAction === 'string' ? detail.bulkAction : null;
+  if (parts.length === 0 && !bulk) return null;
+  return (
+    <div className="muted audit-detail">
+      {parts.join(' · ')}
+      {bulk && (
+        <>
+          {parts.length > 0 && ' · '}
+          <Link to={`/massenaktionen/${encodeURIComponent(bulk)}`}>Massenaktion {bulk}</Link>
+        </>
+      )}
+    </div>
+  );
 }
 
 /** One process: where it stands, what happened, what happens next, and what can be done now. */
