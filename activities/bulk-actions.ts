@@ -21,7 +21,7 @@ import {
   type ProcessView,
 } from '../workflows/protocol.js';
 
-export interface BulkItem {
+interface BulkItem {
   readonly position: number;
   readonly processId: string;
 }
