@@ -372,6 +372,7 @@ export interface Overview {
     readonly actor: string;
     readonly toLabel: string;
     readonly at: string;
+    readonly about: string | null;
   }[];
 }
 
@@ -422,8 +423,9 @@ async function overviewOf(pool: Pool, practices: readonly string[] | undefined):
       actor: string;
       to_label: string;
       at: Date;
+      about: AboutFields | null;
     }>(
-      `select a.process_id, a.step, a.event, a.actor, a.to_label, a.at
+      `select a.process_id, a.step, a.event, a.actor, a.to_label, a.at, ${ABOUT_SQL}
        from audit a join processes p on p.id = a.process_id and p.run_id = a.run_id
        ${practices ? 'where p.practice_id = any($1::text[])' : ''}
        order by a.at desc, a.step desc limit 15`,
@@ -451,6 +453,7 @@ async function overviewOf(pool: Pool, practices: readonly string[] | undefined):
       actor: row.actor,
       toLabel: row.to_label,
       at: row.at.toISOString(),
+      about: aboutText(row.about),
     })),
   };
 }

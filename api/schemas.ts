@@ -900,6 +900,10 @@ export const overview = z
         actor: z.string(),
         toLabel: z.string(),
         at: z.iso.datetime(),
+        about: z
+          .string()
+          .nullable()
+          .meta({ description: 'Whom the process is about (person or practice), if known.' }),
       }),
     ),
   })
@@ -938,6 +942,7 @@ export const overview = z
             actor: 'key_7Hq2',
             toLabel: 'Erfolgreich abgeschlossen',
             at: '2026-12-01T09:14:03.000Z',
+            about: 'Frau Erika Mustermann <erika.mustermann@praxis.example>',
           },
         ],
       },

@@ -140,6 +140,9 @@ describe('the operators’ dashboard', () => {
     const counts = page.getByRole('table', { name: 'Einladung eines Benutzers' });
     await expect.poll(() => counts.textContent()).toContain('Eingeladen');
     expect(await counts.textContent()).toContain('2');
+    // The latest steps name whom each process is about, not only its id.
+    const recent = page.getByRole('region', { name: 'Letzte Aktivität' });
+    await expect.poll(() => recent.textContent()).toContain('Erika Adler');
     await page.close();
   });
 

@@ -208,6 +208,8 @@ export interface Overview {
     readonly actor: string;
     readonly toLabel: string;
     readonly at: string;
+    /** Whom the process is about, if known. */
+    readonly about: string | null;
   }[];
 }
 

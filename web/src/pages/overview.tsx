@@ -106,8 +106,11 @@ export function OverviewPage() {
                   <time dateTime={entry.at} title={formatTime(entry.at)}>
                     {formatRelative(entry.at)}
                   </time>{' '}
-                  <Link to={`/prozesse/${encodeURIComponent(entry.processId)}`}>
-                    {entry.processId}
+                  <Link
+                    to={`/prozesse/${encodeURIComponent(entry.processId)}`}
+                    title={entry.processId}
+                  >
+                    {entry.about ?? entry.processId}
                   </Link>
                   : {entry.event} → {entry.toLabel} <span className="muted">({entry.actor})</span>
                 </li>
