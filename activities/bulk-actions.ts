@@ -11,6 +11,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { endBulkAction } from '../db/bulk-actions.js';
 import type { Pool } from '../db/pool.js';
 import {
   cancelUpdate,
@@ -205,28 +206,7 @@ export function createBulkActionActivities(deps: {
 
     /** The job ends: done, or cancelled with its pending processes skipped. */
     async finishBulkAction(bulkId: string, status: 'done' | 'cancelled'): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        if (status === 'cancelled') {
-          await client.query(
-            `update bulk_action_items set status = 'skipped', finished_at = now()
-              where bulk_id = $1 and status = 'pending'`,
-            [bulkId],
-          );
-        }
-        await client.query(
-          `update bulk_actions set status = $2, finished_at = now()
-            where id = $1 and status = 'running'`,
-          [bulkId, status],
-        );
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      await endBulkAction(pool, bulkId, status);
     },
   };
 }

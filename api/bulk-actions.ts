@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Pool } from '../db/pool.js';
+import { endBulkAction } from '../db/bulk-actions.js';
+import { inTransaction, type Pool } from '../db/pool.js';
 import { definitionOf, latestDefinition } from '../machines/registry.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import {
@@ -275,9 +276,8 @@ export class BulkActions {
       ]);
     }
     const id = newBulkId();
-    const db = await this.pool.connect();
-    try {
-      await db.query('begin');
+    // Committed only once Temporal has taken the start: all of it, or nothing.
+    await inTransaction(this.pool, async (db) => {
       await db.query(
         `insert into bulk_actions (id, action, filter, actor, practices, rate, status, total)
           values ($1, $2, $3, $4, $5, $6, 'running', $7)`,
@@ -328,13 +328,7 @@ export class BulkActions {
       } catch (error) {
         throw fromTemporal(error, bulkActionWorkflowId(id));
       }
-      await db.query('commit');
-    } catch (error) {
-      await db.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      db.release();
-    }
+    });
     return (await this.get(id))!;
   }
 
@@ -393,26 +387,7 @@ export class BulkActions {
     if (job.status !== 'running') {
       throw new AppError('bulk-action-ended', 409, `Bulk action ${id} has ended (${job.status})`);
     }
-    const db = await this.pool.connect();
-    try {
-      await db.query('begin');
-      await db.query(
-        `update bulk_actions set status = 'cancelled', finished_at = now()
-          where id = $1 and status = 'running'`,
-        [id],
-      );
-      await db.query(
-        `update bulk_action_items set status = 'skipped', finished_at = now()
-          where bulk_id = $1 and status = 'pending'`,
-        [id],
-      );
-      await db.query('commit');
-    } catch (error) {
-      await db.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      db.release();
-    }
+    await endBulkAction(this.pool, id, 'cancelled');
     // The job finds nothing pending any more; cancelling it only ends its wait sooner.
     await this.client.workflow
       .getHandle(bulkActionWorkflowId(id))

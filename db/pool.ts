@@ -64,3 +64,22 @@ export async function waitForDatabase(pool: Pool, timeoutMs = 30_000): Promise<v
     }
   }
 }
+
+/** Runs `work` in one transaction on one connection: committed if it succeeds, else rolled back. */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

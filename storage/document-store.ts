@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Pool } from '../db/pool.js';
+import { inTransaction as inPoolTransaction, type Pool } from '../db/pool.js';
 import {
   newDocumentKey,
   openChunk,
@@ -160,20 +160,8 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
     return rows[0];
   }
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+  const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inPoolTransaction(pool, work);
 
   return {
     async put(metadata, plain) {

@@ -51,6 +51,13 @@ interface Job {
   counts: { pending: number; done: number; refused: number; failed: number; skipped: number };
 }
 
+/** Starts a bulk action over the invitations of `practice`, as an operator. */
+const startBulk = (practice: string, action: unknown, ratePerSecond: number) =>
+  api.request('POST', '/api/v1/bulk-actions', {
+    body: { filter: { type: 'invitation', practiceId: practice }, action, ratePerSecond },
+    key: keys.operator,
+  });
+
 /** Polls the bulk action until it has ended. */
 async function untilEnded(id: string): Promise<Job> {
   for (let i = 0; i < 300; i += 1) {
@@ -113,14 +120,11 @@ describe('bulk actions', () => {
     const practice = `BSNR-${randomBytes(3).readUIntBE(0, 3) % 900_000_000}`;
     const targets = await invitations(4, practice);
 
-    const started = await api.request('POST', '/api/v1/bulk-actions', {
-      body: {
-        filter: { type: 'invitation', practiceId: practice },
-        action: { kind: 'event', event: { type: 'INVITATION_RESENT' } },
-        ratePerSecond: 50,
-      },
-      key: keys.operator,
-    });
+    const started = await startBulk(
+      practice,
+      { kind: 'event', event: { type: 'INVITATION_RESENT' } },
+      50,
+    );
 
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe(`/api/v1/bulk-actions/${started.body.id}`);
@@ -148,14 +152,7 @@ describe('bulk actions', () => {
     const [open, cancelledMeanwhile] = await invitations(2, practice);
     // The read model still shows the second active when the job is created; one a second,
     // the job comes to it a second after the first, when it has ended: the process refuses.
-    const started = await api.request('POST', '/api/v1/bulk-actions', {
-      body: {
-        filter: { type: 'invitation', practiceId: practice },
-        action: { kind: 'cancel', reason: 'Praxis geschlossen.' },
-        ratePerSecond: 1,
-      },
-      key: keys.operator,
-    });
+    const started = await startBulk(practice, { kind: 'cancel', reason: 'Praxis geschlossen.' }, 1);
     expect(started.status).toBe(202);
     const direct = await api.request('DELETE', `/api/v1/processes/${cancelledMeanwhile!.id}`, {
       body: { reason: 'Schon vorher storniert.' },
@@ -186,14 +183,11 @@ describe('bulk actions', () => {
   it('survives a worker restart half-way: every process acted on exactly once', async () => {
     const practice = `BSNR-${randomBytes(3).readUIntBE(0, 3) % 900_000_000}`;
     const targets = await invitations(4, practice);
-    const started = await api.request('POST', '/api/v1/bulk-actions', {
-      body: {
-        filter: { type: 'invitation', practiceId: practice },
-        action: { kind: 'event', event: { type: 'INVITATION_RESENT' } },
-        ratePerSecond: 2,
-      },
-      key: keys.operator,
-    });
+    const started = await startBulk(
+      practice,
+      { kind: 'event', event: { type: 'INVITATION_RESENT' } },
+      2,
+    );
     expect(started.status).toBe(202);
 
     await api.restartWorker();
@@ -211,18 +205,15 @@ describe('bulk actions', () => {
   it('a cancelled bulk action acts on no further process; its pending ones are skipped', async () => {
     const practice = `BSNR-${randomBytes(3).readUIntBE(0, 3) % 900_000_000}`;
     await invitations(5, practice);
-    const started = await api.request('POST', '/api/v1/bulk-actions', {
-      body: {
-        filter: { type: 'invitation', practiceId: practice },
-        action: {
-          kind: 'fireTimer',
-          timer: 'invitationReminder',
-          reason: 'Erinnerung vor dem Quartalsende.',
-        },
-        ratePerSecond: 1,
+    const started = await startBulk(
+      practice,
+      {
+        kind: 'fireTimer',
+        timer: 'invitationReminder',
+        reason: 'Erinnerung vor dem Quartalsende.',
       },
-      key: keys.operator,
-    });
+      1,
+    );
     expect(started.status).toBe(202);
 
     const cancelled = await api.request('POST', `/api/v1/bulk-actions/${started.body.id}/cancel`, {
