@@ -31,8 +31,8 @@ beforeAll(() => {
   env = testEnv();
 });
 
-const retry = (handle: Parameters<typeof view>[0], actor = 'key-operator') =>
-  handle.executeUpdate(retryUpdate, { args: [{ actor }] });
+const retry = (handle: Parameters<typeof view>[0], actor = 'key-operator', bulkAction?: string) =>
+  handle.executeUpdate(retryUpdate, { args: [{ actor, ...(bulkAction ? { bulkAction } : {}) }] });
 
 describe('incidents', () => {
   it('when an effect fails through all its retries, then the process shows an incident and goes on after an operator retries', async () => {
@@ -53,18 +53,20 @@ describe('incidents', () => {
     });
 
     relayDown = false;
-    await retry(handle);
+    // Retried as part of a bulk action over every incident.
+    await retry(handle, 'key-operator', 'ba_AllIncidents01');
     const answer = await started;
     expect(answer.state).toBe('working.busy');
     expect(answer.incident).toBeNull();
     expect(delivered).toBe(1);
-    // The retry is an audited step of its own: who retried which action; the incident is over.
+    // The retry is an audited step of its own: who retried which action, in which bulk action;
+    // the incident is over.
     const retried = projected.find(
       (record) => record.view.id === handle.workflowId && record.audit.event === 'INCIDENT_RETRIED',
     );
     expect(retried?.audit).toMatchObject({
       actor: 'key-operator',
-      detail: { action: 'recordEffect' },
+      detail: { action: 'recordEffect', bulkAction: 'ba_AllIncidents01' },
       from: stuck.state,
       to: stuck.state,
     });
