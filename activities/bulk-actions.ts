@@ -119,13 +119,17 @@ const outcomeFacts = ({ status: _, ...facts }: BulkOutcome) => facts;
 
 /** How many processes one job acts on at once at most. */
 const AT_ONCE = 10;
+/** Processes read from Postgres at a time. */
+const PAGE = 100;
+/** How long one activity takes new processes: well within its start-to-close timeout. */
+const TAKING_MS = 10 * 60_000;
 
 export interface BulkPageRequest {
   readonly bulkId: string;
   readonly action: BulkActionSpec;
   readonly actor: string;
   readonly ratePerSecond: number;
-  /** Processes to take from the pending ones, in their order. */
+  /** Processes to take at most from the pending ones, in their order. */
   readonly limit: number;
 }
 
@@ -175,24 +179,49 @@ export function createBulkActionActivities(deps: {
 
   return {
     /**
-     * Acts on the next pending processes of the job (up to `limit`): a few lanes, each taking
-     * the next process when its last one is answered and starting one per interval at most,
-     * so that all lanes together keep to the rate. Answers how many it took (0: none left).
-     * A retry after a crash finds the answered ones recorded and sends each update under the
-     * same id, so no process is acted on twice.
+     * Acts on the next pending processes of the job, up to `limit` and for about ten minutes at
+     * most: a few lanes, each taking the next process when its last one is answered and
+     * starting one per interval at most, so that all lanes together keep to the rate; the
+     * lanes refill from Postgres a page at a time, so none waits for another's slow process.
+     * Answers how many it took (0: none left). A retry after a crash finds the answered ones
+     * recorded and sends each update under the same id: no process is acted on twice.
      */
     async applyBulkItems(request: BulkPageRequest): Promise<number> {
-      const { rows } = await pool.query<{ position: number; process_id: string }>(
-        `select position, process_id from bulk_action_items
-          where bulk_id = $1 and status = 'pending' order by position limit $2`,
-        [request.bulkId, request.limit],
-      );
-      const queue = rows.map((row) => ({ position: row.position, processId: row.process_id }));
+      const stopTakingAt = performance.now() + TAKING_MS;
+      const queue: BulkItem[] = [];
+      let after = -1;
+      let taken = 0;
+      let exhausted = false;
+      let refilling: Promise<void> | undefined;
+      const refill = async (): Promise<void> => {
+        const want = Math.min(PAGE, request.limit - taken);
+        if (want <= 0 || performance.now() > stopTakingAt) {
+          exhausted = true;
+          return;
+        }
+        const { rows } = await pool.query<{ position: number; process_id: string }>(
+          `select position, process_id from bulk_action_items
+            where bulk_id = $1 and status = 'pending' and position > $2
+            order by position limit $3`,
+          [request.bulkId, after, want],
+        );
+        if (rows.length < want) exhausted = true;
+        for (const row of rows) queue.push({ position: row.position, processId: row.process_id });
+        after = rows.at(-1)?.position ?? after;
+        taken += rows.length;
+      };
+      const next = async (): Promise<BulkItem | undefined> => {
+        while (queue.length === 0 && !exhausted) {
+          refilling ??= refill().finally(() => (refilling = undefined));
+          await refilling;
+        }
+        return queue.shift();
+      };
       const lanes = Math.max(1, Math.min(AT_ONCE, Math.floor(request.ratePerSecond)));
       const interval = (lanes * 1000) / request.ratePerSecond;
       await Promise.all(
         Array.from({ length: lanes }, async () => {
-          for (let item = queue.shift(); item; item = queue.shift()) {
+          for (let item = await next(); item; item = await next()) {
             const began = performance.now();
             await applyItem({ ...request, ...item });
             heartbeat();
@@ -201,7 +230,7 @@ export function createBulkActionActivities(deps: {
           }
         }),
       );
-      return rows.length;
+      return taken;
     },
 
     /** The job ends: done, or cancelled with its pending processes skipped. */

@@ -1,9 +1,9 @@
 /**
- * The job of a bulk action: acts on each process it selected, a page at a time (a few at once,
- * no faster than its rate), and records each result (activities/bulk-actions.ts). Durable and
- * resumable: the processes and their results live in Postgres, so a crashed worker's successor,
- * or the next run after continue-as-new, takes the pending ones. Cancelled (through the API,
- * which marks the pending ones skipped), it acts on no further process.
+ * The job of a bulk action: acts on each process it selected, up to a thousand per activity (a
+ * few at once, no faster than its rate), and records each result (activities/bulk-actions.ts).
+ * Durable and resumable: the processes and their results live in Postgres, so a crashed
+ * worker's successor, or the next run after continue-as-new, takes the pending ones. Cancelled
+ * (through the API, which marks the pending ones skipped), it acts on no further process.
  */
 import {
   CancellationScope,
@@ -15,15 +15,15 @@ import {
 import type { BulkActionActivities } from '../activities/bulk-actions.js';
 import type { BulkActionArgs } from './protocol.js';
 
-/** Processes one activity takes. */
-const PAGE = 100;
+/** Processes one activity takes at most (it also stops taking after ten minutes). */
+const PER_ACTIVITY = 1_000;
 
 const { finishBulkAction } = proxyActivities<BulkActionActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// A page at the lowest rate (one a second) takes minutes; the heartbeat after each process
-// (each answered within 20 s) tells a dead worker from a slow page.
+// An activity takes new processes for ten minutes at most, then finishes those in flight (each
+// answered within 20 s); the heartbeat after each process tells a dead worker from a slow one.
 const { applyBulkItems } = proxyActivities<BulkActionActivities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '30 seconds',
@@ -32,7 +32,7 @@ const { applyBulkItems } = proxyActivities<BulkActionActivities>({
 
 export async function bulkAction(args: BulkActionArgs): Promise<void> {
   try {
-    while ((await applyBulkItems({ ...args, limit: PAGE })) > 0) {
+    while ((await applyBulkItems({ ...args, limit: PER_ACTIVITY })) > 0) {
       if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof bulkAction>(args);
     }
     await finishBulkAction(args.bulkId, 'done');
