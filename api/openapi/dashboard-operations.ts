@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { overview, processIdParameter, processMessages, sessionInfo } from '../schemas.js';
+import { processIdParameter } from '../schemas.js';
+import { overview, processMessages, sessionInfo } from '../dashboard-schemas.js';
 import { EXAMPLE_ID } from './examples.js';
 import { forbiddenResponse, notFoundResponse, securedResponses } from './responses.js';
 import type { OperationSpec } from './spec.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { credentialCheck, credentialCheckBody } from '../credential-schemas.js';
 import {
-  credentialCheck,
-  credentialCheckBody,
   documentIdParameter,
   documentUploaded,
   documentUploadMetadata,
@@ -11,7 +10,7 @@ import {
   retentionReport,
   retentionReportQuery,
   storedDocument,
-} from '../schemas.js';
+} from '../document-schemas.js';
 import {
   forbiddenResponse,
   notFoundResponse,

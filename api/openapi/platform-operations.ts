@@ -1,12 +1,7 @@
 import { z } from 'zod';
-import {
-  health,
-  machineDescription,
-  machineList,
-  processTypeParameter,
-  followUpLinkQuery,
-  registrationLinkQuery,
-} from '../schemas.js';
+import { processTypeParameter } from '../schemas.js';
+import { health, machineDescription, machineList } from '../platform-schemas.js';
+import { followUpLinkQuery, registrationLinkQuery } from '../public-schemas.js';
 import { healthExamples } from './examples.js';
 import { notFoundResponse, retryAfterHeader, securedResponses } from './responses.js';
 import type { OperationSpec } from './spec.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appointmentBody, digestOverview, practiceIdParameter } from '../schemas.js';
+import { appointmentBody, digestOverview, practiceIdParameter } from '../practice-schemas.js';
 import {
   forbiddenResponse,
   notFoundResponse,

@@ -1,6 +1,6 @@
 import { STAGE_EXPLANATIONS } from '../application-stages.js';
 import { NOT_FOUND_DETAIL } from '../routes/application-status.js';
-import { applicationStatus, applicationStatusBody } from '../schemas.js';
+import { applicationStatus, applicationStatusBody } from '../public-schemas.js';
 import {
   notFoundResponse,
   problemExample,

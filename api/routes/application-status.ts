@@ -5,7 +5,7 @@ import { STAGE_EXPLANATIONS } from '../application-stages.js';
 import { notFound } from '../errors.js';
 import { rateLimitPerClientIp, type RateLimitOptions } from '../rate-limit.js';
 import type { ReadModel } from '../read-model.js';
-import { applicationStatusBody } from '../schemas.js';
+import { applicationStatusBody } from '../public-schemas.js';
 import { parseOrThrow } from '../validation.js';
 
 /**

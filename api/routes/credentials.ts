@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { CredentialStore } from '../../storage/credentials.js';
 import { callerOf, practiceScope, requireRole } from '../auth.js';
-import { credentialCheckBody } from '../schemas.js';
+import { credentialCheckBody } from '../credential-schemas.js';
 import { parseOrThrow } from '../validation.js';
 
 /**

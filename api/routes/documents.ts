@@ -21,7 +21,7 @@ import {
   downloadQuery,
   downloadTokenBody,
   retentionReportQuery,
-} from '../schemas.js';
+} from '../document-schemas.js';
 import { parseOrThrow } from '../validation.js';
 
 /**

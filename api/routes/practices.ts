@@ -20,7 +20,7 @@ import {
 import { callerOf, mayActForPractice, requireRole } from '../auth.js';
 import { AppError, notFound } from '../errors.js';
 import { viewOf } from '../process-handles.js';
-import { appointmentBody, practiceIdParameter } from '../schemas.js';
+import { appointmentBody, practiceIdParameter } from '../practice-schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
 
