@@ -104,8 +104,11 @@ function npm(args: string[], output?: string[]): Promise<number> {
     : run(label, 'npm', args, process.env, output);
 }
 
-/** Typecheck, then lint; what they print is collected into `output`. */
-async function staticChecks(output: string[]): Promise<boolean> {
+/**
+ * Typecheck, then lint; what they print is collected into `output`. The dashboard's typecheck
+ * waits for `webBuilt`: the build regenerates its API types (web/src/generated/api-types.ts).
+ */
+async function staticChecks(output: string[], webBuilt: Promise<unknown>): Promise<boolean> {
   const typecheck = await phase('typecheck', async () => {
     const tsc = (project: string) =>
       run(
@@ -116,7 +119,9 @@ async function staticChecks(output: string[]): Promise<boolean> {
         output,
       );
     const code = await tsc('.');
-    return code !== 0 ? code : tsc('web');
+    if (code !== 0) return code;
+    await webBuilt;
+    return tsc('web');
   });
   if (interrupted) return false;
   const lint = await phase('lint', () => npm(['run', 'lint'], output));
@@ -178,12 +183,16 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  // The dashboard's browser tests need its build; a failed build fails them, not the run.
+  const webBuilt = interrupted
+    ? Promise.resolve(false)
+    : phase('build web', () => npm(['run', '--silent', 'build:web']));
+
   // Typecheck and lint use the CPU while the tests below mostly wait for servers and timers.
   const staticOutput: string[] = [];
-  const staticDone = skipStatic || interrupted ? Promise.resolve(true) : staticChecks(staticOutput);
-
-  // The dashboard's browser tests need its build; a failed build fails them, not the run.
-  if (!interrupted) await phase('build web', () => npm(['run', '--silent', 'build:web']));
+  const staticDone =
+    skipStatic || interrupted ? Promise.resolve(true) : staticChecks(staticOutput, webBuilt);
+  await webBuilt;
 
   let vitestCode = 1;
   let serverEnv: NodeJS.ProcessEnv | undefined;

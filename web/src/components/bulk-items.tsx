@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type BulkItem } from '../api.js';
+import { api, type BulkItem, type BulkItemPage } from '../api.js';
 import { formatTime } from '../format.js';
 import { BULK_ITEM_LABELS, REFUSAL_LABELS } from '../labels.js';
 import { Link } from '../router.js';
@@ -35,9 +35,7 @@ export function BulkItems({ id, progress }: { id: string; progress: string }) {
       const params = new URLSearchParams({ limit: String(PAGE) });
       if (status) params.set('status', status);
       if (after !== undefined) params.set('after', String(after));
-      return api<{ items: BulkItem[]; nextAfter: number | null }>(
-        `/bulk-actions/${encodeURIComponent(id)}/items?${params}`,
-      );
+      return api<BulkItemPage>(`/bulk-actions/${encodeURIComponent(id)}/items?${params}`);
     },
     `bulk-items-${id}-${status}-${after ?? ''}-${progress}`,
   );

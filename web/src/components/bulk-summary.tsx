@@ -1,9 +1,4 @@
-import {
-  cached,
-  type BulkActionSpec,
-  type MachineDescription,
-  type MachineSummary,
-} from '../api.js';
+import { cached, type BulkActionSpec, type MachineDescription, type MachineList } from '../api.js';
 import { formatTime, STATUS_LABELS } from '../format.js';
 import { EVENT_LABELS, timerLabel } from '../labels.js';
 import { stateName } from '../state-names.js';
@@ -49,7 +44,7 @@ const CHOICES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 /** „Prozessart „Einladung eines Benutzers“ · Praxis „BSNR-123“ · Zustand „Eingeladen““. */
 export function FilterSummary({ filter }: { filter: Readonly<Record<string, string>> }) {
   const type = filter.type ?? '';
-  const machines = useData(() => cached<{ items: MachineSummary[] }>('/machines'), 'machines');
+  const machines = useData(() => cached<MachineList>('/machines'), 'machines');
   const machine = useData(
     () => (type ? cached<MachineDescription>(`/machines/${type}`) : Promise.resolve(undefined)),
     `machine-${type}`,

@@ -1,4 +1,4 @@
-import { api, type BulkAction } from '../api.js';
+import { api, type BulkActionList } from '../api.js';
 import { BulkProgress, BulkStatusBadge } from '../components/bulk-progress.js';
 import { actionTitle, FilterSummary } from '../components/bulk-summary.js';
 import { LoadState } from '../components/status.js';
@@ -9,7 +9,7 @@ import { useData } from '../use-data.js';
 /** The latest bulk actions, with how far each has come; refreshed faster while one runs. */
 export function BulkActionsPage() {
   const jobs = useData(
-    () => api<{ items: BulkAction[] }>('/bulk-actions'),
+    () => api<BulkActionList>('/bulk-actions'),
     'bulk-actions',
     (data) => (data?.items.some((job) => job.status === 'running') ? 2_000 : 15_000),
   );

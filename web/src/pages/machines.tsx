@@ -1,4 +1,4 @@
-import { cached, type MachineDescription, type MachineSummary } from '../api.js';
+import { cached, type MachineDescription, type MachineList } from '../api.js';
 import { EVENT_LABELS, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
 import { LoadState } from '../components/status.js';
@@ -9,7 +9,7 @@ import { useData } from '../use-data.js';
 /** Every process type: its diagram, states with labels, timers with their default length. */
 export function MachinesPage() {
   const machines = useData(async () => {
-    const { items } = await cached<{ items: MachineSummary[] }>('/machines');
+    const { items } = await cached<MachineList>('/machines');
     return Promise.all(items.map((item) => cached<MachineDescription>(`/machines/${item.type}`)));
   }, 'machines-all');
 

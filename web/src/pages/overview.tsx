@@ -1,4 +1,4 @@
-import { api, cached, type MachineSummary, type Overview } from '../api.js';
+import { api, cached, type MachineList, type Overview } from '../api.js';
 import { LoadState, StatusBadge } from '../components/status.js';
 import { formatRelative, formatTime } from '../format.js';
 import { Link } from '../router.js';
@@ -9,7 +9,7 @@ const inHours = (hours: number) => new Date(Date.now() + hours * 3600e3).toISOSt
 /** Counts by type and state, what is due soon, incidents, the latest steps. */
 export function OverviewPage() {
   const overview = useData(() => api<Overview>('/overview'), 'overview', 30_000);
-  const machines = useData(() => cached<{ items: MachineSummary[] }>('/machines'), 'machines');
+  const machines = useData(() => cached<MachineList>('/machines'), 'machines');
   const titles = new Map((machines.data?.items ?? []).map((m) => [m.type, m.title]));
   const data = overview.data;
   const byType = new Map<string, Overview['counts'][number][]>();

@@ -3,8 +3,8 @@ import {
   api,
   cached,
   type MachineDescription,
-  type MachineSummary,
-  type ProcessSummary,
+  type MachineList,
+  type ProcessList,
 } from '../api.js';
 import { BulkActionForm } from '../components/bulk-action-form.js';
 import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
@@ -74,7 +74,7 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
     FILTERS.filter((name) => current[name]).map((name) => [name, current[name]]),
   );
 
-  const machines = useData(() => cached<{ items: MachineSummary[] }>('/machines'), 'machines');
+  const machines = useData(() => cached<MachineList>('/machines'), 'machines');
   const machine = useData(
     () =>
       draft.type
@@ -88,7 +88,7 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
       for (const name of FILTERS) if (current[name]) params.set(name, current[name]);
       if (cursor) params.set('cursor', cursor);
       params.set('limit', '50');
-      return api<{ items: ProcessSummary[]; nextCursor: string | null }>(`/processes?${params}`);
+      return api<ProcessList>(`/processes?${params}`);
     },
     `list-${queryKey}`,
     30_000,

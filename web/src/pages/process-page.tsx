@@ -3,10 +3,10 @@ import { TimerActions } from '../components/timer-actions.js';
 import {
   api,
   cached,
-  type HistoryEntry,
+  type History,
   type MachineDescription,
+  type ProcessMessages,
   type ProcessView,
-  type SentMessage,
   type Session,
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
@@ -57,12 +57,13 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
   const path = `/processes/${encodeURIComponent(id)}`;
   const view = useData(() => api<ProcessView>(path), `view-${id}`, 15_000);
   const history = useData(
-    () => api<{ entries: HistoryEntry[] }>(`${path}/history`).catch(() => ({ entries: [] })),
+    () => api<Pick<History, 'entries'>>(`${path}/history`).catch(() => ({ entries: [] })),
     `history-${id}`,
     15_000,
   );
   const messages = useData(
-    () => api<{ messages: SentMessage[] }>(`${path}/messages`).catch(() => ({ messages: [] })),
+    () =>
+      api<Pick<ProcessMessages, 'messages'>>(`${path}/messages`).catch(() => ({ messages: [] })),
     `messages-${id}`,
     15_000,
   );
