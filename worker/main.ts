@@ -124,8 +124,13 @@ async function main(): Promise<void> {
     },
     `worker: polling task queue ${config.temporal.taskQueue}`,
   );
+  // The worker drains itself on SIGINT/SIGTERM; the rest closes after it, in this order, so
+  // that no running activity loses its database or mailer.
+  const running = worker.run();
   if (config.slaReport.to.length > 0) {
-    await startSlaReport(connection, config).then(
+    // Not awaited: the worker polls meanwhile. A failed start is logged; the next worker start
+    // tries again.
+    void startSlaReport(connection, config).then(
       () =>
         logger.info(
           `worker: the report of what became overdue goes daily at ${config.slaReport.time} to ${config.slaReport.to.length} address(es)`,
@@ -137,9 +142,6 @@ async function main(): Promise<void> {
         ),
     );
   }
-  // The worker drains itself on SIGINT/SIGTERM; the rest closes after it, in this order, so
-  // that no running activity loses its database or mailer.
-  const running = worker.run();
   const shutdown = exitGracefully({
     logger,
     closers: [

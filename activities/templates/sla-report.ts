@@ -19,7 +19,8 @@ export function slaReportEmail(report: {
   const day = `${dayOfMonth}.${month}.${year}`;
   const count = processes.length === 1 ? '1 Vorgang' : `${processes.length} Vorgänge`;
   const subject = `Überfällige Vorgänge am ${day}: ${count} neu überfällig`;
-  const link = (id: string) => `${report.dashboardUrl}/processes/${encodeURIComponent(id)}`;
+  const link = (id: string) => `${report.dashboardUrl}/prozesse/${encodeURIComponent(id)}`;
+  const allOverdue = `${report.dashboardUrl}/prozesse?status=active&overdue=true`;
   const intro =
     `seit dem letzten Bericht ${processes.length === 1 ? 'ist 1 Vorgang' : `sind ${count}`} ` +
     'über die Zielzeit ihres Zustands hinaus („überfällig“) und warten noch dort:';
@@ -37,7 +38,7 @@ export function slaReportEmail(report: {
       (row) =>
         `- ${row.title}, „${row.state}“, ${row.about}, überfällig seit ${row.since}\n  ${row.link}`,
     ),
-    `Alle überfälligen Vorgänge: ${report.dashboardUrl}/processes?overdue=true`,
+    `Alle überfälligen Vorgänge: ${allOverdue}`,
     'Diese E-Mail wurde automatisch erstellt.',
   ].join('\n\n');
   const cell = (value: string) =>
@@ -56,7 +57,7 @@ export function slaReportEmail(report: {
         )}${cell(escapeHtml(row.about))}${cell(escapeHtml(row.since))}</tr>`,
     ),
     '</table>',
-    `<p><a href="${escapeHtml(`${report.dashboardUrl}/processes?overdue=true`)}">Alle überfälligen Vorgänge im Dashboard</a></p>`,
+    `<p><a href="${escapeHtml(allOverdue)}">Alle überfälligen Vorgänge im Dashboard</a></p>`,
     '<p style="font-size:13px;color:#555555">Diese E-Mail wurde automatisch erstellt.</p>',
   ].join('\n');
   return { subject, text, html };

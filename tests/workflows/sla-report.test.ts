@@ -78,7 +78,7 @@ describe('the daily report of what became overdue', () => {
     );
     expect(report?.text).toContain('Antrag auf einen eHBA, „Eingang Antragsunterlagen“');
     expect(report?.text).toContain('Dr. med. gestern <gestern@praxis.example>');
-    expect(report?.text).toContain('https://kv.example/dashboard/processes/gestern');
+    expect(report?.text).toContain('https://kv.example/dashboard/prozesse/gestern');
     expect(report?.text).not.toContain('laengst');
     expect(report?.text).not.toContain('heute');
 
