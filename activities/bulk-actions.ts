@@ -1,8 +1,8 @@
 /**
- * The activities of a bulk action's job (workflows/bulk-action.ts): which of its processes are
- * still pending, the action on one of them, and the job's end. Each process's result is a row
- * of `bulk_action_items`; the action itself is the same update an operator's single request
- * sends, naming the bulk action in the process's audit entry.
+ * The activities of a bulk action's job (workflows/bulk-action.ts): the action on the next
+ * pending processes, and the job's end. Each process's result is a row of `bulk_action_items`;
+ * the action itself is the same update an operator's single request sends, naming the bulk
+ * action in the process's audit entry.
  */
 import { getClient, heartbeat } from '@temporalio/activity';
 import {
