@@ -154,6 +154,7 @@ export const bulkItemsQuery = z.strictObject({
     .number()
     .int()
     .min(0)
+    .max(MAX_BULK_PROCESSES)
     .optional()
     .meta({ description: '`nextAfter` of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100).meta({ description: 'Page size.' }),

@@ -277,6 +277,17 @@ describe('bulk actions', () => {
     expect(nothing.status).toBe(422);
     expect(nothing.body.detail).toMatch(/selects no process/);
 
+    // A page after a position no bulk action has: refused, not looked up.
+    const existing = (await api.request('GET', '/api/v1/bulk-actions', { key: keys.operator })).body
+      .items[0].id as string;
+    const farAfter = await api.request(
+      'GET',
+      `/api/v1/bulk-actions/${existing}/items?after=85022189628445`,
+      { key: keys.operator },
+    );
+    expect(farAfter.status).toBe(422);
+    expect(farAfter.body.errors).toEqual([expect.objectContaining({ path: 'after' })]);
+
     const missing = await api.request('GET', '/api/v1/bulk-actions/ba_doesnotexist000', {
       key: keys.operator,
     });
