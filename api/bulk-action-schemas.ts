@@ -1,6 +1,7 @@
 /** The request and answer shapes of the bulk actions (`/api/v1/bulk-actions`). */
 import { z } from 'zod';
 import { multiLine } from '../machines/fields.js';
+import { BULK_ACTION_ID_PATTERN } from '../workflows/protocol.js';
 import { eventBody, listQuery } from './schemas.js';
 
 /** Processes one bulk action may select at most; a wider filter is refused (422). */
@@ -162,5 +163,5 @@ export const bulkItemsQuery = z.strictObject({
 
 export const bulkIdParameter = z
   .string()
-  .regex(/^ba_[A-Za-z0-9_-]{8,40}$/)
+  .regex(BULK_ACTION_ID_PATTERN)
   .meta({ description: 'Bulk action id.', examples: ['ba_Xq3v9LmT0aBcDeFg'] });

@@ -17,7 +17,7 @@ import {
   type BulkActionArgs,
   type BulkActionSpec,
 } from '../workflows/protocol.js';
-import type { Caller } from './auth.js';
+import { practiceScope, type Caller } from './auth.js';
 import { MAX_BULK_PROCESSES, type BulkActionBody } from './bulk-action-schemas.js';
 import { AppError, notFound, validationError } from './errors.js';
 import { maySend, senderDetail, senderOf, takesField } from './event-senders.js';
@@ -215,11 +215,7 @@ export class BulkActions {
       values.push(value);
       return `$${values.length}`;
     };
-    const where = filterConditions(
-      body.filter,
-      caller.role === 'client' ? caller.practices : undefined,
-      param,
-    );
+    const where = filterConditions(body.filter, practiceScope(caller), param);
     const { rows } = await this.pool.query<Candidate>(
       `select id, type, version, state_label, status, allowed_events, incident is not null as incident,
           array(select t->>'name' from jsonb_array_elements(timers) t) as timer_names
@@ -286,7 +282,7 @@ export class BulkActions {
           JSON.stringify(body.action),
           JSON.stringify(givenFilter),
           caller.keyId,
-          caller.role === 'client' ? caller.practices : null,
+          practiceScope(caller) ?? null,
           body.ratePerSecond,
           selected.length,
         ],
@@ -351,7 +347,8 @@ export class BulkActions {
     id: string,
     query: { status?: string; after?: number; limit: number },
   ): Promise<{ items: unknown[]; nextAfter: number | null }> {
-    if (!(await this.get(id))) throw notFound(`No bulk action ${id}`);
+    const known = await this.pool.query('select 1 from bulk_actions where id = $1', [id]);
+    if (known.rowCount === 0) throw notFound(`No bulk action ${id}`);
     const { rows } = await this.pool.query<{
       position: number;
       process_id: string;

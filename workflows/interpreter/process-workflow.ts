@@ -23,7 +23,12 @@ import {
   viewQuery,
 } from '../protocol.js';
 import { ProcessActor } from './process-actor.js';
-import { SendFailure, type ProcessArgs, type ProcessView } from './types.js';
+import {
+  BULK_ACTION_ID_PATTERN,
+  SendFailure,
+  type ProcessArgs,
+  type ProcessView,
+} from './types.js';
 import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
 
@@ -273,11 +278,8 @@ export async function runMachine(
   return run.view();
 }
 
-/** A bulk action's id as the API gives it (`ba_` and base64url); anything else is ignored. */
-const BULK_ACTION_ID = /^ba_[A-Za-z0-9_-]{8,40}$/;
-
-/** The bulk action a request names, when it names one in the API's form. */
+/** The bulk action a request names, when it names one in the API's form; else none. */
 const bulkActionOf = (request: { readonly bulkAction?: unknown } | undefined) =>
-  typeof request?.bulkAction === 'string' && BULK_ACTION_ID.test(request.bulkAction)
+  typeof request?.bulkAction === 'string' && BULK_ACTION_ID_PATTERN.test(request.bulkAction)
     ? { bulkAction: request.bulkAction }
     : {};

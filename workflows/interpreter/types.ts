@@ -126,6 +126,9 @@ export interface SendMeta {
   readonly bulkAction?: string;
 }
 
+/** A bulk action's id as the API gives it: `ba_` and base64url. */
+export const BULK_ACTION_ID_PATTERN = /^ba_[A-Za-z0-9_-]{8,40}$/;
+
 /** Name of the Update through which every outside event arrives. */
 export const SEND_UPDATE = 'send';
 /**
