@@ -5,12 +5,7 @@
  * action in the process's audit entry.
  */
 import { getClient, heartbeat } from '@temporalio/activity';
-import {
-  ApplicationFailure,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { endBulkAction } from '../db/bulk-actions.js';
 import type { Pool } from '../db/pool.js';
 import {
@@ -18,6 +13,7 @@ import {
   retryUpdate,
   sendUpdate,
   timerUpdate,
+  sendFailureIn,
   type BulkActionSpec,
   type ProcessView,
 } from '../workflows/protocol.js';
@@ -101,17 +97,10 @@ async function refusalOf(
   if (/workflow execution already completed|already (completed|closed)/i.test(message))
     return ended;
   if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
-  const failure = error.cause;
-  const details = failure instanceof ApplicationFailure ? failure.details?.[0] : undefined;
-  if (details && typeof details === 'object' && 'detail' in details) {
-    const { detail, status } = details as { detail: unknown; status: unknown };
-    return {
-      status: 'refused',
-      reason: String(detail),
-      httpStatus: typeof status === 'number' ? status : 409,
-    };
-  }
-  return { status: 'refused', reason: failure?.message ?? error.message, httpStatus: 409 };
+  const refused = sendFailureIn([error, error.cause]);
+  return refused
+    ? { status: 'refused', reason: refused.details.detail, httpStatus: refused.details.status }
+    : { status: 'refused', reason: error.cause?.message ?? error.message, httpStatus: 409 };
 }
 
 /** What the item row keeps of an outcome: its facts; the status is a column of its own. */

@@ -5,15 +5,8 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { type SendFailureDetails } from '../workflows/protocol.js';
+import { sendFailureIn, type SendFailureDetails } from '../workflows/protocol.js';
 import { AppError, notFound, tryAgainLater, unavailable } from './errors.js';
-
-const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as SendFailureDetails).status === 'number' &&
-  typeof (value as SendFailureDetails).detail === 'string';
 
 const CODES: Readonly<Record<string, string>> = {
   UnknownEvent: 'unknown-event',
@@ -198,13 +191,7 @@ export const TEMPORAL_REFUSALS: readonly TemporalRefusal[] = [
   },
 ];
 
-function sendFailureOf(facts: Facts): { type: string; details: SendFailureDetails } | undefined {
-  const failure = facts.links.find((link) => link instanceof ApplicationFailure);
-  const details = failure?.details?.[0];
-  return failure && isSendFailureDetails(details)
-    ? { type: failure.type ?? '', details }
-    : undefined;
-}
+const sendFailureOf = (facts: Facts) => sendFailureIn(facts.links);
 
 function factsOf(error: unknown): Facts {
   const links: unknown[] = [];

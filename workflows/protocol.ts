@@ -8,10 +8,12 @@
  * Clients use the definitions, with their types:
  * `handle.executeUpdate(sendUpdate, { args: [event, { actor }] })`.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelRequest,
   EventPreview,
+  SendFailureDetails,
   ProcessEvent,
   ProcessView,
   RetryRequest,
@@ -41,6 +43,7 @@ export type {
   SendMeta,
   TimerRequest,
 } from './interpreter/types.js';
+export { BULK_ACTION_ID_PATTERN } from './interpreter/types.js';
 export { ProcessSearchAttributes } from './interpreter/search-attributes.js';
 export { startingView } from './interpreter/starting-view.js';
 
@@ -83,3 +86,23 @@ export interface BulkActionArgs {
 export const BULK_ACTION_WORKFLOW = 'bulkAction';
 /** The workflow id of a bulk action's job. */
 export const bulkActionWorkflowId = (bulkId: string): string => `bulk-${bulkId}`;
+
+const isSendFailureDetails = (value: unknown): value is SendFailureDetails =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as SendFailureDetails).status === 'number' &&
+  typeof (value as SendFailureDetails).detail === 'string';
+
+/**
+ * What a process refused in an update, from an error and its causes: the failure's type (a
+ * `SendFailure` kind) and its details (status, detail, allowed events); undefined if none is.
+ */
+export function sendFailureIn(
+  chain: readonly unknown[],
+): { readonly type: string; readonly details: SendFailureDetails } | undefined {
+  const failure = chain.find((link) => link instanceof ApplicationFailure);
+  const details = failure?.details?.[0];
+  return failure && isSendFailureDetails(details)
+    ? { type: failure.type ?? '', details }
+    : undefined;
+}
