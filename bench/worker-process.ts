@@ -49,6 +49,8 @@ export interface WorkerProcess {
   memory(): Promise<MemoryReport>;
   /** Share of one core the process used over the next `ms` (user + system). */
   cpuShare(ms: number): Promise<number>;
+  /** CPU seconds (user + system) the process has used so far. */
+  cpuSeconds(): number;
   /** Sends the signal and resolves once the process is gone. */
   stop(signal: NodeJS.Signals): Promise<void>;
   output(): string;
@@ -89,9 +91,9 @@ export function startWorkerProcess(
     child.stderr!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
     void exited.then(() => reject(new Error(`worker exited:\n${chunks.join('').slice(-3000)}`)));
   });
-  const cpuTicks = () => {
+  const cpuSeconds = () => {
     const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 1/100 s
   };
   return {
     child,
@@ -102,10 +104,11 @@ export function startWorkerProcess(
         child.send('memory');
       }),
     async cpuShare(ms) {
-      const before = cpuTicks();
+      const before = cpuSeconds();
       await new Promise((resolve) => setTimeout(resolve, ms));
-      return (cpuTicks() - before) / 100 / (ms / 1000);
+      return (cpuSeconds() - before) / (ms / 1000);
     },
+    cpuSeconds,
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

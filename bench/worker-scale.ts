@@ -48,12 +48,6 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** User + system seconds a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** The cgroup (v1) CPU controller, where this machine lets the bench cap a process's CPU. */
 const CPU_CGROUPS = '/sys/fs/cgroup/cpu';
 
@@ -118,7 +112,7 @@ export async function measureWorkerScale(
     await Promise.race(spawned.map((worker) => worker.ready));
     const startedAt = performance.now();
     const ticksBefore = machineTicks();
-    const cpuBefore = spawned.map((worker) => cpuSeconds(worker.child.pid!));
+    const cpuBefore = spawned.map((worker) => worker.cpuSeconds());
     // Every email out first (cheap to count), then every process at rest.
     for (;;) {
       const sent = (await sentEmails(pool)) - sentBefore;
@@ -128,9 +122,7 @@ export async function measureWorkerScale(
     await untilAllRest(client, ids);
     const seconds = (performance.now() - startedAt) / 1000;
     const ticksAfter = machineTicks();
-    const workerCpu = spawned.map(
-      (worker, i) => (cpuSeconds(worker.child.pid!) - cpuBefore[i]!) / seconds,
-    );
+    const workerCpu = spawned.map((worker, i) => (worker.cpuSeconds() - cpuBefore[i]!) / seconds);
     await Promise.all(spawned.map((worker) => worker.stop('SIGTERM')));
     for (const lift of caps) lift?.();
     const result: Phase = {
