@@ -3,9 +3,8 @@
  * checked, its content stored encrypted under a drawn number, and its delivery process started
  * — or nothing stored at all. The route reads the multipart body; this is the rest.
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { drawDocumentId } from '../machines/document-delivery.schema.js';
 import { documentDeliveryProcessV3 as documentDeliveryProcess } from '../machines/document-delivery-v3.js';
 import type { DocumentStore, StoredDocument } from '../storage/document-store.js';
 import type { ProcessArgs, ProcessView } from '../workflows/protocol.js';
@@ -13,7 +12,9 @@ import type { Caller } from './auth.js';
 import { documentUploadMetadata } from './document-schemas.js';
 import { AppError, validationError } from './errors.js';
 import { startProcessWorkflow, type ProcessStarter } from './process-handles.js';
+import { planApiStart } from './start-plan.js';
 import { parseOrThrow } from './validation.js';
+import { START_DRAWS } from '../workflows/start-plan.js';
 
 /** A multipart upload as the route read it: its fields, and its one file if any. */
 export interface Upload {
@@ -26,14 +27,25 @@ export interface UploadDeps extends ProcessStarter {
   readonly delays: Readonly<Record<string, number>>;
 }
 
-/** Content types a document may have, each with the check of its first bytes. */
-const ACCEPTED_TYPES: Readonly<Record<string, (head: Buffer) => boolean>> = {
-  'application/pdf': (head) => head.subarray(0, 5).toString('latin1') === '%PDF-',
-  'image/png': (head) =>
-    head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/jpeg': (head) => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff,
-  'text/plain': isText,
-  'text/csv': isText,
+/** Content types a document may have: the check of its first bytes, a file name's extension. */
+const ACCEPTED_TYPES: Readonly<
+  Record<string, { readonly looksRight: (head: Buffer) => boolean; readonly extension: string }>
+> = {
+  'application/pdf': {
+    looksRight: (head) => head.subarray(0, 5).toString('latin1') === '%PDF-',
+    extension: 'pdf',
+  },
+  'image/png': {
+    looksRight: (head) =>
+      head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    extension: 'png',
+  },
+  'image/jpeg': {
+    looksRight: (head) => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff,
+    extension: 'jpg',
+  },
+  'text/plain': { looksRight: isText, extension: 'txt' },
+  'text/csv': { looksRight: isText, extension: 'csv' },
 };
 
 function isText(content: Buffer): boolean {
@@ -46,16 +58,13 @@ function isText(content: Buffer): boolean {
   }
 }
 
-const MAX_DRAWS = 3;
-const secureRandom = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
-
 /** A name fit for a download: no path, no control characters, at most 200 characters. */
-function safeFileName(raw: string, id: string): string {
+function safeFileName(raw: string, extension: string): string {
   const cleaned = basename(raw.replace(/\\/g, '/'))
     .replace(/[\p{Cc}"]/gu, '')
     .trim()
     .slice(0, 200);
-  return cleaned || id;
+  return cleaned || `Dokument.${extension}`;
 }
 
 /** Checks and stores an upload and starts its delivery: the document and its process. */
@@ -85,15 +94,15 @@ export async function uploadDocument(
       { path: 'file', message: 'a non-empty part `file` is required' },
     ]);
   }
-  const looksRight = ACCEPTED_TYPES[file.type];
-  if (!looksRight) {
+  const accepted = ACCEPTED_TYPES[file.type];
+  if (!accepted) {
     throw new AppError(
       'unsupported-media-type',
       415,
       `Documents of type ${file.type || '(none)'} are not accepted; accepted: ${Object.keys(ACCEPTED_TYPES).join(', ')}`,
     );
   }
-  if (!looksRight(file.content)) {
+  if (!accepted.looksRight(file.content)) {
     throw validationError(`The file is not ${file.type}`, [
       { path: 'file', message: `its content does not look like ${file.type}` },
     ]);
@@ -106,9 +115,25 @@ export async function uploadDocument(
   }
 
   const uploadedAt = new Date();
+  const fileName = safeFileName(file.name, accepted.extension);
+  const request = {
+    input: {
+      practiceId: metadata.practiceId,
+      kind: metadata.kind,
+      title: metadata.title,
+      fileName,
+      contentType: file.type,
+      size: file.content.length,
+      sha256,
+      uploadedAt: uploadedAt.toISOString(),
+      physician: metadata.physician,
+    },
+    practiceId: metadata.practiceId,
+  };
   for (let draw = 1; ; draw++) {
-    const id = drawDocumentId(secureRandom, uploadedAt);
-    const processId = `${documentDeliveryProcess.type}-${id}`;
+    // The document number is drawn by the process type's own rule (`issueBusinessKey`).
+    const plan = planApiStart(documentDeliveryProcess, request);
+    const id = plan.businessKey;
     let stored: StoredDocument;
     try {
       stored = await deps.documents.put(
@@ -117,9 +142,9 @@ export async function uploadDocument(
           practiceId: metadata.practiceId,
           kind: metadata.kind,
           title: metadata.title,
-          fileName: safeFileName(file.name, id),
+          fileName,
           contentType: file.type,
-          processId,
+          processId: plan.processId,
           uploadedBy: caller.keyId,
           uploadedAt,
         },
@@ -127,31 +152,20 @@ export async function uploadDocument(
       );
     } catch (error) {
       // The same number drawn twice (1 in 25^8): draw another one.
-      if ((error as { code?: string }).code === '23505' && draw < MAX_DRAWS) continue;
+      if ((error as { code?: string }).code === '23505' && draw < START_DRAWS) continue;
       throw error;
     }
     const args: ProcessArgs = {
-      input: {
-        documentId: id,
-        practiceId: stored.practiceId,
-        kind: metadata.kind,
-        title: stored.title,
-        fileName: stored.fileName,
-        contentType: stored.contentType,
-        size: stored.size,
-        sha256: stored.sha256,
-        uploadedAt: stored.uploadedAt,
-        physician: metadata.physician,
-      },
+      input: plan.input,
       version: documentDeliveryProcess.version,
       businessKey: id,
       actor: caller.keyId,
       delays: deps.delays,
-      practiceId: stored.practiceId,
+      ...(plan.practiceId ? { practiceId: plan.practiceId } : {}),
     };
     let view: ProcessView;
     try {
-      view = await startProcessWorkflow(deps, documentDeliveryProcess, args);
+      view = await startProcessWorkflow(deps, documentDeliveryProcess, args, plan.searchAttributes);
     } catch (error) {
       // No process, no document: nothing half-stored stays behind.
       await deps.documents.discard(id);

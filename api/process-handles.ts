@@ -6,13 +6,13 @@ import {
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { ProcessDefinition } from '../machines/process-definition.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import { sealSecretFields, type SecretSealer } from '../storage/sealed-secrets.js';
 import {
   previewQuery,
   type EventPreview,
-  ProcessSearchAttributes,
   processIdOf,
   startingView,
   sendUpdate,
@@ -65,6 +65,8 @@ export async function startProcessWorkflow(
   starter: ProcessStarter,
   definition: ProcessDefinition,
   requested: ProcessArgs,
+  /** As the start planner gave them: type, business key, practice. */
+  searchAttributes: SearchAttributePair[],
 ): Promise<ProcessView> {
   const { type } = definition;
   const args = { ...requested, startedAt: new Date().toISOString() };
@@ -77,13 +79,7 @@ export async function startProcessWorkflow(
       args: [args],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [
-        { key: ProcessSearchAttributes.type, value: type },
-        { key: ProcessSearchAttributes.businessKey, value: args.businessKey },
-        ...(args.practiceId
-          ? [{ key: ProcessSearchAttributes.practiceId, value: args.practiceId }]
-          : []),
-      ],
+      typedSearchAttributes: searchAttributes,
     }));
   } catch (error) {
     throw fromTemporal(error, workflowId);

@@ -1,10 +1,13 @@
 /** Invitations started straight through the Temporal client, with the args the API gives. */
+import { randomUUID } from 'node:crypto';
 import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import { generatedBusinessKey } from '../api/business-key.js';
+import { planApiStart } from '../api/start-plan.js';
 import { latestDefinition } from '../machines/registry.js';
-import { ProcessSearchAttributes, type ProcessArgs } from '../workflows/protocol.js';
+import type { ProcessArgs } from '../workflows/protocol.js';
 
 const definition = latestDefinition('invitation')!;
+/** Key of the hashed business keys (practice + email), new per run: a rerun starts afresh. */
+const BENCH_KEY_SECRET = randomUUID();
 
 /** Starts invitation number `i` on `taskQueue`; answers its workflow id. */
 export async function startInvitation(
@@ -21,27 +24,22 @@ export async function startInvitation(
     practiceId: `BSNR-${i % 2_000}`,
     inviter: { name: 'Dr. Bench', email: 'admin@praxis.example' },
   });
-  const practiceId = definition.practiceId?.(input as never);
-  const businessKey = generatedBusinessKey();
+  const plan = planApiStart(definition, { input }, BENCH_KEY_SECRET);
   const args: ProcessArgs = {
-    input,
+    input: plan.input,
     version: definition.version,
-    businessKey,
+    businessKey: plan.businessKey,
     actor: 'bench',
     delays: {},
-    ...(practiceId ? { practiceId } : {}),
+    ...(plan.practiceId ? { practiceId: plan.practiceId } : {}),
   };
   const handle = await client.workflow.start('invitation', {
     taskQueue,
-    workflowId: `invitation-${businessKey}`,
+    workflowId: plan.processId,
     args: [args],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [
-      { key: ProcessSearchAttributes.type, value: 'invitation' },
-      { key: ProcessSearchAttributes.businessKey, value: businessKey },
-      ...(practiceId ? [{ key: ProcessSearchAttributes.practiceId, value: practiceId }] : []),
-    ],
+    typedSearchAttributes: plan.searchAttributes,
   });
   return handle.workflowId;
 }

@@ -10,7 +10,6 @@ import {
 import type { ContactVerificationContext } from '../../machines/contact-verification.schema.js';
 import { maskPhone } from '../../machines/contact.schema.js';
 import {
-  ProcessSearchAttributes,
   deliverSignal,
   type ProcessArgs,
   type ProcessEvent,
@@ -22,6 +21,7 @@ import { AppError, notFound } from '../errors.js';
 import { viewOf } from '../process-handles.js';
 import { appointmentBody, practiceIdParameter } from '../practice-schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
+import { planApiStart } from '../start-plan.js';
 import { parseOrThrow } from '../validation.js';
 
 export interface PracticeRoutesDeps {
@@ -70,11 +70,15 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
       const caller = callerOf(req);
       const practiceId = practiceOf(req.params.practiceId, caller);
       const report = parseOrThrow(appointmentBody, req.body ?? {}, 'The appointment');
-      const workflowId = `${nightlyDigestProcess.type}-${practiceId}`;
-      const args: ProcessArgs = {
+      const plan = planApiStart(nightlyDigestProcess, {
         input: { practiceId, digestTime: deps.digestTime },
+        practiceId,
+      });
+      const workflowId = plan.processId;
+      const args: ProcessArgs = {
+        input: plan.input,
         version: nightlyDigestProcess.version,
-        businessKey: practiceId,
+        businessKey: plan.businessKey,
         practiceId,
         actor: caller.keyId,
         delays: deps.delays,
@@ -89,11 +93,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
           signal: deliverSignal,
           signalArgs: [event, meta],
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          typedSearchAttributes: [
-            { key: ProcessSearchAttributes.type, value: nightlyDigestProcess.type },
-            { key: ProcessSearchAttributes.businessKey, value: practiceId },
-            { key: ProcessSearchAttributes.practiceId, value: practiceId },
-          ],
+          typedSearchAttributes: plan.searchAttributes,
         });
       } catch (error) {
         throw fromTemporal(error, workflowId);

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
@@ -15,7 +14,6 @@ import {
   type TimerRequest,
 } from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
-import { generatedBusinessKey, hashedBusinessKey } from '../business-key.js';
 import { protectCardSecrets } from '../card-secrets.js';
 import { maySend, senderDetail, senderOf, takesField } from '../event-senders.js';
 import { AppError, notFound, validationError } from '../errors.js';
@@ -37,12 +35,8 @@ import type { TransportPinLetterStore } from '../../storage/transport-pin-letter
 import { cancelBody, eventBody, startBody, timerFireBody, timerMoveBody } from '../schemas.js';
 import { fromTemporal } from '../temporal-errors.js';
 import { parseOrThrow } from '../validation.js';
-
-/** Draws of an issued number (Antragsnummer) before a clash is reported. */
-const MAX_DRAWS = 3;
-
-/** Uniform in [0, 1) from the CSPRNG: issued numbers must not be guessable. */
-const secureRandom = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
+import { planApiStart } from '../start-plan.js';
+import { START_DRAWS } from '../../workflows/start-plan.js';
 
 export interface ProcessRoutesDeps {
   readonly client: Client;
@@ -141,63 +135,44 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     }
     const caller = callerOf(req);
     const body = parseOrThrow(startBody, req.body ?? {}, 'The request body');
-    const given = isRecord(body.input)
+    const input = isRecord(body.input)
       ? (await protectCardSecrets(body.input, 'input.')).body
       : body.input;
-    const input = parseOrThrow(definition.input, given, `The input of ${type}`, 'input');
-
-    const derivedParts = definition.businessKeyParts?.(input as never);
-    const keyField = definition.businessKeyField;
-    if ((derivedParts || keyField) && body.businessKey) {
-      throw validationError(`The business key of ${type} is derived from its input`, [
-        { path: 'businessKey', message: 'must not be given for this process type' },
-      ]);
-    }
-    if (keyField && definition.issueBusinessKey && (input as Record<string, unknown>)[keyField]) {
-      throw validationError(`The ${keyField} of ${type} is issued by praxisflow`, [
-        {
-          path: `input.${keyField}`,
-          message: 'must not be given: it is issued when the process starts',
-        },
-      ]);
-    }
-    const derivedPractice = definition.practiceId?.(input as never);
-    if (body.practiceId && derivedPractice && body.practiceId !== derivedPractice) {
-      throw validationError('practiceId differs from the input', [
-        { path: 'practiceId', message: `must equal input.practiceId (${derivedPractice})` },
-      ]);
-    }
-    const practiceId = body.practiceId ?? derivedPractice;
-    if (caller.role === 'client' && !mayActForPractice(caller, practiceId ?? null)) {
-      throw practiceId
-        ? new AppError('forbidden', 403, `This API key may not act for practice ${practiceId}`)
-        : validationError('A client key starts processes for one of its practices', [
-            { path: 'practiceId', message: 'required for this API key' },
-          ]);
-    }
-    const issued = keyField !== undefined && definition.issueBusinessKey !== undefined;
     for (let draw = 1; ; draw++) {
-      const businessKey = derivedParts
-        ? hashedBusinessKey(deps.businessKeySecret, derivedParts)
-        : keyField
-          ? (definition.issueBusinessKey?.(secureRandom, new Date()) ??
-            String((input as Record<string, unknown>)[keyField]))
-          : (body.businessKey ?? generatedBusinessKey());
-      const sealedInput = sealSecretFields(definition.input, input, deps.secrets);
+      const plan = planApiStart(
+        definition,
+        {
+          input,
+          ...(body.businessKey ? { businessKey: body.businessKey } : {}),
+          ...(body.practiceId ? { practiceId: body.practiceId } : {}),
+        },
+        deps.businessKeySecret,
+      );
+      if (caller.role === 'client' && !mayActForPractice(caller, plan.practiceId ?? null)) {
+        throw plan.practiceId
+          ? new AppError(
+              'forbidden',
+              403,
+              `This API key may not act for practice ${plan.practiceId}`,
+            )
+          : validationError('A client key starts processes for one of its practices', [
+              { path: 'practiceId', message: 'required for this API key' },
+            ]);
+      }
       const args: ProcessArgs = {
-        input: issued ? { ...(sealedInput as object), [keyField]: businessKey } : sealedInput,
+        input: sealSecretFields(definition.input, plan.input, deps.secrets),
         version: definition.version,
-        businessKey,
+        businessKey: plan.businessKey,
         actor: caller.keyId,
         delays: deps.delays,
-        ...(practiceId ? { practiceId } : {}),
+        ...(plan.practiceId ? { practiceId: plan.practiceId } : {}),
       };
       try {
-        return await startProcessWorkflow(deps, definition, args);
+        return await startProcessWorkflow(deps, definition, args, plan.searchAttributes);
       } catch (error) {
         // An issued number that clashes with a running process: draw another one.
         const clash = error instanceof AppError && error.status === 409;
-        if (!issued || !clash || draw >= MAX_DRAWS) throw error;
+        if (!definition.issueBusinessKey || !clash || draw >= START_DRAWS) throw error;
       }
     }
   }

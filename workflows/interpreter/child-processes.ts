@@ -1,12 +1,8 @@
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { schemaForPayload } from '../../machines/secrets.js';
 import type { ProcessStarted, StartProcessParams } from '../../machines/process-definition.js';
-import { processIdOf } from '../protocol.js';
+import { planStart, START_DRAWS, StartRefusal, type StartPlan } from '../start-plan.js';
 import type { ProcessArgs } from './types.js';
-
-/** Draws of an issued number before giving up: a clash is already one in 10^11. */
-const MAX_DRAWS = 5;
 
 /** A machine asked for something the interpreter cannot do: fail the task until it is fixed. */
 class StartProcessError extends Error {
@@ -53,23 +49,22 @@ export async function startProcess(
       ? definitionOf(params.type, parent.version)
       : latestDefinition(params.type);
   if (!definition) throw new StartProcessError(params.type, 'no such process type');
-  const field = definition.businessKeyField;
-  const given = field ? params.input[field] : undefined;
-
   for (let draw = 1; ; draw++) {
-    const businessKey =
-      typeof given === 'string'
-        ? given
-        : (definition.issueBusinessKey?.(Math.random, new Date()) ?? uuid4());
-    const input = field ? { ...params.input, [field]: businessKey } : params.input;
-    const parsed = schemaForPayload(definition.input, input).safeParse(input);
-    if (!parsed.success) {
-      throw new StartProcessError(params.type, `invalid input: ${parsed.error.message}`);
+    let plan: StartPlan;
+    try {
+      plan = planStart(
+        definition,
+        { origin: 'process', input: params.input },
+        { now: new Date(), random: Math.random, newKey: uuid4 },
+      );
+    } catch (error) {
+      if (error instanceof StartRefusal) throw new StartProcessError(params.type, error.message);
+      throw error;
     }
-    const practiceId = definition.practiceId?.(parsed.data as never) ?? parent.practiceId;
-    const processId = processIdOf(definition.type, businessKey);
+    const { processId, businessKey } = plan;
+    const practiceId = plan.practiceId ?? parent.practiceId;
     const args: ProcessArgs = {
-      input: parsed.data,
+      input: plan.input,
       version: definition.version,
       businessKey,
       actor: parentId,
@@ -85,8 +80,10 @@ export async function startProcess(
       return { processId, businessKey };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      if (typeof given === 'string') throw new ProcessKeyTaken(processId);
-      if (draw >= MAX_DRAWS) throw error;
+      // A key the machine chose is taken by someone else; a drawn one is drawn again.
+      const field = definition.businessKeyField;
+      if (field && typeof params.input[field] === 'string') throw new ProcessKeyTaken(processId);
+      if (draw >= START_DRAWS) throw error;
     }
   }
 }

@@ -17,7 +17,7 @@ import { ActivityRunner } from './activity-runner.js';
 import { toEffects, type Effect } from './effects.js';
 import { previewEffects } from './preview.js';
 import { Projection } from './projection.js';
-import { ProcessSearchAttributes } from './search-attributes.js';
+import { ProcessSearchAttributes, startSearchAttributes } from './search-attributes.js';
 import { machineOf } from './starting-view.js';
 import { applyTimerEffects, PureTimers } from './timer-table.js';
 import { DurableTimers } from './timers.js';
@@ -117,13 +117,9 @@ export class ProcessActor {
         'InvalidInput',
       );
     }
-    upsertSearchAttributes([
-      { key: ProcessSearchAttributes.type, value: this.definition.type },
-      { key: ProcessSearchAttributes.businessKey, value: this.args.businessKey },
-      ...(this.args.practiceId
-        ? [{ key: ProcessSearchAttributes.practiceId, value: this.args.practiceId }]
-        : []),
-    ]);
+    upsertSearchAttributes(
+      startSearchAttributes(this.definition.type, this.args.businessKey, this.args.practiceId),
+    );
     const [first, actions] = initialTransition(this.machine, input.data);
     this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
     return first;
