@@ -1,34 +1,23 @@
-import { accountCredentialsProcess } from './account-credentials.js';
-import { cardProcess } from './card.js';
-import { cardProcessV2 } from './card-v2.js';
-import { contactVerificationProcess } from './contact-verification.js';
-import { contactVerificationProcessV2 } from './contact-verification-v2.js';
-import { documentDeliveryProcess } from './document-delivery.js';
-import { documentDeliveryProcessV2 } from './document-delivery-v2.js';
-import { documentDeliveryProcessV3 } from './document-delivery-v3.js';
-import { ehbaApplicationProcess, ehbaApplicationProcessV2 } from './ehba-application.js';
-import { invitationProcess } from './invitation.js';
-import { invitationProcessV2 } from './invitation-v2.js';
-import { mtanRegistrationProcess } from './mtan-registration.js';
-import { nightlyDigestProcess } from './nightly-digest.js';
+import { accountCredentialsVersions } from './account-credentials.versions.js';
+import { cardVersions } from './card.versions.js';
+import { contactVerificationVersions } from './contact-verification.versions.js';
+import { documentDeliveryVersions } from './document-delivery.versions.js';
+import { ehbaApplicationVersions } from './ehba-application.versions.js';
+import { invitationVersions } from './invitation.versions.js';
+import { mtanRegistrationVersions } from './mtan-registration.versions.js';
+import { nightlyDigestVersions } from './nightly-digest.versions.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
 const definitions: readonly ProcessDefinition[] = [
-  invitationProcess,
-  invitationProcessV2,
-  ehbaApplicationProcess,
-  ehbaApplicationProcessV2,
-  cardProcess,
-  cardProcessV2,
-  contactVerificationProcess,
-  contactVerificationProcessV2,
-  nightlyDigestProcess,
-  documentDeliveryProcess,
-  documentDeliveryProcessV2,
-  documentDeliveryProcessV3,
-  accountCredentialsProcess,
-  mtanRegistrationProcess,
+  ...invitationVersions,
+  ...ehbaApplicationVersions,
+  ...cardVersions,
+  ...contactVerificationVersions,
+  ...nightlyDigestVersions,
+  ...documentDeliveryVersions,
+  ...accountCredentialsVersions,
+  ...mtanRegistrationVersions,
 ];
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the

@@ -1,10 +1,10 @@
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
-/** Anmeldedaten per Post: every machine version a running instance may have started with. */
+/** Anmeldedaten per Post: runs whichever of its versions the instance started with. */
 export async function accountCredentials(args: ProcessArgs): Promise<ProcessView> {
-  const { accountCredentialsProcess } = await import(
-    /* webpackMode: "eager" */ '../machines/account-credentials.js'
+  const { accountCredentialsVersions } = await import(
+    /* webpackMode: "eager" */ '../machines/account-credentials.versions.js'
   );
-  return runProcess([accountCredentialsProcess], args);
+  return runProcess(accountCredentialsVersions, args);
 }

@@ -1,10 +1,10 @@
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
-/** Antrag auf eHBA / SMC-B: every machine version a running instance may have started with. */
+/** Antrag auf eHBA / SMC-B: runs whichever of its versions the instance started with. */
 export async function ehbaApplication(args: ProcessArgs): Promise<ProcessView> {
-  const { ehbaApplicationProcess, ehbaApplicationProcessV2 } = await import(
-    /* webpackMode: "eager" */ '../machines/ehba-application.js'
+  const { ehbaApplicationVersions } = await import(
+    /* webpackMode: "eager" */ '../machines/ehba-application.versions.js'
   );
-  return runProcess([ehbaApplicationProcess, ehbaApplicationProcessV2], args);
+  return runProcess(ehbaApplicationVersions, args);
 }

@@ -1,10 +1,10 @@
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
-/** Registrierung zum mTAN-Verfahren: every machine version a running instance may have started with. */
+/** Registrierung zum mTAN-Verfahren: runs whichever of its versions the instance started with. */
 export async function mtanRegistration(args: ProcessArgs): Promise<ProcessView> {
-  const { mtanRegistrationProcess } = await import(
-    /* webpackMode: "eager" */ '../machines/mtan-registration.js'
+  const { mtanRegistrationVersions } = await import(
+    /* webpackMode: "eager" */ '../machines/mtan-registration.versions.js'
   );
-  return runProcess([mtanRegistrationProcess], args);
+  return runProcess(mtanRegistrationVersions, args);
 }

@@ -1,10 +1,10 @@
 import { runProcess } from './interpreter/index.js';
 import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
-/** Nächtliche Übersicht: every machine version a running instance may have started with. */
+/** Nächtliche Übersicht: runs whichever of its versions the instance started with. */
 export async function nightlyDigest(args: ProcessArgs): Promise<ProcessView> {
-  const { nightlyDigestProcess } = await import(
-    /* webpackMode: "eager" */ '../machines/nightly-digest.js'
+  const { nightlyDigestVersions } = await import(
+    /* webpackMode: "eager" */ '../machines/nightly-digest.versions.js'
   );
-  return runProcess([nightlyDigestProcess], args);
+  return runProcess(nightlyDigestVersions, args);
 }
