@@ -132,4 +132,15 @@ describe('mail transport', () => {
     expect(transport.options).toMatchObject({ host: 'mail.example', port: 2525 });
     transport.close();
   });
+
+  it('when the URL says nothing about pooling, then connections are kept and reused; pool=false opens one per message', () => {
+    const pooled = createMailTransport('smtps://user:secret@mail.example:465');
+    const single = createMailTransport('smtp://mail.example:2525/?pool=false');
+
+    expect(pooled.transporter.constructor.name).toBe('SMTPPool');
+    expect(pooled.options).toMatchObject({ host: 'mail.example', port: 465, secure: true });
+    expect(single.transporter.constructor.name).toBe('SMTPTransport');
+    pooled.close();
+    single.close();
+  });
 });
