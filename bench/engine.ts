@@ -6,7 +6,8 @@
  *    validation, keyed business key, start, first view) vs raw `client.workflow.start` of a
  *    trivial workflow; same concurrency.
  *  - B2 event round trip (HTTP event → `send` update → transition → projection → answer) vs a
- *    raw update round trip on a trivial workflow; p50/p99, one at a time.
+ *    raw update round trip on a trivial workflow; p50/p99, one at a time. With an email: a
+ *    resent invitation vs a raw update that sends the same email and re-arms two timers.
  *  - B5 the interpreter's own share: the pure XState step of the same event (`transition`) vs
  *    the whole step of B2.
  *
@@ -31,9 +32,12 @@ import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { initialTransition, transition } from 'xstate';
+import { createMailTransport } from '../activities/mailer.js';
+import { invitationEmail } from '../activities/templates/invitation.js';
 import { nightlyDigestProcess } from '../machines/nightly-digest.js';
 import { c, log } from '../scripts/lib/log.js';
 import { measureBulk } from './bulk.js';
+import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
 import { startBenchStack } from './stack.js';
 import { measureWorkerScale } from './worker-scale.js';
 
@@ -41,6 +45,8 @@ const { values: options } = parseArgs({
   options: {
     starts: { type: 'string', default: '300' },
     events: { type: 'string', default: '300' },
+    /** Events with an email effect (B2 with an email). */
+    'effect-events': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '16' },
     /** Instead of B1–B5: worker throughput, 1 worker against this many. */
     workers: { type: 'string' },
@@ -54,6 +60,7 @@ const { values: options } = parseArgs({
 });
 const STARTS = Number(options.starts);
 const EVENTS = Number(options.events);
+const EFFECT_EVENTS = Number(options['effect-events']);
 const CONCURRENCY = Number(options.concurrency);
 /** Overviews B2's events are spread over. */
 const DIGESTS = 25;
@@ -89,11 +96,29 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const stack = await startBenchStack(env);
   const { api, connection, nativeConnection } = stack;
   const rawClient = new Client({ connection });
+  const rawMailer = createMailTransport(env.MAILCATCHER_SMTP_URL!);
+  const rawInvitationActivities: RawInvitationActivities = {
+    async sendRawInvitation(round) {
+      await rawMailer.sendMail({
+        from: 'bench <bench@praxisflow.localhost>',
+        to: { name: 'Erika Mustermann', address: `raw.${round}@bench.example` },
+        ...invitationEmail({
+          to: { salutation: 'Frau', firstName: 'Erika', lastName: 'Mustermann', email: '' },
+          portal: 'Mein AOK Gesundheitspartnerservice',
+          inviterName: 'Dr. Bench',
+          link: `http://portal.bench/registrierung/${randomBytes(24).toString('base64url')}`,
+          hours: 720,
+          validUntil: '02.01.2027',
+        }),
+        messageId: `<raw-invitation-${round}-${randomBytes(6).toString('hex')}@bench>`,
+      });
+    },
+  };
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
     workflowBundle: await rawWorkflowBundle(),
-    activities: { async sendRawDigest() {} },
+    activities: { async sendRawDigest() {}, ...rawInvitationActivities },
   });
   const rawRunning = rawWorker.run();
 
@@ -171,6 +196,48 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     withActivity[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
   );
 
+  // B2 with an effect — a resent invitation (new link, the invitation email, reminder and
+  // expiry started over) against a raw update that sends the same email and re-arms two timers.
+  log.step(`B2 with an email: ${EFFECT_EVENTS} resends each, one at a time`);
+  const invitations: { id: string }[] = [];
+  for (let k = 0; k < DIGESTS; k++) {
+    invitations.push(
+      await api(
+        'POST',
+        '/api/v1/processes/invitation',
+        {
+          input: {
+            salutation: 'Frau',
+            firstName: 'Erika',
+            lastName: `Resend${k}`,
+            email: `resend.${run}.${k}@bench.example`,
+            practiceId: `BSNR-${k}`,
+          },
+        },
+        201,
+      ),
+    );
+  }
+  const resendApi = await latency(EFFECT_EVENTS, (i) =>
+    api(
+      'POST',
+      `/api/v1/processes/${invitations[(i + DIGESTS) % DIGESTS]!.id}/events`,
+      { type: 'INVITATION_RESENT' },
+      200,
+    ),
+  );
+  const rawInvitations = await Promise.all(
+    Array.from({ length: DIGESTS }, (_, k) =>
+      rawClient.workflow.start('rawInvitation', {
+        taskQueue: 'bench-raw',
+        workflowId: `raw-invitation-${run}-${k}`,
+      }),
+    ),
+  );
+  const resendRaw = await latency(EFFECT_EVENTS, (i) =>
+    rawInvitations[(i + DIGESTS) % DIGESTS]!.executeUpdate(resendUpdate),
+  );
+
   // B5 — the pure XState step of the same event.
   const machine = nightlyDigestProcess.machine;
   const [snapshot] = initialTransition(machine, { practiceId: 'BSNR-1', digestTime: '01:30' });
@@ -184,6 +251,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
 
   rawWorker.shutdown();
   await rawRunning;
+  rawMailer.close();
   await stack.close();
 
   const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`;
@@ -222,6 +290,19 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     'p50; the read model write is one activity',
   );
   row(
+    'B2 with an email p50',
+    ms(resendApi.p50),
+    ms(resendRaw.p50),
+    ratio(resendApi.p50, resendRaw.p50),
+    'goal ≤ 1.3×; invitation resent vs raw update + email + 2 timers',
+  );
+  row(
+    'B2 with an email p99',
+    ms(resendApi.p99),
+    ms(resendRaw.p99),
+    ratio(resendApi.p99, resendRaw.p99),
+  );
+  row(
     'B5 pure XState step (mean)',
     ms(stepPure.mean),
     ms(eventApi.p50),
@@ -244,6 +325,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       ratioP99: eventApi.p99 / eventRaw.p99,
       rawWithOneActivity: eventRawActivity,
       ratioP50WithOneActivity: eventApi.p50 / eventRawActivity.p50,
+      withEmail: {
+        praxisflow: resendApi,
+        raw: resendRaw,
+        ratioP50: resendApi.p50 / resendRaw.p50,
+        ratioP99: resendApi.p99 / resendRaw.p99,
+      },
     },
     b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
   });

@@ -4,6 +4,7 @@
  * same email. No machine, no outbox, no read model.
  */
 import {
+  CancellationScope,
   condition,
   defineQuery,
   defineUpdate,
@@ -17,7 +18,14 @@ export interface RawDigestActivities {
   sendRawDigest(practiceId: string, items: readonly DigestItem[]): Promise<void>;
 }
 
-const { sendRawDigest } = proxyActivities<RawDigestActivities>({
+export interface RawInvitationActivities {
+  /** Sends the invitation email to the mail catcher, through the same kind of SMTP transport. */
+  sendRawInvitation(round: number): Promise<void>;
+}
+
+const { sendRawDigest, sendRawInvitation } = proxyActivities<
+  RawDigestActivities & RawInvitationActivities
+>({
   startToCloseTimeout: '1 minute',
 });
 
@@ -52,6 +60,31 @@ export async function rawTrivialWithActivity(): Promise<void> {
     await sendRawDigest('bench', []);
     return ++count;
   });
+  await condition(() => false);
+}
+
+export const resendUpdate = defineUpdate<number>('resend');
+
+/**
+ * The baseline of B2 with an effect: an invitation at its most raw — a reminder and an expiry
+ * timer, and an update that sends the invitation email again and starts both timers over
+ * before it answers, as a resent invitation does.
+ */
+export async function rawInvitation(): Promise<void> {
+  let round = 0;
+  let timers: CancellationScope | undefined;
+  const armTimers = () => {
+    timers?.cancel();
+    const scope = new CancellationScope();
+    timers = scope;
+    scope.run(() => Promise.all([sleep('696 hours'), sleep('720 hours')])).catch(() => undefined);
+  };
+  setHandler(resendUpdate, async () => {
+    await sendRawInvitation(round);
+    armTimers();
+    return ++round;
+  });
+  armTimers();
   await condition(() => false);
 }
 
