@@ -133,12 +133,16 @@ export function createBulkActionActivities(deps: {
    * running: nothing. A refusal is a result; Temporal's own trouble is thrown (and retried).
    */
   async function applyItem(request: BulkItemRequest): Promise<void> {
-    const { rows } = await pool.query<{ status: string }>(
-      `select i.status from bulk_action_items i join bulk_actions b on b.id = i.bulk_id
-        where i.bulk_id = $1 and i.position = $2 and b.status = 'running'`,
+    // Taken while the job runs; one taken before a crash is finished even if the job was
+    // cancelled meanwhile (its update may have gone through; the same update id answers again).
+    const { rowCount } = await pool.query(
+      `update bulk_action_items i set started_at = coalesce(i.started_at, now())
+        from bulk_actions b
+        where b.id = i.bulk_id and i.bulk_id = $1 and i.position = $2 and i.status = 'pending'
+          and (b.status = 'running' or i.started_at is not null)`,
       [request.bulkId, request.position],
     );
-    if (rows[0]?.status !== 'pending') return;
+    if (rowCount !== 1) return;
     const client = deps.client ?? getClient();
     let outcome: BulkOutcome;
     try {
@@ -158,10 +162,9 @@ export function createBulkActionActivities(deps: {
       if (!refused) throw error;
       outcome = refused;
     }
-    // A job cancelled meanwhile marked it skipped; it was acted on all the same.
     await pool.query(
       `update bulk_action_items set status = $3, outcome = $4, finished_at = now()
-        where bulk_id = $1 and position = $2 and status in ('pending', 'skipped')`,
+        where bulk_id = $1 and position = $2 and status = 'pending'`,
       [request.bulkId, request.position, outcome.status, JSON.stringify(outcomeFacts(outcome))],
     );
   }

@@ -376,7 +376,7 @@ export class BulkActions {
 
   /**
    * Stops the job: no further process is acted on (those in flight finish and keep their
-   * result), the pending ones are skipped. 409 when it has already ended.
+   * result, pending until then), the others are skipped. 409 when it has already ended.
    */
   async cancel(id: string): Promise<BulkActionResource> {
     const job = await this.get(id);

@@ -2,8 +2,9 @@
 import { inTransaction, type Pool } from './pool.js';
 
 /**
- * Ends a running bulk action: `done`, or `cancelled` with its pending processes skipped (a
- * process in flight keeps the result it gets). Nothing for one that has ended already.
+ * Ends a running bulk action: `done`, or `cancelled` with the processes no job has taken yet
+ * skipped (one in flight stays pending until it gets its result). Nothing for one that has
+ * ended already.
  */
 export function endBulkAction(
   pool: Pool,
@@ -14,7 +15,7 @@ export function endBulkAction(
     if (status === 'cancelled') {
       await db.query(
         `update bulk_action_items set status = 'skipped', finished_at = now()
-          where bulk_id = $1 and status = 'pending'`,
+          where bulk_id = $1 and status = 'pending' and started_at is null`,
         [bulkId],
       );
     }

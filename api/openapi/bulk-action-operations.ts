@@ -236,8 +236,8 @@ export const bulkActionOperations: readonly OperationSpec[] = [
     tag: 'Bulk actions',
     summary: 'Cancel a bulk action',
     description:
-      'No further process is acted on; those in flight finish and keep their result, the ' +
-      'pending ones are skipped.',
+      'No further process is acted on; those in flight finish and keep their result (pending ' +
+      'until then), the others are skipped.',
     security: 'apiKey',
     roles: ['admin', 'operator'],
     pathParameters: byBulk,
