@@ -1,6 +1,14 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Caller } from '../../api/auth.js';
+import { AppError, problemHandler } from '../../api/errors.js';
+import { idempotentPosts } from '../../api/idempotency.js';
+import { jsonBodies } from '../../api/request-bodies.js';
+import { secretSealer } from '../../storage/sealed-secrets.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { waitForMessage } from '../support/mailcatcher.js';
 
 /**
  * `Idempotency-Key` on the API's POSTs, against the real stack: a retry with the same key and
@@ -307,5 +315,125 @@ describe('idempotent writes', () => {
     // The second ran too: it found the invitation of this person running.
     expect(second.status).toBe(409);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
+  });
+  it('when an answer reveals a one-time code, then its retry shows the same code and no row holds it in clear', async () => {
+    // Arrange: an invitation opened by its link, at the step whose answer shows the code.
+    const body = startBody();
+    const created = await post(START, { body });
+    const mail = await waitForMessage({ to: body.input.email, timeoutMs: 20_000 });
+    const link = new URL(/http:\/\/portal\.test\/registrierung\?\S+/.exec(mail.text)![0]);
+    const events = `/api/v1/processes/${created.json.id as string}/events`;
+    const opened = await post(events, {
+      body: { type: 'REGISTRATION_STARTED', token: link.searchParams.get('token') },
+    });
+    expect(opened.status).toBe(200);
+    const idempotencyKey = randomUUID();
+    const submitted = { type: 'PERSONAL_DATA_SUBMITTED', birthDate: '1980-05-17' };
+
+    // Act
+    const first = await post(events, { body: submitted, idempotencyKey });
+    const retry = await post(events, { body: submitted, idempotencyKey });
+
+    // Assert
+    const code = first.json.revealed?.activationCode as string;
+    expect(code).toMatch(/^\d{4} \d{4}$/);
+    expect(retry.status).toBe(200);
+    expect(retry.json.revealed?.activationCode).toBe(code);
+    const { rows } = await api.database.pool.query<{ row: string }>(
+      'select t::text as row from idempotency_keys t where idempotency_key = $1',
+      [idempotencyKey],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.row).not.toContain(code);
+    expect(rows[0]?.row).not.toContain(code.replace(' ', ''));
+  });
+});
+
+describe('idempotent writes and the answers of a route', () => {
+  /** The middleware before a route of its own, on the stack's Postgres: one app = one API process. */
+  async function appWith(route: express.RequestHandler): Promise<string> {
+    const app = express();
+    const caller: Caller = {
+      keyId: `key-${randomBytes(4).toString('hex')}`,
+      role: 'admin',
+      practices: [],
+    };
+    app.use(jsonBodies([]));
+    app.use((req, _res, next) => {
+      req.caller = caller;
+      next();
+    });
+    app.use(
+      idempotentPosts({
+        pool: api.database.pool,
+        sealer: secretSealer(randomBytes(32).toString('base64url')),
+        maxBodyBytes: 1024,
+      }),
+    );
+    app.post('/work', route);
+    app.use(problemHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/work`;
+  }
+
+  const send = (url: string, idempotencyKey: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: '{"job":1}',
+    });
+
+  it('when the first request ends in a 503, then the retry runs again and its answer is kept', async () => {
+    let runs = 0;
+    const url = await appWith((_req, res) => {
+      runs += 1;
+      if (runs === 1) throw new AppError('unavailable', 503, 'Temporal is down', {}, 5);
+      res.status(201).json({ run: runs });
+    });
+    const idempotencyKey = randomUUID();
+
+    const failed = await send(url, idempotencyKey);
+    const retried = await send(url, idempotencyKey);
+    const replayed = await send(url, idempotencyKey);
+
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('5');
+    expect(retried.status).toBe(201);
+    expect(await retried.json()).toEqual({ run: 2 });
+    expect(replayed.status).toBe(201);
+    expect(await replayed.json()).toEqual({ run: 2 });
+    expect(runs).toBe(2);
+  });
+
+  it('when a retry comes while the first request still runs, then it is a 409 with Retry-After, and afterwards the replay', async () => {
+    let finish: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (finish = resolve));
+    let runs = 0;
+    const url = await appWith(async (_req, res) => {
+      runs += 1;
+      await running;
+      res.status(202).location('/somewhere').json({ accepted: true });
+    });
+    const idempotencyKey = randomUUID();
+
+    const first = send(url, idempotencyKey);
+    await expect.poll(() => runs).toBe(1);
+    const meanwhile = await send(url, idempotencyKey);
+    finish();
+    const answered = await first;
+    const afterwards = await send(url, idempotencyKey);
+
+    expect(meanwhile.status).toBe(409);
+    expect(meanwhile.headers.get('retry-after')).toBe('1');
+    expect(await meanwhile.json()).toMatchObject({
+      type: 'urn:praxisflow:problem:idempotency-key-in-use',
+    });
+    expect(answered.status).toBe(202);
+    expect(afterwards.status).toBe(202);
+    expect(afterwards.headers.get('location')).toBe('/somewhere');
+    expect(await afterwards.json()).toEqual({ accepted: true });
+    expect(runs).toBe(1);
   });
 });
