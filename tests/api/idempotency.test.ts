@@ -230,6 +230,24 @@ describe('idempotent writes', () => {
     expect(again.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  it('when a new key is used, then rows past their 24 h are deleted', async () => {
+    const old = randomUUID();
+    await post(START, { body: { input: {} }, idempotencyKey: old });
+    await api.database.pool.query(
+      `update idempotency_keys set created_at = now() - interval '25 hours'
+        where idempotency_key = $1`,
+      [old],
+    );
+
+    await post(START, { body: { input: {} }, idempotencyKey: randomUUID() });
+
+    const { rows } = await api.database.pool.query(
+      'select 1 from idempotency_keys where idempotency_key = $1',
+      [old],
+    );
+    expect(rows).toHaveLength(0);
+  });
+
   it('when a refused request is retried, then the retry gets the same refusal', async () => {
     const idempotencyKey = randomUUID();
     const body = { input: { email: 'not an address' } };
