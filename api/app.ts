@@ -30,6 +30,7 @@ import { applicationStatusRoutes } from './routes/application-status.js';
 import { practiceRoutes } from './routes/practices.js';
 import { rateLimitWritesPerKey, type RateLimitOptions } from './rate-limit.js';
 import { jsonBodies } from './request-bodies.js';
+import { idempotentPosts } from './idempotency.js';
 import { ReadModel } from './read-model.js';
 import { codecRoutes } from './routes/codec.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -113,6 +114,8 @@ export interface AppDeps {
 }
 
 const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+/** A multipart upload's parts besides the file (metadata up to 64 kB) and their boundaries. */
+const MULTIPART_OVERHEAD_BYTES = 256 * 1024;
 
 /** The HTTP API: thin routes over Temporal and the read model; every error is problem+json. */
 export function createApp(deps: AppDeps): Express {
@@ -196,7 +199,18 @@ export function createApp(deps: AppDeps): Express {
   };
   // Before the API key too: a download link's one-time token is its credential.
   if (documents) app.use('/api/v1', documentContentRoutes(documents));
-  app.use('/api/v1', auth, rateLimitWritesPerKey({ ...deps.rateLimit, pool: deps.database }));
+  app.use(
+    '/api/v1',
+    auth,
+    rateLimitWritesPerKey({ ...deps.rateLimit, pool: deps.database }),
+    // After the rate limit: a 429 is no answer to keep.
+    idempotentPosts({
+      pool: deps.database,
+      sealer: deps.secrets,
+      // An upload's file and its other parts.
+      maxBodyBytes: (documents?.maxBytes ?? 0) + MULTIPART_OVERHEAD_BYTES,
+    }),
+  );
   if (documents) app.use('/api/v1', documentRoutes(documents));
   if (deps.credentials) app.use('/api/v1', credentialRoutes({ credentials: deps.credentials }));
   app.use('/api/v1', machineRoutes());

@@ -1,7 +1,27 @@
-import express, { type RequestHandler } from 'express';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import express, { type Request, type RequestHandler } from 'express';
 import { AppError, validationError } from './errors.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** SHA-256 of the raw body bytes, kept for a request with an `Idempotency-Key`. */
+    bodySha256?: Buffer;
+    /**
+     * A multipart body read whole before its route ran (to hash it for an `Idempotency-Key`):
+     * the route parses these bytes, the stream is spent.
+     */
+    bufferedBody?: Buffer;
+  }
+}
+
+/** The digest of the bytes as sent: an idempotent retry must send the same ones. */
+function keepBodyDigest(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
+  if (req.headers['idempotency-key'] === undefined) return;
+  (req as Request).bodySha256 = createHash('sha256').update(buffer).digest();
+}
 
 /**
  * Bidirectional formatting controls (embeddings, overrides, isolates) make a name read
@@ -77,7 +97,7 @@ export function jsonBodies(multipartPaths: readonly string[]): RequestHandler[] 
         ),
       );
     },
-    express.json({ limit: '256kb', type: JSON_TYPES }),
+    express.json({ limit: '256kb', type: JSON_TYPES, verify: keepBodyDigest }),
     (req, _res, next) => {
       const refused = controlAt(req.body);
       if (!refused) return next();

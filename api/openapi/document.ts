@@ -2,6 +2,7 @@ import { isZodSchema, SchemaComponents, type JsonSchema } from './json-schema.js
 import { operations, TAGS } from './operations.js';
 import { documentProcessTypes } from './process-types.js';
 import type { OperationSpec, RequestBodySpec, ResponseSpec, SchemaSource } from './spec.js';
+import { idempotencyKeyParameter, withIdempotencyResponses } from './idempotency.js';
 
 export interface OpenApiOptions {
   /** Base URL of the API as clients reach it; default `/` (where the document is served). */
@@ -28,6 +29,8 @@ const API_VERSION = '1.0.0';
 const DESCRIPTION = `praxisflow runs the long-running back-office processes of healthcare portals as durable state machines: each process is an XState machine running as a Temporal workflow. This API starts processes, sends them events, shows their state and lists them.
 
 **Authentication.** Every call under \`/api/v1\` (except this document and its page) needs an API key: \`Authorization: Bearer <key>\`. A key has a role: \`admin\` (everything), \`operator\` (reads everything, sends back-office events, cancels) or \`client\` (starts processes and sends events for its own practices only). A process of another practice answers 404, not 403, so that ids are not confirmed to strangers. Writes are rate limited per key (429 with \`Retry-After\`).
+
+**Retries.** Every POST behind the API key takes an \`Idempotency-Key\` header (1–255 printable ASCII characters, e.g. a UUID per logical request): a retry with the same key and the same body from the same API key within 24 h gets the first answer again, and nothing is done twice. Another body with the same key is a 422, a retry while the first request still runs a 409 with \`Retry-After\`. A first answer of 5xx or 429 is not kept, so its retry runs again.
 
 **Errors.** Every error is RFC 9457 \`application/problem+json\` with \`type\`, \`title\`, \`status\` and \`detail\`; 422 adds \`errors: [{ path, message }]\` naming every invalid field, and 409 on an event adds \`allowedEvents\`. 503 means a dependency (Temporal, Postgres) is unreachable: retry after \`Retry-After\` seconds.`;
 
@@ -111,7 +114,15 @@ function operation(components: SchemaComponents, spec: OperationSpec): JsonSchem
   const roles = spec.roles
     ? `\n\nAPI key roles: ${spec.roles.map((r) => `\`${r}\``).join(', ')}.`
     : '';
-  const params = parameters(components, spec);
+  // Every POST behind the API key takes an Idempotency-Key (api/idempotency.ts).
+  const idempotent = spec.method === 'post' && spec.security === 'apiKey';
+  const params = [
+    ...parameters(components, spec),
+    ...(idempotent ? [idempotencyKeyParameter] : []),
+  ];
+  const responses = idempotent
+    ? withIdempotencyResponses(spec.responses, spec.path)
+    : spec.responses;
   return {
     operationId: spec.operationId,
     tags: [spec.tag],
@@ -121,7 +132,7 @@ function operation(components: SchemaComponents, spec: OperationSpec): JsonSchem
     ...(params.length ? { parameters: params } : {}),
     ...(spec.requestBody ? { requestBody: requestBody(components, spec.requestBody) } : {}),
     responses: Object.fromEntries(
-      Object.entries(spec.responses)
+      Object.entries(responses)
         .sort(([a], [b]) => Number(a) - Number(b))
         .map(([status, answer]) => [status, response(components, answer)]),
     ),

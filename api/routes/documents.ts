@@ -119,7 +119,9 @@ async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
     parser.on('error', (error: Error) => reject(error));
     parser.once('close', () => resolve());
   });
-  req.pipe(parser);
+  // Read whole already when it came with an Idempotency-Key (its bytes were hashed).
+  if (req.bufferedBody) parser.end(req.bufferedBody);
+  else req.pipe(parser);
   try {
     await finished;
   } catch (error) {

@@ -176,6 +176,24 @@ describe('the OpenAPI document', () => {
     });
   });
 
+  it('when an operation is a POST behind the API key, then it documents the Idempotency-Key header and its 409 and 422', () => {
+    const posts = operationsOf(document).filter(
+      ({ method, operation }) =>
+        method === 'post' && Array.isArray(operation.security) && operation.security.length > 0,
+    );
+
+    expect(posts.length).toBeGreaterThan(10);
+    for (const { path, operation } of posts) {
+      const header = ((operation.parameters ?? []) as Json[]).find(
+        (parameter) => parameter.name === 'Idempotency-Key',
+      );
+      expect(header, path).toMatchObject({ in: 'header', required: false });
+      const responses = operation.responses as Record<string, Json>;
+      expect(String(responses['409']?.description), path).toContain('Idempotency-Key');
+      expect(String(responses['422']?.description), path).toContain('Idempotency-Key');
+    }
+  });
+
   it('when the invitation start is documented, then its input is the invitation input schema', () => {
     const { ajv } = schemaValidator(document);
     const media = (document.paths['/api/v1/processes/invitation']?.post as Json)

@@ -3321,7 +3321,13 @@ export interface operations {
   readonly startInvitation: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -3460,7 +3466,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -3515,7 +3521,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -3584,7 +3590,13 @@ export interface operations {
   readonly startEhbaApplication: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -3730,7 +3742,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -3785,7 +3797,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -3854,7 +3866,13 @@ export interface operations {
   readonly startContactVerification: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -3988,7 +4006,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -4043,7 +4061,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -4112,7 +4130,13 @@ export interface operations {
   readonly startNightlyDigest: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -4244,7 +4268,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -4299,7 +4323,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -4368,7 +4392,13 @@ export interface operations {
   readonly startAccountCredentials: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -4507,7 +4537,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -4562,7 +4592,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -4631,7 +4661,13 @@ export interface operations {
   readonly startMtanRegistration: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -4765,7 +4801,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description A process with this business key is already running. */
+      /** @description A process with this business key is already running. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -4820,7 +4856,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body or the input is invalid; `errors` names every field. */
+      /** @description The body or the input is invalid; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -5443,7 +5479,13 @@ export interface operations {
   readonly sendEvent: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -5656,7 +5698,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The process does not take this event now (or has ended); `allowedEvents` lists what it takes. */
+      /** @description The process does not take this event now (or has ended); `allowedEvents` lists what it takes. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -5715,7 +5757,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unknown event type, or the payload fails its schema; `errors` names every field. */
+      /** @description Unknown event type, or the payload fails its schema; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -5784,7 +5826,13 @@ export interface operations {
   readonly previewEvent: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -5892,7 +5940,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The process would not take this event now (or has ended); `allowedEvents` lists what it takes. */
+      /** @description The process would not take this event now (or has ended); `allowedEvents` lists what it takes. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -5951,7 +5999,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unknown event type, or the payload fails its schema; `errors` names every field. */
+      /** @description Unknown event type, or the payload fails its schema; `errors` names every field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -6020,7 +6068,13 @@ export interface operations {
   readonly retryIncident: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -6162,7 +6216,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Nothing to retry: the process has no incident, or it has ended. */
+      /** @description Nothing to retry: the process has no incident, or it has ended. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -6221,6 +6275,30 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/processes/{id}/retry",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
       readonly 429: {
         headers: {
@@ -6266,7 +6344,13 @@ export interface operations {
   readonly fireTimer: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -6423,7 +6507,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No timer of this name runs (it fired, was cancelled, or the process has ended). */
+      /** @description No timer of this name runs (it fired, was cancelled, or the process has ended). Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -6482,7 +6566,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body is invalid: no reason, or a due time that is not ISO 8601. */
+      /** @description The body is invalid: no reason, or a due time that is not ISO 8601. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -6551,7 +6635,13 @@ export interface operations {
   readonly moveTimer: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -6709,7 +6799,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No timer of this name runs (it fired, was cancelled, or the process has ended). */
+      /** @description No timer of this name runs (it fired, was cancelled, or the process has ended). Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -6768,7 +6858,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body is invalid: no reason, or a due time that is not ISO 8601. */
+      /** @description The body is invalid: no reason, or a due time that is not ISO 8601. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -6949,7 +7039,13 @@ export interface operations {
   readonly previewBulkAction: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -7044,6 +7140,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/bulk-actions/preview"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is larger than 256 kB. */
       readonly 413: {
         headers: {
@@ -7080,7 +7196,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not a bulk action: an unknown filter or action, an event the type does not have or with secret fields, an event or timer without `filter.type`, a filter that selects nothing (create) or more than 10,000 processes. */
+      /** @description Not a bulk action: an unknown filter or action, an event the type does not have or with secret fields, an event or timer without `filter.type`, a filter that selects nothing (create) or more than 10,000 processes. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -7261,7 +7377,13 @@ export interface operations {
   readonly startBulkAction: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -7366,6 +7488,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/bulk-actions"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is larger than 256 kB. */
       readonly 413: {
         headers: {
@@ -7402,7 +7544,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not a bulk action: an unknown filter or action, an event the type does not have or with secret fields, an event or timer without `filter.type`, a filter that selects nothing (create) or more than 10,000 processes. */
+      /** @description Not a bulk action: an unknown filter or action, an event the type does not have or with secret fields, an event or timer without `filter.type`, a filter that selects nothing (create) or more than 10,000 processes. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -7754,7 +7896,13 @@ export interface operations {
   readonly cancelBulkAction: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Bulk action id.
@@ -7877,7 +8025,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The bulk action has ended already. */
+      /** @description The bulk action has ended already. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -7931,6 +8079,30 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/bulk-actions/{id}/cancel",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
       readonly 429: {
         headers: {
@@ -7976,7 +8148,13 @@ export interface operations {
   readonly reportAppointment: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Practice id (e.g. the BSNR).
@@ -8101,6 +8279,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/practices/{practiceId}/appointments"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is larger than 256 kB. */
       readonly 413: {
         headers: {
@@ -8137,7 +8335,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not a booking or cancellation: unknown kind, no appointment id, a time without zone. */
+      /** @description Not a booking or cancellation: unknown kind, no appointment id, a time without zone. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -8313,7 +8511,13 @@ export interface operations {
   readonly uploadDocument: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -8410,6 +8614,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/documents"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The file is larger than the limit. */
       readonly 413: {
         headers: {
@@ -8446,7 +8670,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Metadata invalid, the content not of its type, or the checksum does not match. */
+      /** @description Metadata invalid, the content not of its type, or the checksum does not match. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -8744,7 +8968,13 @@ export interface operations {
   readonly createDownloadToken: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Dokument-Nr.
@@ -8855,7 +9085,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No mTAN is open (none asked for, expired, or already used). */
+      /** @description No mTAN is open (none asked for, expired, or already used). Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -8930,7 +9160,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not 6 digits, or the wrong mTAN (the detail says how many tries are left). */
+      /** @description Not 6 digits, or the wrong mTAN (the detail says how many tries are left). Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -9093,7 +9323,13 @@ export interface operations {
   readonly verifyCredentials: {
     readonly parameters: {
       readonly query?: never;
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path?: never;
       readonly cookie?: never;
     };
@@ -9181,6 +9417,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/credentials/verify"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is larger than 256 kB. */
       readonly 413: {
         headers: {
@@ -9217,7 +9473,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not a user name, or no password. */
+      /** @description Not a user name, or no password. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
