@@ -499,7 +499,7 @@ export interface paths {
     readonly put?: never;
     /**
      * Cancel a bulk action
-     * @description No further process is acted on; those in flight finish and keep their result, the pending ones are skipped.
+     * @description No further process is acted on; those in flight finish and keep their result (pending until then), the others are skipped.
      *
      *     API key roles: `admin`, `operator`.
      */
