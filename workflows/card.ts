@@ -3,7 +3,8 @@ import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Kartenlebenszyklus eHBA / SMC-B: runs whichever of its versions the instance runs, and moves it to the next. */
 export async function card(args: ProcessArgs): Promise<ProcessView> {
-  const { cardVersions } = await import(/* webpackMode: "eager" */ '../machines/card.versions.js');
-  const { cardV1ToV2 } = await import(/* webpackMode: "eager" */ '../machines/migrations/card.js');
-  return runProcess(cardVersions, args, [cardV1ToV2]);
+  const { cardVersions, cardMigrations } = await import(
+    /* webpackMode: "eager" */ '../machines/card.versions.js'
+  );
+  return runProcess(cardVersions, args, cardMigrations);
 }

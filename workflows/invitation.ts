@@ -3,11 +3,8 @@ import type { ProcessArgs, ProcessView } from './interpreter/types.js';
 
 /** Einladung eines Benutzers: runs whichever of its versions the instance runs, and moves it to the next. */
 export async function invitation(args: ProcessArgs): Promise<ProcessView> {
-  const { invitationVersions } = await import(
+  const { invitationVersions, invitationMigrations } = await import(
     /* webpackMode: "eager" */ '../machines/invitation.versions.js'
   );
-  const { invitationV1ToV2 } = await import(
-    /* webpackMode: "eager" */ '../machines/migrations/invitation.js'
-  );
-  return runProcess(invitationVersions, args, [invitationV1ToV2]);
+  return runProcess(invitationVersions, args, invitationMigrations);
 }

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { definitionOf, latestDefinition } from '../../machines/registry.js';
-import { migrationsOf } from '../../machines/migrations/index.js';
+import { definitionOf, latestDefinition, migrationsOf } from '../../machines/registry.js';
 import { migrateUpdate, type MigrationRequest } from '../../workflows/protocol.js';
 import { callerOf, requireRole } from '../auth.js';
 import { notFound } from '../errors.js';
