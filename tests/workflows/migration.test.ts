@@ -204,6 +204,32 @@ describe('migrating a running process', () => {
     expect((await refusalOf(migrate(handle, 2))).type).toBe('NoMigrationPath');
   });
 
+  it('when a bulk action migrates a process, then the audit entry names the bulk action, and an id not of its form is left out', async () => {
+    const named = await invitationV1();
+    await named.handle.executeUpdate(migrateUpdate, {
+      args: [
+        {
+          toVersion: 2,
+          reason: 'Alle auf Version 2',
+          actor: 'key-operator',
+          bulkAction: 'ba_Xq3v9LmT0aBcDeFg',
+        },
+      ],
+      updateId: 'ba_Xq3v9LmT0aBcDeFg:1',
+    });
+    const odd = await invitationV1();
+    await odd.handle.executeUpdate(migrateUpdate, {
+      args: [
+        { toVersion: 2, reason: 'Alle auf Version 2', actor: 'key-operator', bulkAction: 'no id' },
+      ],
+    });
+    const detailOf = (id: string) =>
+      projected.find((record) => record.view.id === id && record.audit.event === 'MIGRATED')?.audit
+        .detail;
+    expect(detailOf(named.handle.workflowId)).toMatchObject({ bulkAction: 'ba_Xq3v9LmT0aBcDeFg' });
+    expect(detailOf(odd.handle.workflowId)).not.toHaveProperty('bulkAction');
+  });
+
   it('when a migration races an event that ends the process, then one of them wins and the other is refused with 409', async () => {
     const { handle } = await shippedCardV1();
     const [migration, block] = await Promise.allSettled([

@@ -215,7 +215,8 @@ export async function runMachine(
   setHandler(
     migrateUpdate,
     async (request) => {
-      const job = run.enqueueMigration({ ...request, ...bulkActionOf(request) });
+      const { bulkAction: _, ...migration } = request;
+      const job = run.enqueueMigration({ ...migration, ...bulkActionOf(request) });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
       return run.view();
