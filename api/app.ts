@@ -42,6 +42,7 @@ import { machineRoutes } from './routes/machines.js';
 import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.js';
 import { bulkActionRoutes } from './routes/bulk-actions.js';
 import { BulkActions } from './bulk-actions.js';
+import { migrationRoutes } from './routes/migrations.js';
 import { processListRoutes } from './routes/process-list.js';
 import { processRoutes } from './routes/processes.js';
 import { registrationLinkRoutes } from './routes/registration-link.js';
@@ -223,6 +224,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/v1', processListRoutes(readModel));
+  app.use('/api/v1', migrationRoutes({ client: deps.client, readModel }));
   app.use('/api/v1', bulkActionRoutes(new BulkActions(deps.database, deps.client, deps.taskQueue)));
   app.use(
     '/api/v1',

@@ -11,8 +11,10 @@ import type { ProcessDefinition } from '../machines/process-definition.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import { sealSecretFields, type SecretSealer } from '../storage/sealed-secrets.js';
 import {
+  migrationPreviewQuery,
   previewQuery,
   type EventPreview,
+  type MigrationPlanView,
   processIdOf,
   startingView,
   sendUpdate,
@@ -210,6 +212,32 @@ async function answerWithin<T>(
 /** The process's view, or a 503 once `ms` have passed without it. */
 export function viewWithin(handle: WorkflowHandle, ms = VIEW_ANSWER_MS): Promise<ProcessView> {
   return answerWithin(handle, () => viewOf(handle), 'its view', ms);
+}
+
+/** What a migration would do now (`POST …/migrations?dryRun=true`). */
+export type MigrationPreviewAnswer = MigrationPlanView & { readonly dryRun: true };
+
+/**
+ * What moving the process to `toVersion` would do, from the pure machines (the
+ * `migrationPreview` query): the refusal a real migration would get, or the plan. Nothing is
+ * written.
+ */
+export async function previewMigration(
+  handle: WorkflowHandle,
+  toVersion: number,
+): Promise<MigrationPreviewAnswer> {
+  let preview;
+  try {
+    preview = await answerWithin(
+      handle,
+      () => handle.query(migrationPreviewQuery, toVersion, new Date().toISOString()),
+      'what the migration would do',
+    );
+  } catch (error) {
+    throw error instanceof AppError ? error : await refusalOf(error, handle);
+  }
+  if ('refused' in preview) throw eventRefusal(preview.refused.type, preview.refused.details);
+  return { dryRun: true, ...preview };
 }
 
 /** What an event would do now (`POST …/events/preview`). */

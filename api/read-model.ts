@@ -264,6 +264,19 @@ export class ReadModel {
     return rows;
   }
 
+  /** How many processes of a type run (and have ended) on each machine version. */
+  async versionCounts(
+    type: string,
+  ): Promise<{ version: number; running: number; ended: number }[]> {
+    const { rows } = await this.pool.query<{ version: number; running: number; ended: number }>(
+      `select version, count(*) filter (where status = 'active')::int as running,
+              count(*) filter (where status <> 'active')::int as ended
+       from processes where type = $1 group by version order by version`,
+      [type],
+    );
+    return rows;
+  }
+
   /** What the outbox knows of a process's messages (recipients as operators may see them). */
   messages(processId: string): Promise<SentMessage[]> {
     return messagesOf(this.pool, processId);

@@ -13,6 +13,10 @@ const CODES: Readonly<Record<string, string>> = {
   InvalidPayload: 'validation-failed',
   NotAllowed: 'event-not-allowed',
   Rejected: 'event-rejected',
+  UnknownVersion: 'unknown-version',
+  NoMigrationPath: 'no-migration-path',
+  StateNotMigratable: 'state-not-migratable',
+  ContextRefused: 'context-refused',
 };
 
 /** gRPC status codes, as Temporal's server and client report them. */

@@ -1,11 +1,12 @@
 import { accountCredentialsVersions } from './account-credentials.versions.js';
-import { cardVersions } from './card.versions.js';
+import { cardMigrations, cardVersions } from './card.versions.js';
 import { contactVerificationVersions } from './contact-verification.versions.js';
 import { documentDeliveryVersions } from './document-delivery.versions.js';
 import { ehbaApplicationVersions } from './ehba-application.versions.js';
-import { invitationVersions } from './invitation.versions.js';
+import { invitationMigrations, invitationVersions } from './invitation.versions.js';
 import { mtanRegistrationVersions } from './mtan-registration.versions.js';
 import { nightlyDigestVersions } from './nightly-digest.versions.js';
+import type { AnyMigration } from './migration-definition.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** Every process type with every machine version, newest last. */
@@ -19,6 +20,22 @@ const definitions: readonly ProcessDefinition[] = [
   ...accountCredentialsVersions,
   ...mtanRegistrationVersions,
 ];
+
+/** Every migration between two versions of a type, each from N to N + 1. */
+const migrations: readonly AnyMigration[] = [...invitationMigrations, ...cardMigrations];
+
+for (const migration of migrations) {
+  if (migration.to !== migration.from + 1) {
+    throw new Error(
+      `A migration of ${migration.type} goes from N to N + 1, not ${migration.from} → ${migration.to}`,
+    );
+  }
+}
+
+/** The migrations of one process type, oldest first. */
+export function migrationsOf(type: string): AnyMigration[] {
+  return migrations.filter((migration) => migration.type === type).sort((a, b) => a.from - b.from);
+}
 
 // A process id is `{type}-{businessKey}`: a type is one camelCase word, so the part before the
 // first `-` is always the type.

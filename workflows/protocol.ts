@@ -13,6 +13,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelRequest,
   EventPreview,
+  MigrationPreview,
+  MigrationRequest,
   SendFailureDetails,
   ProcessEvent,
   ProcessView,
@@ -23,6 +25,8 @@ import type {
 import {
   CANCEL_UPDATE,
   DELIVER_SIGNAL,
+  MIGRATE_UPDATE,
+  MIGRATION_PREVIEW_QUERY,
   PREVIEW_QUERY,
   RETRY_UPDATE,
   SEND_UPDATE,
@@ -34,6 +38,9 @@ export type {
   AuditEntry,
   CancelRequest,
   EventPreview,
+  MigrationPlanView,
+  MigrationPreview,
+  MigrationRequest,
   ProcessArgs,
   ProcessEvent,
   ProcessStatus,
@@ -55,6 +62,12 @@ export const cancelUpdate = defineUpdate<ProcessView, [CancelRequest]>(CANCEL_UP
 export const retryUpdate = defineUpdate<ProcessView, [RetryRequest]>(RETRY_UPDATE);
 /** An operator fires a timer now or moves its due time, with a reason. */
 export const timerUpdate = defineUpdate<ProcessView, [TimerRequest]>(TIMER_UPDATE);
+/** An operator moves the process to another machine version, with a reason: one audited step. */
+export const migrateUpdate = defineUpdate<ProcessView, [MigrationRequest]>(MIGRATE_UPDATE);
+/** What a migration to a version would do (version, ISO instant): nothing written. */
+export const migrationPreviewQuery = defineQuery<MigrationPreview, [number, string]>(
+  MIGRATION_PREVIEW_QUERY,
+);
 /** The process's view: state, label, allowed events, timers, incident, redacted context. */
 export const viewQuery = defineQuery<ProcessView>(VIEW_QUERY);
 /** What an event would do (event, actor, ISO instant): nothing written, nothing run. */

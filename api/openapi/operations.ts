@@ -17,6 +17,7 @@ import { dashboardOperations } from './dashboard-operations.js';
 import { documentOperations } from './document-operations.js';
 import { practiceOperations } from './practice-operations.js';
 import { bulkActionOperations } from './bulk-action-operations.js';
+import { migrationOperations } from './migration-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
 import {
@@ -475,6 +476,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
         404: processNotFound(`${PROCESS}/history`),
       },
     },
+    ...migrationOperations,
     ...bulkActionOperations,
     ...practiceOperations,
     ...documentOperations,

@@ -221,6 +221,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   CANCELLED: 'Abgebrochen (Sachbearbeitung)',
   TIMER_MOVED: 'Frist verschoben (Sachbearbeitung)',
   INCIDENT_RETRIED: 'Fehlgeschlagene Aktion wiederholt (Sachbearbeitung)',
+  MIGRATED: 'Auf neue Version umgestellt (Sachbearbeitung)',
   REGISTRATION_LINK_ISSUED: 'Registrierungslink versandt',
   REGISTRATION_TOKEN_ACCEPTED: 'Registrierungslink gültig',
   REGISTRATION_TOKEN_REJECTED: 'Registrierungslink ungültig',

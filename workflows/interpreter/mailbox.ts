@@ -16,6 +16,8 @@ export interface JobInit {
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
   /** Facts for the audit entry of the job's own step (the bulk action it belongs to). */
   readonly audit?: Readonly<Record<string, unknown>>;
+  /** An operator moves the process to another machine version, with the reason. */
+  readonly migration?: { readonly toVersion: number; readonly reason: string };
 }
 
 /**
@@ -31,6 +33,7 @@ export class Job implements JobInit {
   readonly cancel?: { readonly reason: string };
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
   readonly audit?: Readonly<Record<string, unknown>>;
+  readonly migration?: { readonly toVersion: number; readonly reason: string };
   private done = false;
   private refused: Refusal | undefined;
   /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
@@ -45,6 +48,7 @@ export class Job implements JobInit {
     if (init.cancel !== undefined) this.cancel = init.cancel;
     if (init.timerControl !== undefined) this.timerControl = init.timerControl;
     if (init.audit !== undefined) this.audit = init.audit;
+    if (init.migration !== undefined) this.migration = init.migration;
   }
 
   get settled(): boolean {

@@ -20,11 +20,16 @@ import { Projection } from './projection.js';
 import { ProcessSearchAttributes, startSearchAttributes } from './search-attributes.js';
 import { machineOf } from './starting-view.js';
 import { applyTimerEffects, PureTimers } from './timer-table.js';
+import type { AnyMigration } from '../../machines/migration-definition.js';
+import { planMigration, type MigrationPlan, type MigrationRefusal } from './migration-plan.js';
+import { nextStateEntries, type StateEntries } from './state-entries.js';
 import { DurableTimers } from './timers.js';
 import {
   SendFailure,
   type CancelRequest,
   type EventPreview,
+  type MigrationPreview,
+  type MigrationRequest,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessView,
@@ -51,12 +56,16 @@ const nowIso = (): string => new Date().toISOString();
  * jobs. XState decides every transition; the actor only carries out the effects.
  */
 export class ProcessActor {
-  readonly machine: AnyStateMachine;
+  /** The machine version the instance runs now: its start's, or the one it migrated to. */
+  definition: ProcessDefinition;
+  machine: AnyStateMachine;
   readonly mailbox = new Mailbox();
   readonly timers = new DurableTimers((timer) => {
     this.mailbox.post({ event: timer.event, actor: 'timer', external: false, timer });
   });
-  readonly eventTypes: readonly string[];
+  eventTypes: readonly string[];
+  /** When each active state was entered: what a migration's timers count from. */
+  private stateEntries: StateEntries = {};
   /** The redacted context and the snapshot it is of: redacting a large context per view is costly. */
   private redacted:
     { readonly for: AnyMachineSnapshot; readonly context: Record<string, unknown> } | undefined;
@@ -75,9 +84,15 @@ export class ProcessActor {
   continueAsNewRequested = false;
 
   constructor(
-    readonly definition: ProcessDefinition,
+    definition: ProcessDefinition,
     readonly args: ProcessArgs,
+    /** Every version of the type and the migrations between them. */
+    private readonly versions: {
+      readonly definitions: readonly ProcessDefinition[];
+      readonly migrations: readonly AnyMigration[];
+    } = { definitions: [definition], migrations: [] },
   ) {
+    this.definition = definition;
     this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
     this.activities = new ActivityRunner(
@@ -100,6 +115,7 @@ export class ProcessActor {
 
   private restore(resume: ResumeState): AnyMachineSnapshot {
     for (const timer of resume.timers) this.timers.start(timer);
+    this.stateEntries = resume.stateEntries ?? {};
     return createActor(this.machine, {
       snapshot: resume.snapshot as never,
       input: this.args.input as never,
@@ -122,6 +138,12 @@ export class ProcessActor {
     );
     const [first, actions] = initialTransition(this.machine, input.data);
     this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
+    this.stateEntries = nextStateEntries(
+      {},
+      first,
+      this.pendingStartEffects,
+      Date.parse(this.createdAt),
+    );
     return first;
   }
 
@@ -161,6 +183,89 @@ export class ProcessActor {
       external: true,
       cancel: { reason: request.reason },
       ...auditOf(request),
+    });
+  }
+
+  enqueueMigration(request: MigrationRequest): Job {
+    return this.mailbox.post({
+      event: { type: 'MIGRATED' },
+      actor: request.actor,
+      external: true,
+      migration: { toVersion: request.toVersion, reason: request.reason },
+      ...auditOf(request),
+    });
+  }
+
+  /** What moving to `toVersion` would do now, or why the process cannot move. */
+  planMigration(toVersion: unknown, now: number): MigrationPlan | MigrationRefusal {
+    if (!this.active) {
+      const { type, details } = this.endedRefusal();
+      return { refused: { type, details } };
+    }
+    return planMigration(
+      {
+        definitions: this.versions.definitions,
+        migrations: this.versions.migrations,
+        current: this.definition,
+        ...(this.args.delays ? { delays: this.args.delays } : {}),
+        snapshot: this.snapshot,
+        stateEntries: this.stateEntries,
+        lastStepAt: Date.parse(this.updatedAt),
+        timers: this.timers.list(),
+      },
+      toVersion,
+      now,
+    );
+  }
+
+  /** The dry run: the plan as an operator reads it, or the refusal a real migration would get. */
+  migrationPreview(toVersion: unknown, at: string): MigrationPreview {
+    const now = Number.isNaN(Date.parse(at)) ? Date.now() : Date.parse(at);
+    const plan = this.planMigration(toVersion, now);
+    return 'refused' in plan ? plan : plan.view;
+  }
+
+  /**
+   * Moves the instance to another machine version as one audited step (`MIGRATED`): the new
+   * machine, the mapped state and context, the timers as planned (counted from state entry; a
+   * due one fires at once). No entry action runs: the process is where it was, in new rules.
+   * Planned again at its turn: an event taken meanwhile may have moved the state.
+   */
+  private async migrate(job: Job, request: NonNullable<Job['migration']>): Promise<void> {
+    const plan = this.planMigration(request.toVersion, Date.now());
+    if ('refused' in plan) {
+      job.refuse(refusal(plan.refused.type, plan.refused.details));
+      return;
+    }
+    this.checkHealthy(plan.snapshot);
+    const from = this.currentState();
+    const fromVersion = this.definition.version;
+    this.timers.cancelAll();
+    this.definition = plan.definition;
+    this.machine = plan.machine;
+    this.eventTypes = Object.keys(plan.definition.events);
+    this.snapshot = plan.snapshot;
+    this.stateEntries = plan.stateEntries;
+    for (const timer of plan.timers) this.timers.start(timer);
+    this.publishState();
+    this.step += 1;
+    this.stepsThisRun += 1;
+    this.updatedAt = nowIso();
+    if (!this.projection.enabled) return;
+    await this.projection.record(this.view(), {
+      step: this.step,
+      event: 'MIGRATED',
+      actor: job.actor,
+      from,
+      at: this.updatedAt,
+      detail: {
+        fromVersion,
+        toVersion: plan.definition.version,
+        reason: request.reason,
+        timers: plan.view.to.timers,
+        ...(plan.view.notes.length > 0 ? { notes: plan.view.notes } : {}),
+        ...job.audit,
+      },
     });
   }
 
@@ -232,6 +337,7 @@ export class ProcessActor {
       step: this.step,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
+      stateEntries: this.stateEntries,
     };
   }
 
@@ -298,6 +404,7 @@ export class ProcessActor {
     const detail = job.audit || given ? { ...given, ...job.audit } : undefined;
     if (job.cancel) return this.cancel(job, job.cancel.reason);
     if (job.timerControl) return this.controlTimer(job, job.timerControl);
+    if (job.migration) return this.migrate(job, job.migration);
     const chain: Link[] = [{ event: job.event, actor: job.actor }];
     for (let link = chain.shift(); link && this.active; link = chain.shift()) {
       const sentAt = link.event === job.event ? job.sentAt : undefined;
@@ -322,24 +429,22 @@ export class ProcessActor {
       const from = this.currentState();
       const [next, actions] = transition(this.machine, this.snapshot, event);
       this.checkHealthy(next);
+      const step = this.step;
+      const effects = toEffects(actions, this.machine, (i) => `${step}.${i}`);
+      this.stateEntries = nextStateEntries(this.stateEntries, next, effects, Date.now());
       this.snapshot = next;
       this.updatedAt = nowIso();
       if (!this.active) this.timers.cancelAll();
       this.publishState();
-      const step = this.step;
       chain.unshift(
-        ...(await this.runEffects(
-          toEffects(actions, this.machine, (i) => `${step}.${i}`),
-          job,
-          {
-            step,
-            event: event.type,
-            actor: link.actor,
-            from,
-            at: this.updatedAt,
-            ...(detail && link.event === job.event ? { detail } : {}),
-          },
-        )),
+        ...(await this.runEffects(effects, job, {
+          step,
+          event: event.type,
+          actor: link.actor,
+          from,
+          at: this.updatedAt,
+          ...(detail && link.event === job.event ? { detail } : {}),
+        })),
       );
     }
   }

@@ -12,10 +12,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ProjectionActivities } from '../../activities/projection.js';
+import type { AnyMigration } from '../../machines/migration-definition.js';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import {
   cancelUpdate,
   deliverSignal,
+  migrateUpdate,
+  migrationPreviewQuery,
   previewQuery,
   retryUpdate,
   sendUpdate,
@@ -54,10 +57,14 @@ const boundary = proxyActivities<Pick<ProjectionActivities, 'answerBoundary'>>({
   },
 });
 
-/** Picks the definition of the version an instance was started with. */
+/**
+ * Picks the definition of the version an instance runs (the one it started with, or migrated
+ * to); `migrations` lead from each version to the next.
+ */
 export async function runProcess(
   definitions: readonly ProcessDefinition[],
   args: ProcessArgs,
+  migrations: readonly AnyMigration[] = [],
 ): Promise<ProcessView> {
   const definition = definitions.find((candidate) => candidate.version === args.version);
   if (!definition) {
@@ -66,7 +73,7 @@ export async function runProcess(
       'UnknownVersion',
     );
   }
-  return runMachine(definition, args);
+  return runMachine(definition, args, { definitions, migrations });
 }
 
 /**
@@ -78,8 +85,9 @@ export async function runProcess(
 export async function runMachine(
   definition: ProcessDefinition,
   args: ProcessArgs,
+  versions?: ConstructorParameters<typeof ProcessActor>[2],
 ): Promise<ProcessView> {
-  const run = new ProcessActor(definition, args);
+  const run = new ProcessActor(definition, args, versions);
 
   // Handlers go in only once there is a snapshot: buffered updates are validated at once.
   setHandler(viewQuery, () => run.view());
@@ -88,7 +96,7 @@ export async function runMachine(
     sendUpdate,
     async (event, meta) => {
       const job = run.enqueue(
-        checkEvent(definition, run.snapshot, event).parsed,
+        checkEvent(run.definition, run.snapshot, event).parsed,
         meta.actor,
         true,
         bulkActionOf(meta),
@@ -106,7 +114,7 @@ export async function runMachine(
           );
         }
         if (!run.active) run.refuseEnded();
-        checkEvent(definition, run.snapshot, event);
+        checkEvent(run.definition, run.snapshot, event);
       },
     },
   );
@@ -114,7 +122,7 @@ export async function runMachine(
   // Fire and forget (signal-with-start from the API): nobody waits for an answer, so an event
   // that does not fit is dropped with a warning instead of refused.
   setHandler(deliverSignal, (event, meta) => {
-    const checked = parseSignalledEvent(definition, event);
+    const checked = parseSignalledEvent(run.definition, event);
     if ('problem' in checked) {
       log.warn(`Dropped a delivered event: ${checked.problem}`);
       return;
@@ -203,6 +211,38 @@ export async function runMachine(
     },
   );
 
+  setHandler(migrationPreviewQuery, (toVersion, at) => run.migrationPreview(toVersion, at));
+  setHandler(
+    migrateUpdate,
+    async (request) => {
+      const { bulkAction: _, ...migration } = request;
+      const job = run.enqueueMigration({ ...migration, ...bulkActionOf(request) });
+      await condition(() => job.settled);
+      if (job.refusal) throw job.refusal.toFailure();
+      return run.view();
+    },
+    {
+      // Refused here, before anything is written to history, when the plan refuses it now.
+      validator: (request) => {
+        const invalid = (detail: string, path: string): never => {
+          throw refusal(SendFailure.invalidPayload, {
+            status: 422,
+            detail,
+            errors: [{ path, message: detail }],
+          }).toFailure();
+        };
+        if (typeof request?.actor !== 'string' || request.actor === '') {
+          invalid('A migration needs an actor', 'actor');
+        }
+        if (typeof request.reason !== 'string' || request.reason.trim() === '') {
+          invalid('A migration needs a reason', 'reason');
+        }
+        const plan = run.planMigration(request.toVersion, Date.now());
+        if ('refused' in plan) throw refusal(plan.refused.type, plan.refused.details).toFailure();
+      },
+    },
+  );
+
   setHandler(
     retryUpdate,
     (request) => {
@@ -258,6 +298,8 @@ export async function runMachine(
       const { resume: _previous, ...rest } = args;
       await continueAsNew<(next: ProcessArgs) => Promise<ProcessView>>({
         ...rest,
+        // A migrated instance goes on with the version it moved to.
+        version: run.definition.version,
         resume: run.resumeState(),
       });
     }

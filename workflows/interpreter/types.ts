@@ -25,6 +25,11 @@ export interface ResumeState {
   readonly step: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When each active state was entered (epoch ms, by state path): the start of the timers a
+   * migration re-arms. Absent in runs continued before it was kept.
+   */
+  readonly stateEntries?: Readonly<Record<string, number>>;
 }
 
 /** Workflow arguments of every process workflow. */
@@ -234,3 +239,67 @@ export interface SendFailureDetails {
   readonly errors?: readonly FieldError[];
   readonly allowedEvents?: readonly string[];
 }
+
+/** Name of the Update through which an operator moves a process to another machine version. */
+export const MIGRATE_UPDATE = 'migrate';
+
+/** Name of the Query that answers what a migration would do (the dry run). */
+export const MIGRATION_PREVIEW_QUERY = 'migrationPreview';
+
+export interface MigrationRequest {
+  /** The machine version to move to (the current one + 1, or further along a chain). */
+  readonly toVersion: number;
+  /** Why, for the audit trail. */
+  readonly reason: string;
+  /** API key id of the caller. */
+  readonly actor: string;
+  /** The bulk action this request belongs to (its id), named in the audit entry. */
+  readonly bulkAction?: string;
+}
+
+/** A timer of the state a migration leads to. */
+export interface MigrationTimer {
+  readonly name: string;
+  readonly dueAt: string;
+  /** When the instance entered the state the timer belongs to: what it counts from. */
+  readonly countedFrom: string;
+  /** Already due: it fires as soon as the migration is done. */
+  readonly firesAtOnce: boolean;
+}
+
+/** One top-level context field a migration adds, removes or changes (secret ones without values). */
+export interface ContextChange {
+  readonly path: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly from?: unknown;
+  readonly to?: unknown;
+}
+
+/** What a migration does to a process: computed from the pure machines, nothing written. */
+export interface MigrationPlanView {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly from: { readonly state: string; readonly stateLabel: string };
+  readonly to: Pick<ProcessView, 'state' | 'stateLabel' | 'status' | 'allowedEvents'> & {
+    readonly timers: readonly MigrationTimer[];
+  };
+  readonly contextChanges: readonly ContextChange[];
+  /** What the operator must know about instances moving from this state (German). */
+  readonly notes: readonly string[];
+}
+
+export type MigrationPreview =
+  | { readonly refused: { readonly type: string; readonly details: SendFailureDetails } }
+  | MigrationPlanView;
+
+/** `ApplicationFailure.type` values the `migrate` update fails with. */
+export const MigrationFailure = {
+  /** No such version of the process type: 422 naming `toVersion`. */
+  unknownVersion: 'UnknownVersion',
+  /** The version is known but no chain of migrations leads there: 409. */
+  noMigrationPath: 'NoMigrationPath',
+  /** The instance's state has no place in the new version: 409. */
+  stateNotMigratable: 'StateNotMigratable',
+  /** The new version's context rules refuse the transformed context: 422 with `errors`. */
+  contextRefused: 'ContextRefused',
+} as const;

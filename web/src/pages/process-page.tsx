@@ -25,9 +25,12 @@ const MESSAGE_STATUS: Readonly<Record<string, string>> = {
   failed: 'fehlgeschlagen',
 };
 
-/** What an operator's step says besides its event: the timer, the action, the reason, the bulk action. */
+/** What an operator's step says besides its event: the versions, the timer, the action, the reason, the bulk action. */
 function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
   const parts: string[] = [];
+  if (typeof detail.fromVersion === 'number' && typeof detail.toVersion === 'number') {
+    parts.push(`Version ${detail.fromVersion} → ${detail.toVersion}`);
+  }
   if (typeof detail.timer === 'string') {
     parts.push(
       `Frist: ${timerLabel(detail.timer)}${detail.firedEarly === true ? ' (vorzeitig ausgelöst)' : ''}`,
