@@ -7169,7 +7169,13 @@ export interface operations {
          */
         readonly dryRun?: 'true' | 'false';
       };
-      readonly header?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
       readonly path: {
         /**
          * @description Process id: `{type}-{businessKey}`.
@@ -7312,7 +7318,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No migration leads to that version, the state has no place in it, the process runs it already, or it has ended (or an event moved it meanwhile). */
+      /** @description No migration leads to that version, the state has no place in it, the process runs it already, or it has ended (or an event moved it meanwhile). Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
       readonly 409: {
         headers: {
           readonly [name: string]: unknown;
@@ -7366,7 +7372,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body is invalid, the version unknown, or the new version refuses the migrated context; `errors` names each field. */
+      /** @description The body is invalid, the version unknown, or the new version refuses the migrated context; `errors` names each field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;

@@ -394,6 +394,50 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/processes/{id}/migrations': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Move a process to another machine version
+     * @description With `dryRun=true`: what the migration would do, computed from the pure machines, nothing written — the state it lands in with its German label, the events it takes then, its timers (each counted from when the process entered its state, so a deadline keeps its instant; one already due fires at once), the context fields that change and what operators must know. Without: the migration itself, one audited step `MIGRATED` (from → to version, who, why) through the process’s own update, answered with the new view. No entry action of the new state runs (no email goes out for the move). An unknown version (422), no migration leading there, a state the mapping refuses (409) or a context the new version refuses (422) changes nothing.
+     *
+     *     API key roles: `admin`, `operator`.
+     */
+    readonly post: operations['migrateProcess'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/process-types/{type}/versions': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * Versions of a process type in use
+     * @description Every machine version of the type with how many of its processes run on it and have ended (from the read model), and the version a migration leads to from each.
+     *
+     *     API key roles: `admin`, `operator`.
+     */
+    readonly get: operations['getProcessTypeVersions'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/bulk-actions/preview': {
     readonly parameters: {
       readonly query?: never;
@@ -2462,6 +2506,70 @@ export interface components {
         readonly title: string;
       }[];
     };
+    /** @description What moving the process to another version would do: computed, nothing written. */
+    readonly MigrationPlan: {
+      /** @constant */
+      readonly dryRun: true;
+      readonly fromVersion: number;
+      readonly toVersion: number;
+      /** @description Where the process stands now, in its current version. */
+      readonly from: {
+        /** @description Dotted path of the active leaf state. */
+        readonly state: string;
+        /** @description Its German label. */
+        readonly stateLabel: string;
+      };
+      /** @description Where the process lands in the new version. */
+      readonly to: {
+        /** @description Dotted path of the active leaf state. */
+        readonly state: string;
+        /** @description Its German label. */
+        readonly stateLabel: string;
+        readonly status: components['schemas']['ProcessStatus'];
+        /** @description Events the process takes after the move. */
+        readonly allowedEvents: readonly string[];
+        /** @description The timers of the new state, each counted from when the process entered its state (a deadline keeps its instant). A timer the old state had too and that already fired is not set again. */
+        readonly timers: readonly {
+          /** @description Name of the delay (`invitationExpiry`). */
+          readonly name: string;
+          /**
+           * Format: date-time
+           * @description When it fires.
+           */
+          readonly dueAt: string;
+          /**
+           * Format: date-time
+           * @description When the process entered the state the timer belongs to.
+           */
+          readonly countedFrom: string;
+          /** @description Already due: it fires as soon as the process has moved. */
+          readonly firesAtOnce: boolean;
+        }[];
+      };
+      /** @description Top-level context fields that change (secret ones without values). */
+      readonly contextChanges: readonly {
+        readonly path: string;
+        /** @enum {string} */
+        readonly change: 'added' | 'removed' | 'changed';
+        readonly from?: unknown;
+        readonly to?: unknown;
+      }[];
+      /** @description What operators must know about processes moving from this state. */
+      readonly notes: readonly string[];
+    };
+    /** @description An operator moves a process to another version. */
+    readonly MigrationRequest: {
+      /**
+       * @description The machine version to move to.
+       * @example 2
+       */
+      readonly toVersion: number;
+      /**
+       * @description Why the process moves; kept in the audit trail (`MIGRATED`).
+       * @example Neue Regeln der Version 2: Kennwort vor der Freischaltung
+       */
+      readonly reason: string;
+    };
     /** @description An event for a process of type `mtanRegistration`: `type` and its payload. */
     readonly MtanRegistrationEvent:
       | components['schemas']['MtanRegistrationEvent.CODE_SUBMITTED']
@@ -2797,6 +2905,22 @@ export interface components {
       /** @description Whom the process is about, as an operator may see it (the business key is a hash): „Erika Mustermann <erika@praxis.example>“, a practice name, or null. */
       readonly about: string | null;
       readonly sla: components['schemas']['Sla'] | null;
+    };
+    /** @description Which versions of a process type run, and how many processes on each. */
+    readonly ProcessTypeVersions: {
+      readonly type: string;
+      readonly title: string;
+      /** @description The version new processes start with. */
+      readonly latestVersion: number;
+      readonly versions: readonly {
+        readonly version: number;
+        /** @description Active processes on this version (read model). */
+        readonly running: number;
+        /** @description Processes on this version that have ended. */
+        readonly ended: number;
+        /** @description The version a migration leads to from here; null: none. */
+        readonly migratesTo: number | null;
+      }[];
     };
     /**
      * @description The live view of a process, as its workflow answers it.
@@ -7029,6 +7153,407 @@ export interface operations {
            *       "status": 503,
            *       "detail": "Temporal is not reachable right now; try again shortly",
            *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/history"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly migrateProcess: {
+    readonly parameters: {
+      readonly query?: {
+        /**
+         * @description `true`: answer the plan, nothing written.
+         * @example true
+         */
+        readonly dryRun?: 'true' | 'false';
+      };
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path: {
+        /**
+         * @description Process id: `{type}-{businessKey}`.
+         * @example invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01
+         */
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    /** @description The version to move to, and why. */
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['MigrationRequest'];
+      };
+    };
+    readonly responses: {
+      /** @description With `dryRun=true` the plan (`MigrationPlan`); without, the view after the move. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "dryRun": true,
+           *       "fromVersion": 1,
+           *       "toVersion": 2,
+           *       "from": {
+           *         "state": "registration.invited",
+           *         "stateLabel": "Eingeladen"
+           *       },
+           *       "to": {
+           *         "state": "registration.invited",
+           *         "stateLabel": "Eingeladen",
+           *         "status": "active",
+           *         "allowedEvents": [
+           *           "REGISTRATION_STARTED",
+           *           "INVITATION_RESENT",
+           *           "INVITATION_REVOKED"
+           *         ],
+           *         "timers": [
+           *           {
+           *             "name": "invitationReminder",
+           *             "dueAt": "2026-12-22T10:00:00.000Z",
+           *             "countedFrom": "2026-11-23T10:00:00.000Z",
+           *             "firesAtOnce": false
+           *           },
+           *           {
+           *             "name": "invitationExpiry",
+           *             "dueAt": "2026-12-23T10:00:00.000Z",
+           *             "countedFrom": "2026-11-23T10:00:00.000Z",
+           *             "firesAtOnce": false
+           *           }
+           *         ]
+           *       },
+           *       "contextChanges": [
+           *         {
+           *           "path": "linkRef",
+           *           "change": "added"
+           *         }
+           *       ],
+           *       "notes": []
+           *     }
+           */
+          readonly 'application/json':
+            components['schemas']['MigrationPlan'] | components['schemas']['ProcessView'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The API key has not the role for this, or acts for another practice. */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:forbidden",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "This needs an API key of role admin or operator",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such process. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No process invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No migration leads to that version, the state has no place in it, the process runs it already, or it has ended (or an event moved it meanwhile). Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:state-not-migratable",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "State registration.invited (Eingeladen) of version 1 has no place in version 2",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is invalid, the version unknown, or the new version refuses the migrated context; `errors` names each field. Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:validation-failed",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "invitation has no version 7; known: 1, 2",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations",
+           *       "errors": [
+           *         {
+           *           "path": "toVersion",
+           *           "message": "invitation has no version 7; known: 1, 2"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/migrations"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly getProcessTypeVersions: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        /**
+         * @description The process type.
+         * @example invitation
+         */
+        readonly type: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The versions and their processes. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "invitation",
+           *       "title": "Einladung eines Benutzers",
+           *       "latestVersion": 2,
+           *       "versions": [
+           *         {
+           *           "version": 1,
+           *           "running": 412,
+           *           "ended": 3051,
+           *           "migratesTo": 2
+           *         },
+           *         {
+           *           "version": 2,
+           *           "running": 96,
+           *           "ended": 14,
+           *           "migratesTo": null
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/json': components['schemas']['ProcessTypeVersions'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/process-types/invitation/versions"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The API key has not the role for this, or acts for another practice. */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:forbidden",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "This needs an API key of role admin or operator",
+           *       "instance": "/api/v1/process-types/invitation/versions"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such process type. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No process type parcel",
+           *       "instance": "/api/v1/process-types/invitation/versions"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/process-types/invitation/versions"
            *     }
            */
           readonly 'application/problem+json': components['schemas']['Problem'];
