@@ -79,6 +79,9 @@ const cardSetup = setup({
     setsNewKennwort: ({ event }) =>
       event.type !== 'ACTIVATION_PASSWORD_FORGOTTEN' || event.activationPasswordHash !== undefined,
     hasNoFollowUp: ({ context }) => context.followUpApplication === null,
+    // Every card shipped under version 2 has one; a card moved from version 1 when shipped
+    // was sent its letter under version 1, and nothing is sealed to send again.
+    hasSealedLetter: ({ context }) => context.transportPinLetterId !== null,
   },
   // The timers count down to dates fixed at shipping, not from a configurable duration.
   delays: {
@@ -252,10 +255,24 @@ const cardMachine = cardSetup.createMachine({
       exit: destroyLetter,
       after: certificateExpiry,
       on: {
-        TRANSPORT_PIN_RESEND_REQUESTED: {
-          description: 'The same letter again, as Einschreiben/Einwurf.',
-          actions: sendLetter,
-        },
+        TRANSPORT_PIN_RESEND_REQUESTED: [
+          {
+            description: 'The same letter again, as Einschreiben/Einwurf.',
+            guard: 'hasSealedLetter',
+            actions: sendLetter,
+          },
+          {
+            actions: cardSetup.emit({
+              type: 'rejected',
+              status: 409,
+              detail:
+                'Für diese Karte liegt kein versiegelter Transport-PIN-Brief vor: Sie wurde vor ' +
+                'der Umstellung auf Version 2 versandt. Ist der Brief verloren, nach der ' +
+                'Freischaltung eine Austausch- oder Ersatzkarte beantragen ' +
+                '(TRANSPORT_PIN_LETTER_LOST).',
+            }),
+          },
+        ],
         ACTIVATION_PASSWORD_FORGOTTEN: [
           {
             description: 'Without the Kennwort the card can never be freigeschaltet.',

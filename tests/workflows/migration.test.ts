@@ -161,6 +161,11 @@ describe('migrating a running process', () => {
     expect(migrated.allowedEvents).toContain('ACTIVATION_PASSWORD_FORGOTTEN');
     expect(migrated.timers.map((timer) => timer.name)).toEqual(['certificateExpiry']);
 
+    // Its letter went out under version 1: nothing sealed to send again, and it says so.
+    const resend = await refusalOf(send(handle, { type: 'TRANSPORT_PIN_RESEND_REQUESTED' }));
+    expect(resend.details).toMatchObject({ status: 409 });
+    expect(resend.details.detail).toContain('TRANSPORT_PIN_LETTER_LOST');
+
     const exchange = await send(handle, {
       type: 'ACTIVATION_PASSWORD_FORGOTTEN',
       activationPasswordHash:
