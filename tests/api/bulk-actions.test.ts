@@ -61,14 +61,14 @@ const startBulk = (practice: string, action: unknown, ratePerSecond: number) =>
 /** Polls the bulk action until it has ended. */
 /** Waits until the job has ended and every process it took has its result. */
 async function untilEnded(id: string): Promise<Job> {
-  for (let i = 0; i < 300; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     const job = await api.request('GET', `/api/v1/bulk-actions/${id}`, { key: keys.operator });
     expect(job.status).toBe(200);
     const body = job.body as unknown as Job;
     if (body.status !== 'running' && body.counts.pending === 0) return body;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`bulk action ${id} did not end within 30 s`);
+  throw new Error(`bulk action ${id} did not end within 60 s`);
 }
 
 /** Waits until `count` invitation emails (the first and each resent one) reached `email`. */

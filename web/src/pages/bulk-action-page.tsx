@@ -77,7 +77,8 @@ export function BulkActionPage({ id }: { id: string }) {
   const job = useData(
     () => api<BulkAction>(`/bulk-actions/${encodeURIComponent(id)}`),
     `bulk-action-${id}`,
-    (data) => (data && data.status !== 'running' ? undefined : 1_500),
+    // A cancelled one may still have processes in flight: followed until each has its result.
+    (data) => (data && data.status !== 'running' && data.counts.pending === 0 ? undefined : 1_500),
   );
   const data = job.data;
 
