@@ -24,10 +24,19 @@ import {
 import type { ProcessDefinition } from './process-definition.js';
 
 /**
- * Version 3 of the channel confirmation: the limits of version 2, counted right. A resend refused because the day's five codes are used up says so (version 2 named three
- * resends whichever limit refused it). Versions 1 and 2 stay for the processes that started
- * with them.
+ * Version 3 of the channel confirmation: the limits of version 2, counted right. The first code
+ * counts for the day of the first event, whatever that event is. A resend refused because the
+ * day's five codes are used up says so (version 2 named three resends whichever limit refused
+ * it). Versions 1 and 2 stay for the processes that started with them.
  */
+
+/**
+ * The first code goes out at the start, before any event carries a time, and counts for the day
+ * of the first event: an event that counts nothing itself still fixes that day (in version 2
+ * only a counting event did, so a first code sent late in the evening counted again the next
+ * day, which then had only four codes).
+ */
+const settleDay = verificationSetup.assign(({ context, event }) => today(context, event));
 
 /** After the resend guard refused: the day's codes, or else the resends, are used up. */
 const refuseResend = [
@@ -46,7 +55,8 @@ const contactVerificationMachineV3 = verificationSetup.createMachine({
     'confirms the same candidate again; the channel in use stays until the new one is ' +
     `confirmed. Per process and German day at most ${MAX_CODES_PER_DAY} codes, ` +
     `${MAX_RESENDS} resends and ${MAX_CODE_ATTEMPTS} wrong codes, whatever the path; a lock ` +
-    'lasts until the next day. Version 3: a refusal names the limit that refused it.',
+    'lasts until the next day. Version 3: the first code counts for the day of the first ' +
+    'event; a refusal names the limit that refused it.',
   initial: 'pending',
   context: ({ input }) => ({
     practiceId: input.practiceId,
@@ -78,10 +88,12 @@ const contactVerificationMachineV3 = verificationSetup.createMachine({
           }),
         },
       ],
-      after: { codeExpiry: { target: 'expired', actions: assign({ codeHash: null }) } },
+      after: {
+        codeExpiry: { target: 'expired', actions: [settleDay, assign({ codeHash: null })] },
+      },
       on: {
         CONFIRMATION_CODE_ISSUED: {
-          actions: assign({ codeHash: ({ event }) => event.codeHash }),
+          actions: [settleDay, assign({ codeHash: ({ event }) => event.codeHash })],
         },
         CODE_SUBMITTED: {
           actions: {
@@ -91,14 +103,17 @@ const contactVerificationMachineV3 = verificationSetup.createMachine({
         },
         CONFIRMATION_CODE_ACCEPTED: {
           target: 'verified',
-          actions: assign(({ context, event }) => ({
-            inUse: context.candidate && {
-              ...context.candidate,
-              verifiedAt: event.receivedAt ?? null,
-            },
-            candidate: null,
-            codeHash: null,
-          })),
+          actions: [
+            settleDay,
+            assign(({ context, event }) => ({
+              inUse: context.candidate && {
+                ...context.candidate,
+                verifiedAt: event.receivedAt ?? null,
+              },
+              candidate: null,
+              codeHash: null,
+            })),
+          ],
         },
         CONFIRMATION_CODE_REJECTED: [
           {

@@ -15,8 +15,9 @@ import { machineHarness, type Action, type Run } from '../support/machine-harnes
 
 /**
  * Version 3 of Benachrichtigungskanal bestätigen: the limits of version 2 (per process and German
- * day at most 5 codes, 3 resends and 5 wrong codes; a lock lasts until the next day), with
- * refusals that name the limit that refused: a resend refused for the day's five codes says so.
+ * day at most 5 codes, 3 resends and 5 wrong codes; a lock lasts until the next day), counted
+ * right: a resend refused for the day's five codes says so, and the first code counts for the
+ * day of the first event.
  */
 
 const machine = contactVerificationProcessV3.machine;
@@ -109,6 +110,35 @@ describe('contactVerification machine, version 3', () => {
     const labels = (m: AnyStateMachine) =>
       getStateNodes(m.root).map((node) => [node.path.join('.'), node.meta?.label]);
     expect(labels(machine)).toEqual(labels(contactVerificationProcessV2.machine));
+  });
+
+  it('when the first code went out the evening before, then the next day still has its five codes', () => {
+    const evening = T(MIDNIGHT - 30);
+    const run = codesGo(issued(start(input).run, evening), [
+      event('CODE_RESENT', T(MIDNIGHT + 60)),
+      event('CODE_RESENT', T(MIDNIGHT + 61)),
+      event('CODE_RESENT', T(MIDNIGHT + 62)),
+      channelChanged(T(MIDNIGHT + 63), 'fax', '0221 1234567'),
+      channelChanged(T(MIDNIGHT + 64), 'email', 'praxis@praxis.example'),
+    ]);
+    expect(context(run)).toMatchObject({ day: '2026-12-02', codesToday: 5, resends: 3 });
+    const sixth = send(run, channelChanged(T(MIDNIGHT + 65), 'fax', '0221 1234567'));
+    expect(codesTo(sixth.actions)).toEqual([]);
+    expect(emitted(sixth.actions)).toEqual(refused(TOO_MANY_CODES));
+  });
+
+  it('when the first code went out the evening before, then it is the first of that evening: four more go out before midnight', () => {
+    const evening = T(MIDNIGHT - 30);
+    const run = codesGo(issued(start(input).run, evening), [
+      event('CODE_RESENT', T(MIDNIGHT - 29)),
+      channelChanged(T(MIDNIGHT - 28), 'fax', '0221 1234567'),
+      event('CODE_RESENT', T(MIDNIGHT - 27)),
+      channelChanged(T(MIDNIGHT - 26), 'email', 'praxis@praxis.example'),
+    ]);
+    expect(context(run)).toMatchObject({ day: '2026-12-01', codesToday: 5 });
+    const sixth = send(run, event('CODE_RESENT', T(MIDNIGHT - 25)));
+    expect(codesTo(sixth.actions)).toEqual([]);
+    expect(emitted(sixth.actions)).toEqual(refused(TOO_MANY_CODES));
   });
 
   it('when a resend is refused for the day’s five codes, then the refusal says so, not three resends', () => {
