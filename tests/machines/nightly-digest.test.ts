@@ -239,22 +239,19 @@ describe('nightlyDigest machine', () => {
     expect(sending.timers.size).toBe(0);
   });
 
-  // The machine's comment and SendDigestParams say "at the same time a cancellation before a
-  // booking" (a freed slot taken again reads in that order); `kind.localeCompare` puts
-  // `booked` before `cancelled`, and the activity prints the items in the order given.
-  it.fails(
-    'when a slot is cancelled and booked again, then the overview lists the cancellation first',
-    () => {
-      const at = '2026-12-03T08:00:00+01:00';
-      let { run } = collecting({ appointmentId: 'T-new', kind: 'booked', at });
-      run = send(
-        run,
-        recorded(plus(MORNING, 1), { appointmentId: 'T-old', kind: 'cancelled', at }),
-      ).run;
-      const { actions } = fire(run, 'digestDue', TONIGHT);
-      expect(sentItems(actions)).toEqual([['T-old:cancelled', 'T-new:booked']]);
-    },
-  );
+  // Running version 1 overviews keep their order: at the same appointment time the booking
+  // comes first (`kind.localeCompare`), though its comment and SendDigestParams say a
+  // cancellation comes first. Version 2 lists the cancellation first.
+  it('when a slot is cancelled and booked again, then version 1 lists the booking first', () => {
+    const at = '2026-12-03T08:00:00+01:00';
+    let { run } = collecting({ appointmentId: 'T-new', kind: 'booked', at });
+    run = send(
+      run,
+      recorded(plus(MORNING, 1), { appointmentId: 'T-old', kind: 'cancelled', at }),
+    ).run;
+    const { actions } = fire(run, 'digestDue', TONIGHT);
+    expect(sentItems(actions)).toEqual([['T-new:booked', 'T-old:cancelled']]);
+  });
 
   it('when the overview went out, then "Nichts zu senden" with when and where it went, no timer, and the workflow continues as new', () => {
     const sending = fire(collecting().run, 'digestDue', TONIGHT).run;
