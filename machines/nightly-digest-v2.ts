@@ -14,9 +14,23 @@ import { CONTINUE_AS_NEW, type ProcessDefinition } from './process-definition.js
 
 /**
  * Version 2 of the nightly overview: at the same appointment time a cancellation comes before a
- * booking, as the overview promises (version 1 sorted the booking first). Version 1 stays for
- * the overviews that started with it, across their continue-as-new.
+ * booking, as the overview promises (version 1 sorted the booking first); a report's key is
+ * forgotten 7 days after the report, whether or not an overview went out since (version 1
+ * forgot keys only when one went, so after a quiet week a booking reported again was still
+ * dropped). Version 1 stays for the overviews that started with it, across their
+ * continue-as-new.
  */
+
+/** Milliseconds since the epoch of the event's time; 0 without one (the interpreter sets it). */
+const timeOf = (event: { receivedAt?: string }): number =>
+  event.receivedAt ? Date.parse(event.receivedAt) : 0;
+
+/** The keys of reports less than SEEN_FOR before `now`. */
+const recentlySeen = (
+  seen: NightlyDigestContext['seen'],
+  now: number,
+): NightlyDigestContext['seen'] =>
+  Object.fromEntries(Object.entries(seen).filter(([, at]) => now - Date.parse(at) < SEEN_FOR));
 
 const KIND_ORDER: Readonly<Record<DigestItem['kind'], number>> = { cancelled: 0, booked: 1 };
 
@@ -39,8 +53,15 @@ const digestSetup = setup({
     [CONTINUE_AS_NEW]: () => {},
   },
   guards: {
-    isNewReport: ({ context, event }) =>
-      event.type === 'APPOINTMENT_RECORDED' && context.seen[keyOf(event)] === undefined,
+    // A repeat within SEEN_FOR of the first report is dropped, and so is one still waiting to go.
+    isNewReport: ({ context, event }) => {
+      if (event.type !== 'APPOINTMENT_RECORDED') return false;
+      const key = keyOf(event);
+      return (
+        recentlySeen(context.seen, timeOf(event))[key] === undefined &&
+        !context.items.some((item) => item.key === key)
+      );
+    },
     // Reports that came in while the overview was being sent wait for the next night.
     leavesItems: ({ context, event }) =>
       event.type === 'DIGEST_SENT' && context.items.some((item) => !event.keys.includes(item.key)),
@@ -55,7 +76,7 @@ const collect = digestSetup.assign(({ context, event }) => {
   const at = receivedAt ?? '';
   return {
     items: [...context.items, { ...report, key, receivedAt: at }],
-    seen: { ...context.seen, [key]: at },
+    seen: { ...recentlySeen(context.seen, timeOf(event)), [key]: at },
   };
 });
 
@@ -65,12 +86,9 @@ const recordReport = { guard: 'isNewReport' as const, actions: collect };
 const dropSent = digestSetup.assign(({ context, event }) => {
   if (event.type !== 'DIGEST_SENT') return {};
   const sent = new Set(event.keys);
-  const now = event.receivedAt ? Date.parse(event.receivedAt) : 0;
   return {
     items: context.items.filter((item) => !sent.has(item.key)),
-    seen: Object.fromEntries(
-      Object.entries(context.seen).filter(([, at]) => now - Date.parse(at) < SEEN_FOR),
-    ),
+    seen: recentlySeen(context.seen, timeOf(event)),
     warning: null,
     lastSent: { at: event.receivedAt ?? null, channel: event.channel, count: sent.size },
   };
@@ -84,8 +102,8 @@ const nightlyDigestMachineV2 = digestSetup.createMachine({
     'plus a stable per-practice jitter of up to 20 minutes, to the confirmed channel only, ' +
     'sorted by appointment time, a cancellation before a booking at the same time. ' +
     'Choices where PROCESSES.md is silent: nothing collected means no timer at all (the ' +
-    'process sleeps until the next report); a report repeated within 7 days (same ' +
-    'appointment, same kind) is dropped; without a confirmed channel the overview is held ' +
+    'process sleeps until the next report); a report repeated within 7 days of the first ' +
+    '(same appointment, same kind) is dropped, and so is one still waiting to go; without a confirmed channel the overview is held ' +
     'and tried again each night; after each overview sent the workflow continues as new; a ' +
     'report counts from when the API accepted it, so one accepted before the night’s time ' +
     'goes out that night even when the worker takes it late (at once, if the slot has passed).',

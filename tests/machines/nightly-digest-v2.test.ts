@@ -6,14 +6,18 @@ import { nightlyDigestProcessV2 } from '../../machines/nightly-digest-v2.js';
 import {
   appointmentRecordedSchema,
   nightlyDigestInputSchema,
+  type NightlyDigestContext,
   type SendDigestParams,
 } from '../../machines/nightly-digest.schema.js';
+import { DAY } from '../../machines/process-definition.js';
 import { definitionOf, latestDefinition } from '../../machines/registry.js';
-import { machineHarness, type Action } from '../support/machine-harness.js';
+import { leafPaths } from '../../workflows/interpreter/view.js';
+import { machineHarness, type Action, type Run } from '../support/machine-harness.js';
 
 /**
  * Version 2 of the Nächtliche Übersicht: as version 1 (tests/machines/nightly-digest.test.ts),
- * and at the same appointment time a cancellation comes before a booking.
+ * and at the same appointment time a cancellation comes before a booking; a report's key is
+ * forgotten 7 days after the report, whether or not an overview went out since.
  */
 
 const machine = nightlyDigestProcessV2.machine;
@@ -48,6 +52,23 @@ const recorded = (receivedAt: string, report: Report = {}): AnyEventObject => ({
   actor: 'key-etermin',
 });
 
+const sent = (receivedAt: string, keys: readonly string[]): AnyEventObject => ({
+  type: 'DIGEST_SENT',
+  channel: 'email',
+  keys,
+  receivedAt,
+  actor: 'system',
+});
+const held = (receivedAt: string): AnyEventObject => ({
+  type: 'DIGEST_HELD',
+  reason: 'Kein bestätigter Benachrichtigungskanal',
+  receivedAt,
+  actor: 'system',
+});
+
+const state = (run: Run) => leafPaths(run.snapshot.value).join(',');
+const context = (run: Run) => run.snapshot.context as NightlyDigestContext;
+const keys = (run: Run) => context(run).items.map((item) => item.key);
 const sentItems = (actions: readonly Action[]) =>
   named(actions)
     .filter((action) => action.type === 'sendDigest')
@@ -99,5 +120,50 @@ describe('nightlyDigest machine, version 2', () => {
         { appointmentId: 'T-c', kind: 'cancelled', at: '2026-12-05T11:00:00Z' },
       ]),
     ).toEqual([['T-early:booked', 'T-c:cancelled', 'T-a:booked', 'T-b:booked', 'T-late:booked']]);
+  });
+
+  /** The morning's booking went out in the night: then a quiet week and more. */
+  const afterFirstNight = (): Run =>
+    send(
+      fire(send(start(input).run, recorded(MORNING)).run, 'digestDue', TONIGHT).run,
+      sent(TONIGHT, ['TSS-2026-4711:booked']),
+    ).run;
+
+  it('when a report that went out comes again after 7 quiet days, then it counts again', () => {
+    const again = send(afterFirstNight(), recorded(plus(MORNING, 10 * DAY)));
+    expect(state(again.run)).toBe('collecting');
+    expect(keys(again.run)).toEqual(['TSS-2026-4711:booked']);
+    expect(context(again.run).seen).toEqual({ 'TSS-2026-4711:booked': plus(MORNING, 10 * DAY) });
+  });
+
+  it('when a report comes again, then it is dropped until 7 days after the first and counts from then', () => {
+    const run = afterFirstNight();
+    const early = send(run, recorded(plus(MORNING, 7 * DAY - 1)));
+    expect(state(early.run)).toBe('idle');
+    expect(early.run.snapshot.context).toEqual(run.snapshot.context);
+    const due = send(run, recorded(plus(MORNING, 7 * DAY)));
+    expect(keys(due.run)).toEqual(['TSS-2026-4711:booked']);
+  });
+
+  it('when another report comes after a quiet week, then the old keys are forgotten with it', () => {
+    const other = send(
+      afterFirstNight(),
+      recorded(plus(MORNING, 8 * DAY), { appointmentId: 'T-other' }),
+    );
+    expect(Object.keys(context(other.run).seen)).toEqual(['T-other:booked']);
+  });
+
+  it('when a report held for more than 7 days without a channel comes again, then it is still listed once', () => {
+    let run = send(start(input).run, recorded(MORNING)).run;
+    let night = TONIGHT;
+    for (let i = 0; i < 8; i++, night = plus(night, DAY)) {
+      run = send(fire(run, 'digestDue', night).run, held(plus(night, 1_000))).run;
+    }
+    const again = send(run, recorded(plus(MORNING, 8 * DAY)));
+    expect(state(again.run)).toBe('held');
+    expect(keys(again.run)).toEqual(['TSS-2026-4711:booked']);
+    expect(sentItems(fire(again.run, 'digestDue', night).actions)).toEqual([
+      ['TSS-2026-4711:booked'],
+    ]);
   });
 });
