@@ -35,6 +35,7 @@ import { digestEmail } from '../activities/templates/etermin.js';
 import type { MailTransport } from '../activities/channels/types.js';
 import { stableSpread } from '../machines/berlin-time.js';
 import type { DigestItem } from '../machines/nightly-digest.schema.js';
+import { latestDefinition } from '../machines/registry.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
@@ -56,6 +57,8 @@ const LEAD_MS = Number(options['lead-seconds']) * 1000;
 const LIMIT_MS = Number(options['limit-minutes']) * 60_000;
 /** Production spreads the night over 20 minutes; 0 sends every practice at the same minute. */
 const JITTER_MINUTES = Number(options['jitter-minutes']);
+/** The overview the API starts for a practice: the newest version. */
+const nightlyDigest = latestDefinition('nightlyDigest')!;
 const practiceIdOf = (i: number) => `BSNR-${String(i).padStart(6, '0')}`;
 /** When practice i's overview is due: the digest instant plus its stable minute. */
 const dueOf = (dueAt: number, practiceId: string) =>
@@ -219,7 +222,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
           const practiceId = practiceIdOf(i);
           const args: ProcessArgs = {
             input: { practiceId, digestTime, jitterMinutes: JITTER_MINUTES },
-            version: 1,
+            version: nightlyDigest.version,
             businessKey: practiceId,
             practiceId,
             actor: 'bench',

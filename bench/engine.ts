@@ -34,7 +34,7 @@ import { Worker } from '@temporalio/worker';
 import { initialTransition, transition } from 'xstate';
 import { createMailTransport } from '../activities/mailer.js';
 import { invitationEmail } from '../activities/templates/invitation.js';
-import { nightlyDigestProcess } from '../machines/nightly-digest.js';
+import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
 import { measureBulk } from './bulk.js';
 import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
@@ -239,7 +239,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   );
 
   // B5 — the pure XState step of the same event.
-  const machine = nightlyDigestProcess.machine;
+  const machine = latestDefinition('nightlyDigest')!.machine;
   const [snapshot] = initialTransition(machine, { practiceId: 'BSNR-1', digestTime: '01:30' });
   const stepPure = await latency(EVENTS * 10, async (i) => {
     transition(machine, snapshot, {

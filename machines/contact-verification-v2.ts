@@ -19,9 +19,9 @@ import type { ProcessDefinition, RejectionEmit } from './process-definition.js';
  * stays for the processes that started with it.
  */
 
-const MAX_CODE_ATTEMPTS = 5;
-const MAX_RESENDS = 3;
-const MAX_CODES_PER_DAY = 5;
+export const MAX_CODE_ATTEMPTS = 5;
+export const MAX_RESENDS = 3;
+export const MAX_CODES_PER_DAY = 5;
 
 interface ContactVerificationV2Context extends ContactVerificationContext {
   /** German day the counters count for; null until the first event with a time. */
@@ -42,7 +42,10 @@ interface Today {
  * The first code goes out at the start, before any event carries a time: it counts for the day
  * of the first event.
  */
-function today(context: ContactVerificationV2Context, event: { receivedAt?: string }): Today {
+export function today(
+  context: ContactVerificationV2Context,
+  event: { receivedAt?: string },
+): Today {
   const day = event.receivedAt ? berlinDay(event.receivedAt) : context.day;
   if (context.day === null || day === context.day) {
     return {
@@ -55,7 +58,7 @@ function today(context: ContactVerificationV2Context, event: { receivedAt?: stri
   return { day, codesToday: 0, failedAttempts: 0, resends: 0 };
 }
 
-const verificationSetup = setup({
+export const verificationSetup = setup({
   types: {
     context: {} as ContactVerificationV2Context,
     events: {} as ContactVerificationEvent,
@@ -84,12 +87,12 @@ const verificationSetup = setup({
   delays: contactVerificationDelays,
 });
 
-const countFailedAttempt = verificationSetup.assign(({ context, event }) => {
+export const countFailedAttempt = verificationSetup.assign(({ context, event }) => {
   const counters = today(context, event);
   return { ...counters, failedAttempts: counters.failedAttempts + 1 };
 });
 
-const rejectWrongCode = verificationSetup.emit(({ context }) => {
+export const rejectWrongCode = verificationSetup.emit(({ context }) => {
   const left = MAX_CODE_ATTEMPTS - context.failedAttempts;
   return {
     type: 'rejected',
@@ -103,7 +106,7 @@ const rejectWrongCode = verificationSetup.emit(({ context }) => {
 });
 
 /** A new candidate (or the same one again): no code is valid yet; the day's counters stay. */
-const startOver = verificationSetup.assign(({ context, event }) => ({
+export const startOver = verificationSetup.assign(({ context, event }) => ({
   ...today(context, event),
   candidate:
     event.type === 'CHANNEL_CHANGED'
@@ -113,7 +116,7 @@ const startOver = verificationSetup.assign(({ context, event }) => ({
 }));
 
 /** Every code sent counts for the day, whichever event asked for it. */
-const countCode = verificationSetup.assign(({ context, event }) => {
+export const countCode = verificationSetup.assign(({ context, event }) => {
   const counters = today(context, event);
   return { ...counters, codesToday: counters.codesToday + 1 };
 });
@@ -121,18 +124,18 @@ const countCode = verificationSetup.assign(({ context, event }) => {
 const refuse = (detail: string) =>
   verificationSetup.emit({ type: 'rejected', status: 409, detail } as const);
 
-const TOO_MANY_CODES = refuse(
+export const TOO_MANY_CODES = refuse(
   `Heute wurden bereits ${MAX_CODES_PER_DAY} Bestätigungscodes gesendet. Bitte fordern Sie morgen einen neuen an.`,
 );
-const TOO_MANY_RESENDS = refuse(
+export const TOO_MANY_RESENDS = refuse(
   `Der Code wurde heute bereits ${MAX_RESENDS}-mal neu gesendet. Bitte fordern Sie morgen einen neuen an.`,
 );
-const STILL_LOCKED = refuse(
+export const STILL_LOCKED = refuse(
   `Nach ${MAX_CODE_ATTEMPTS} Fehlversuchen ist die Bestätigung bis morgen gesperrt.`,
 );
 
 /** A new code for a changed channel, within the day's limit. */
-const changeChannel = (extra: { reenter?: true } = {}) => [
+export const changeChannel = (extra: { reenter?: true } = {}) => [
   {
     guard: 'mayIssueCode' as const,
     target: '#contactVerification.pending',

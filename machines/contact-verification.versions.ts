@@ -1,5 +1,6 @@
 import { contactVerificationProcess } from './contact-verification.js';
 import { contactVerificationProcessV2 } from './contact-verification-v2.js';
+import { contactVerificationProcessV3 } from './contact-verification-v3.js';
 
 /**
  * Benachrichtigungskanal bestätigen: every machine version a running instance may have, oldest first.
@@ -8,4 +9,5 @@ import { contactVerificationProcessV2 } from './contact-verification-v2.js';
 export const contactVerificationVersions = [
   contactVerificationProcess,
   contactVerificationProcessV2,
+  contactVerificationProcessV3,
 ] as const;

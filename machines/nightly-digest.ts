@@ -18,14 +18,14 @@ import { CONTINUE_AS_NEW, DAY, type ProcessDefinition } from './process-definiti
  */
 export const DIGEST_JITTER_MINUTES = 20;
 /** How long a report's key is remembered to drop a repeat. */
-const SEEN_FOR = 7 * DAY;
+export const SEEN_FOR = 7 * DAY;
 
 /**
  * Milliseconds from the event until the practice's next overview. A report counts from when the
  * API accepted it (`sentAt`), not from when a busy worker got to it: a report in before the
  * night's time goes out that night, at once if its slot has already passed.
  */
-function untilNextDigest(context: NightlyDigestContext, event: NightlyDigestEvent): number {
+export function untilNextDigest(context: NightlyDigestContext, event: NightlyDigestEvent): number {
   const now = event.receivedAt ? Date.parse(event.receivedAt) : 0;
   const sent = event.sentAt ? Date.parse(event.sentAt) : Number.NaN;
   const from = sent < now ? sent : now;
@@ -34,7 +34,7 @@ function untilNextDigest(context: NightlyDigestContext, event: NightlyDigestEven
   return Math.max(0, nextBerlinTime(from, context.digestTime, jitter) - now);
 }
 
-const keyOf = (event: { appointmentId: string; kind: string }) =>
+export const keyOf = (event: { appointmentId: string; kind: string }) =>
   `${event.appointmentId}:${event.kind}`;
 
 /** Appointment time first; at the same time a cancellation before a booking. */

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { nightlyDigestProcess } from '../../machines/nightly-digest.js';
 import {
   NO_CHANNEL_WARNING,
   type DigestItem,
@@ -9,6 +8,7 @@ import {
 } from '../../machines/nightly-digest.schema.js';
 import type { ContactVerificationContext } from '../../machines/contact-verification.schema.js';
 import { maskPhone } from '../../machines/contact.schema.js';
+import { latestDefinition } from '../../machines/registry.js';
 import {
   deliverSignal,
   type ProcessArgs,
@@ -43,6 +43,12 @@ interface DigestOverview {
   readonly lastSent: NightlyDigestContext['lastSent'];
 }
 
+/**
+ * The first report starts the newest version of the overview; a running one keeps the version it
+ * started with (signal-with-start only signals it).
+ */
+const nightlyDigest = latestDefinition('nightlyDigest')!;
+
 /** A fax number shows masked; an email address as it is (the practice's own). */
 const shownAddress = (inUse: NonNullable<ContactVerificationContext['inUse']>) =>
   inUse.channel === 'fax' ? maskPhone(inUse.address) : inUse.address;
@@ -70,14 +76,14 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
       const caller = callerOf(req);
       const practiceId = practiceOf(req.params.practiceId, caller);
       const report = parseOrThrow(appointmentBody, req.body ?? {}, 'The appointment');
-      const plan = planApiStart(nightlyDigestProcess, {
+      const plan = planApiStart(nightlyDigest, {
         input: { practiceId, digestTime: deps.digestTime },
         practiceId,
       });
       const workflowId = plan.processId;
       const args: ProcessArgs = {
         input: plan.input,
-        version: nightlyDigestProcess.version,
+        version: nightlyDigest.version,
         businessKey: plan.businessKey,
         practiceId,
         actor: caller.keyId,
@@ -86,7 +92,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
       const event: ProcessEvent = { type: 'APPOINTMENT_RECORDED', ...report };
       const meta: SendMeta = { actor: caller.keyId, sentAt: new Date().toISOString() };
       try {
-        await deps.client.workflow.signalWithStart(nightlyDigestProcess.type, {
+        await deps.client.workflow.signalWithStart(nightlyDigest.type, {
           taskQueue: deps.taskQueue,
           workflowId,
           args: [args],
@@ -115,7 +121,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.get('/practices/:practiceId/digest', async (req, res) => {
     const practiceId = practiceOf(req.params.practiceId, callerOf(req));
     const [digest, verification] = await Promise.all([
-      optionalView(deps.client, `${nightlyDigestProcess.type}-${practiceId}`),
+      optionalView(deps.client, `${nightlyDigest.type}-${practiceId}`),
       optionalView(deps.client, `contactVerification-${practiceId}`),
     ]);
     const context = digest?.context as NightlyDigestContext | undefined;

@@ -10,7 +10,7 @@ import {
   type IssueConfirmationCodeParams,
 } from '../../machines/contact-verification.schema.js';
 import { HOUR } from '../../machines/process-definition.js';
-import { latestDefinition } from '../../machines/registry.js';
+import { definitionOf } from '../../machines/registry.js';
 import { allowedEvents, labelOf, leafPaths, redact } from '../../workflows/interpreter/view.js';
 import { machineHarness, type Action, type Run } from '../support/machine-harness.js';
 
@@ -91,8 +91,8 @@ const TOO_MANY_RESENDS =
   'Der Code wurde heute bereits 3-mal neu gesendet. Bitte fordern Sie morgen einen neuen an.';
 
 describe('contactVerification machine, version 2', () => {
-  it('is what new confirmations start; version 1 stays for the running ones, with the same events, input and labels', () => {
-    expect(latestDefinition('contactVerification')).toBe(contactVerificationProcessV2);
+  it('stays registered for the confirmations that started with it, with the same events, input and labels as version 1', () => {
+    expect(definitionOf('contactVerification', 2)).toBe(contactVerificationProcessV2);
     expect(contactVerificationProcessV2).toMatchObject({
       version: 2,
       businessKeyField: 'practiceId',
@@ -113,31 +113,28 @@ describe('contactVerification machine, version 2', () => {
     expect(context(run)).toMatchObject({ codesToday: 1, failedAttempts: 0, resends: 0 });
   });
 
-  // The first code counts "for the day of the first event" (the machine's comment). The first
-  // event is that code's own answer, CONFIRMATION_CODE_ISSUED, with the start's time; but only an
-  // event that counts something sets the day, so a first code sent late on one day is counted
-  // again on the day of the next request: that day then allows only four codes, and the fifth
-  // is refused with "Heute wurden bereits 5 Bestätigungscodes gesendet".
-  it.fails(
-    'when the first code went out the evening before, then the next day still has its five codes',
-    () => {
-      const evening = T(MIDNIGHT - 30);
-      let run = issued(start(input).run, evening);
-      const asks = [
-        event('CODE_RESENT', T(MIDNIGHT + 60)),
-        event('CODE_RESENT', T(MIDNIGHT + 61)),
-        event('CODE_RESENT', T(MIDNIGHT + 62)),
-        channelChanged(T(MIDNIGHT + 63), 'fax', '0221 1234567'),
-        channelChanged(T(MIDNIGHT + 64), 'email', 'praxis@praxis.example'),
-      ];
-      for (const asked of asks) {
-        const step = send(run, asked);
-        expect(emitted(step.actions), `${asked.type} at ${asked.receivedAt}`).toEqual([]);
-        expect(codesTo(step.actions)).toHaveLength(1);
-        run = issued(step.run, asked.receivedAt as string);
-      }
-    },
-  );
+  // Running version 2 confirmations keep their count: the first code counts for the day of the
+  // first event that counts something, so a first code sent late in the evening counts again on
+  // the next day, which then allows only four codes. Version 3 counts it for its own evening.
+  it('when the first code went out the evening before, then version 2 counts it again the next day: the fifth code is refused', () => {
+    const evening = T(MIDNIGHT - 30);
+    let run = issued(start(input).run, evening);
+    const asks = [
+      event('CODE_RESENT', T(MIDNIGHT + 60)),
+      event('CODE_RESENT', T(MIDNIGHT + 61)),
+      event('CODE_RESENT', T(MIDNIGHT + 62)),
+      channelChanged(T(MIDNIGHT + 63), 'fax', '0221 1234567'),
+    ];
+    for (const asked of asks) {
+      const step = send(run, asked);
+      expect(codesTo(step.actions)).toHaveLength(1);
+      run = issued(step.run, asked.receivedAt as string);
+    }
+    expect(context(run)).toMatchObject({ day: '2026-12-02', codesToday: 5 });
+    const fifth = send(run, channelChanged(T(MIDNIGHT + 64), 'email', 'praxis@praxis.example'));
+    expect(codesTo(fifth.actions)).toEqual([]);
+    expect(emitted(fifth.actions)).toEqual(refused(TOO_MANY_CODES));
+  });
 
   it('when a wrong code is entered, then 422 names the tries left; the fifth locks until tomorrow', () => {
     const run = wrongCodes(issued(start(input).run, T(0)), [T(1), T(2), T(3)]);
@@ -254,16 +251,13 @@ describe('contactVerification machine, version 2', () => {
     expect(codesTo(tomorrow.actions)).toEqual([FAX]);
   });
 
-  // A resend refused for the day's five codes names three resends, whichever limit refused it
-  // (the refusal of CODE_RESENT in `pending` and `expired`): the practice resent twice and
-  // reads "bereits 3-mal neu gesendet".
-  it.fails(
-    'when a resend is refused for the day’s five codes, then the refusal says so, not three resends',
-    () => {
-      const sixth = send(fiveCodesToday(), event('CODE_RESENT', T(5)));
-      expect(emitted(sixth.actions)).toEqual(refused(TOO_MANY_CODES));
-    },
-  );
+  // Running version 2 confirmations keep their wording: a resend refused for the day's five
+  // codes names three resends (the refusal of CODE_RESENT in `pending` and `expired`). Version 3
+  // names the five codes.
+  it('when a resend is refused for the day’s five codes, then version 2 names three resends', () => {
+    const sixth = send(fiveCodesToday(), event('CODE_RESENT', T(5)));
+    expect(emitted(sixth.actions)).toEqual(refused(TOO_MANY_RESENDS));
+  });
 
   it('when the channel changes after four wrong codes, then one more wrong code locks it: the tries hold whatever the path', () => {
     const run = wrongCodes(issued(start(input).run, T(0)), [T(1), T(2), T(3), T(4)]);

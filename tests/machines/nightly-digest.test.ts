@@ -239,22 +239,19 @@ describe('nightlyDigest machine', () => {
     expect(sending.timers.size).toBe(0);
   });
 
-  // The machine's comment and SendDigestParams say "at the same time a cancellation before a
-  // booking" (a freed slot taken again reads in that order); `kind.localeCompare` puts
-  // `booked` before `cancelled`, and the activity prints the items in the order given.
-  it.fails(
-    'when a slot is cancelled and booked again, then the overview lists the cancellation first',
-    () => {
-      const at = '2026-12-03T08:00:00+01:00';
-      let { run } = collecting({ appointmentId: 'T-new', kind: 'booked', at });
-      run = send(
-        run,
-        recorded(plus(MORNING, 1), { appointmentId: 'T-old', kind: 'cancelled', at }),
-      ).run;
-      const { actions } = fire(run, 'digestDue', TONIGHT);
-      expect(sentItems(actions)).toEqual([['T-old:cancelled', 'T-new:booked']]);
-    },
-  );
+  // Running version 1 overviews keep their order: at the same appointment time the booking
+  // comes first (`kind.localeCompare`), though its comment and SendDigestParams say a
+  // cancellation comes first. Version 2 lists the cancellation first.
+  it('when a slot is cancelled and booked again, then version 1 lists the booking first', () => {
+    const at = '2026-12-03T08:00:00+01:00';
+    let { run } = collecting({ appointmentId: 'T-new', kind: 'booked', at });
+    run = send(
+      run,
+      recorded(plus(MORNING, 1), { appointmentId: 'T-old', kind: 'cancelled', at }),
+    ).run;
+    const { actions } = fire(run, 'digestDue', TONIGHT);
+    expect(sentItems(actions)).toEqual([['T-new:booked', 'T-old:cancelled']]);
+  });
 
   it('when the overview went out, then "Nichts zu senden" with when and where it went, no timer, and the workflow continues as new', () => {
     const sending = fire(collecting().run, 'digestDue', TONIGHT).run;
@@ -369,20 +366,16 @@ describe('nightlyDigest machine', () => {
     expect(keys(again.run)).toEqual(['TSS-2026-4711:booked']);
   });
 
-  // "A report repeated within 7 days is dropped" (the machine's description; SEEN_FOR: how long a
-  // key is remembered). Keys are forgotten only when an overview goes out, so after a quiet week
-  // the key is still there and a booking reported again after 10 days is dropped: the practice
-  // never hears of it.
-  it.fails(
-    'when a report that went out comes again after 7 quiet days, then it counts again',
-    () => {
-      const firstNight = send(
-        fire(collecting().run, 'digestDue', TONIGHT).run,
-        sent(TONIGHT, ['TSS-2026-4711:booked']),
-      ).run;
-      const again = send(firstNight, recorded(plus(MORNING, 10 * DAY)));
-      expect(state(again.run)).toBe('collecting');
-      expect(keys(again.run)).toEqual(['TSS-2026-4711:booked']);
-    },
-  );
+  // Running version 1 overviews keep their memory: keys are forgotten only when an overview goes
+  // out, so after a quiet week a booking reported again after 10 days is still dropped, though
+  // the description says "within 7 days". Version 2 forgets a key 7 days after its report.
+  it('when a report that went out comes again after 7 quiet days, then version 1 still drops it', () => {
+    const firstNight = send(
+      fire(collecting().run, 'digestDue', TONIGHT).run,
+      sent(TONIGHT, ['TSS-2026-4711:booked']),
+    ).run;
+    const again = send(firstNight, recorded(plus(MORNING, 10 * DAY)));
+    expect(state(again.run)).toBe('idle');
+    expect(again.run.snapshot.context).toEqual(firstNight.snapshot.context);
+  });
 });

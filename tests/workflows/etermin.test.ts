@@ -57,16 +57,20 @@ const codeIn = (text: string): string => {
   return code;
 };
 
-async function verifyChannel(practiceId: string, email: string, version?: { v2: string }) {
+async function verifyChannel(
+  practiceId: string,
+  email: string,
+  version?: { number: 2 | 3; scenario: string },
+) {
   const handle = await startProcess(env, 'contactVerification', {
     input: { practiceId, practiceName: 'Praxis Dr. Beispiel', channel: 'email', address: email },
     businessKey: practiceId,
     practiceId,
-    ...(version ? { version: 2 } : {}),
+    ...(version ? { version: version.number } : {}),
   });
   scenarios.push({
     name: version
-      ? `contactVerification--v2-${version.v2}`
+      ? `contactVerification--v${version.number}-${version.scenario}`
       : `contactVerification--${scenarios.length}`,
     handle,
   });
@@ -88,10 +92,12 @@ async function report(
   appointment: { kind: 'booked' | 'cancelled'; appointmentId: string; at: string },
   /** When the API accepted the report, if a busy worker takes it later. */
   sentAt?: string,
+  /** The version the first report starts (the API starts the newest). */
+  version = 1,
 ) {
   const args: ProcessArgs = {
     input: { practiceId },
-    version: 1,
+    version,
     businessKey: practiceId,
     practiceId,
     actor: 'key-test',
@@ -211,7 +217,10 @@ describe('contactVerification workflow', () => {
   it('version 2: when five wrong codes lock it, then neither a resend nor the same address again unlocks it before the next day', async () => {
     const practiceId = newPractice();
     const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
-    const handle = await verifyChannel(practiceId, email, { v2: 'locked-until-tomorrow' });
+    const handle = await verifyChannel(practiceId, email, {
+      number: 2,
+      scenario: 'locked-until-tomorrow',
+    });
     for (let i = 1; i <= 5; i++) {
       await refusalOf(send(handle, { type: 'CODE_SUBMITTED', code: 'AAAA AAAA' }));
     }
@@ -236,7 +245,10 @@ describe('contactVerification workflow', () => {
   it('version 2: when resends and changes to the same address add up to five codes a day, then the next is refused and nothing is sent', async () => {
     const practiceId = newPractice();
     const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
-    const handle = await verifyChannel(practiceId, email, { v2: 'five-codes-a-day' });
+    const handle = await verifyChannel(practiceId, email, {
+      number: 2,
+      scenario: 'five-codes-a-day',
+    });
     for (let i = 1; i <= 3; i++) await send(handle, { type: 'CODE_RESENT' });
     // The same address again used to start the counters over: now it is the day's fifth code.
     const changed = await send(handle, {
@@ -263,6 +275,30 @@ describe('contactVerification workflow', () => {
     const nextDay = await send(handle, { type: 'CODE_RESENT' });
     expect(nextDay.context).toMatchObject({ resends: 1, failedAttempts: 0 });
     expect(mailsTo(email)).toHaveLength(6);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await confirm(handle, email)).state).toBe('verified');
+  });
+
+  it('version 3: when the day’s five codes are used up with two resends, then a resend is refused for the five codes, not for three resends', async () => {
+    const practiceId = newPractice();
+    const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
+    const handle = await verifyChannel(practiceId, email, {
+      number: 3,
+      scenario: 'five-codes-two-resends',
+    });
+    expect(await view(handle)).toMatchObject({ version: 3, state: 'pending' });
+    for (let i = 1; i <= 2; i++) {
+      await send(handle, { type: 'CODE_RESENT' });
+      await send(handle, { type: 'CHANNEL_CHANGED', channel: 'email', address: email });
+    }
+    expect(mailsTo(email)).toHaveLength(5);
+    const resend = await refusalOf(send(handle, { type: 'CODE_RESENT' }));
+    expect(resend.details).toMatchObject({
+      status: 409,
+      detail:
+        'Heute wurden bereits 5 Bestätigungscodes gesendet. Bitte fordern Sie morgen einen neuen an.',
+    });
+    expect(mailsTo(email)).toHaveLength(5);
     await new Promise((r) => setTimeout(r, 100));
     expect((await confirm(handle, email)).state).toBe('verified');
   });
@@ -402,7 +438,7 @@ describe('nightlyDigest workflow', () => {
     await env.sleep(5 * DAY);
     expect(mailsTo(email)).toHaveLength(before);
     const handle = env.client.workflow.getHandle(`nightlyDigest-${practiceId}`);
-    expect(await view(handle)).toMatchObject({ state: 'idle', timers: [] });
+    expect(await view(handle)).toMatchObject({ version: 1, state: 'idle', timers: [] });
   });
 
   it('when a practice switches from email to fax mid-week, then each overview goes to the channel confirmed at that night', async () => {
@@ -478,5 +514,33 @@ describe('nightlyDigest workflow', () => {
     const handle = env.client.workflow.getHandle(`nightlyDigest-${practiceId}`);
     scenarios.push({ name: 'nightlyDigest--report-taken-after-its-slot', handle });
     expect(await view(handle)).toMatchObject({ state: 'idle', timers: [] });
+  });
+
+  it('version 2: when a slot is cancelled and booked again, then the overview lists the cancellation first; the booking reported again after a quiet week goes out again', async () => {
+    const practiceId = newPractice();
+    const email = `praxis.${practiceId.toLowerCase()}@praxis.example`;
+    await confirm(
+      await verifyChannel(practiceId, email, { number: 3, scenario: 'for-the-overview' }),
+      email,
+    );
+    const at = new Date((await env.currentTimeMs()) + 21 * DAY).toISOString();
+    await report(practiceId, { kind: 'booked', appointmentId: 'T-new', at }, undefined, 2);
+    await report(practiceId, { kind: 'cancelled', appointmentId: 'T-old', at }, undefined, 2);
+    await env.sleep(DAY);
+    const digests = mailsTo(email).filter((mail) => /Terminübersicht/.test(mail.subject));
+    expect(digests).toHaveLength(1);
+    const rows = digests[0]!.text.match(/ (Absage|Buchung) /g);
+    expect(rows).toEqual([' Absage ', ' Buchung ']);
+    const handle = env.client.workflow.getHandle(`nightlyDigest-${practiceId}`);
+    scenarios.push({ name: 'nightlyDigest--v2-cancellation-first', handle });
+    // Continued as new after the night: still version 2.
+    expect(await view(handle)).toMatchObject({ version: 2, state: 'idle', timers: [] });
+
+    await env.sleep(9 * DAY);
+    await report(practiceId, { kind: 'booked', appointmentId: 'T-new', at }, undefined, 2);
+    await env.sleep(DAY);
+    const later = mailsTo(email).filter((mail) => /Terminübersicht/.test(mail.subject));
+    expect(later).toHaveLength(2);
+    expect(later[1]!.text.match(/ (Absage|Buchung) /g)).toEqual([' Buchung ']);
   });
 });

@@ -141,7 +141,7 @@ export interface paths {
     readonly put?: never;
     /**
      * Start a process: Benachrichtigungskanal bestätigen
-     * @description Starts a process of type `contactVerification` (machine version 2) and answers its view at the start: Temporal has taken the start, the worker runs the first step after. The workflow id is `{type}-{businessKey}`; the business key is the given one or a generated one. A second start with the business key of a running process is refused. A type that is not registered answers 404.
+     * @description Starts a process of type `contactVerification` (machine version 3) and answers its view at the start: Temporal has taken the start, the worker runs the first step after. The workflow id is `{type}-{businessKey}`; the business key is the given one or a generated one. A second start with the business key of a running process is refused. A type that is not registered answers 404.
      *
      *     API key roles: `admin`, `client`.
      */
@@ -163,7 +163,7 @@ export interface paths {
     readonly put?: never;
     /**
      * Start a process: Nächtliche Übersicht
-     * @description Starts a process of type `nightlyDigest` (machine version 1) and answers its view at the start: Temporal has taken the start, the worker runs the first step after. The workflow id is `{type}-{businessKey}`; the business key is the given one or a generated one. A second start with the business key of a running process is refused. A type that is not registered answers 404.
+     * @description Starts a process of type `nightlyDigest` (machine version 2) and answers its view at the start: Temporal has taken the start, the worker runs the first step after. The workflow id is `{type}-{businessKey}`; the business key is the given one or a generated one. A second start with the business key of a running process is refused. A type that is not registered answers 404.
      *
      *     API key roles: `admin`, `client`.
      */
