@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     }),
     links: config.links,
     organisations: config.organisations,
+    webhookTargets: config.webhookTargets,
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

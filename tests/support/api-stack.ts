@@ -21,6 +21,8 @@ import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
+import { WebhookTargets, type WebhookTargetPolicy } from '../../config/webhook-targets.js';
+import { WebhookDispatcher, type WebhookDeliveryConfig } from '../../worker/webhook-dispatcher.js';
 import { installSdkLogging } from '../../worker/logging.js';
 import type { Tracing } from '../../observability/tracing.js';
 import { bundleWorkflows, tracingOptions } from '../../worker/worker.js';
@@ -101,6 +103,14 @@ export interface ApiStackOptions {
   readonly tracing?: Tracing;
   /** How long an event's answer waits for its effects; default: the API's. */
   readonly eventDeadlineMs?: number;
+  /**
+   * Runs the worker's webhook dispatcher with this delivery config (and the API and the
+   * dispatcher with this target policy); default: no dispatcher, production targets.
+   */
+  readonly webhooks?: {
+    readonly targets: WebhookTargetPolicy;
+    readonly delivery: WebhookDeliveryConfig;
+  };
 }
 
 let sdkLogging = false;
@@ -209,6 +219,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.eventDeadlineMs ? { eventDeadlineMs: options.eventDeadlineMs } : {}),
+    ...(options.webhooks ? { webhookTargets: options.webhooks.targets } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
     transportPinLetters,
@@ -217,6 +228,17 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const webhooks =
+    options.webhooks &&
+    new WebhookDispatcher({
+      pool: database.pool,
+      databaseUrl: database.url,
+      sealer: secretSealer(codeSecret),
+      targets: new WebhookTargets(options.webhooks.targets),
+      config: options.webhooks.delivery,
+      logger: createLogger({ name: 'praxisflow-test-webhooks', level: 'silent' }),
+    });
+  webhooks?.start();
 
   return {
     baseUrl,
@@ -299,6 +321,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      await webhooks?.stop();
       current.worker.shutdown();
       await current.running;
       await connection.close();
