@@ -42,7 +42,7 @@ import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.
 import { bulkActionRoutes } from './routes/bulk-actions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { WebhookStore } from '../db/webhooks.js';
-import { WebhookTargets, type WebhookTargetPolicy } from '../config/webhook-targets.js';
+import { WebhookTargets } from '../config/webhook-targets.js';
 import { BulkActions } from './bulk-actions.js';
 import { processListRoutes } from './routes/process-list.js';
 import { processRoutes } from './routes/processes.js';
@@ -112,7 +112,7 @@ export interface AppDeps {
   /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
   readonly credentials?: CredentialStore;
   /** Where webhooks may go; absent: https to public addresses only. */
-  readonly webhookTargets?: WebhookTargetPolicy;
+  readonly webhookTargets?: WebhookTargets;
   /** Who the public pages speak for; absent: the development profiles. */
   readonly organisations?: OrganisationProfiles;
 }
@@ -218,9 +218,8 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1',
     webhookRoutes({
       store: new WebhookStore(deps.database),
-      targets: new WebhookTargets(
-        deps.webhookTargets ?? { allowHttpLocalhost: false, allowedRanges: [] },
-      ),
+      targets:
+        deps.webhookTargets ?? new WebhookTargets({ allowHttpLocalhost: false, allowedRanges: [] }),
       secrets: deps.secrets,
     }),
   );

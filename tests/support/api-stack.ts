@@ -21,7 +21,11 @@ import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
-import { WebhookTargets, type WebhookTargetPolicy } from '../../config/webhook-targets.js';
+import {
+  WebhookTargets,
+  type Resolve,
+  type WebhookTargetPolicy,
+} from '../../config/webhook-targets.js';
 import { WebhookDispatcher, type WebhookDeliveryConfig } from '../../worker/webhook-dispatcher.js';
 import { installSdkLogging } from '../../worker/logging.js';
 import type { Tracing } from '../../observability/tracing.js';
@@ -104,12 +108,13 @@ export interface ApiStackOptions {
   /** How long an event's answer waits for its effects; default: the API's. */
   readonly eventDeadlineMs?: number;
   /**
-   * Runs the worker's webhook dispatcher with this delivery config (and the API and the
-   * dispatcher with this target policy); default: no dispatcher, production targets.
+   * The webhook target policy of the API and the dispatcher (and how host names resolve);
+   * with `delivery`, the worker's dispatcher runs. Default: production targets, no dispatcher.
    */
   readonly webhooks?: {
     readonly targets: WebhookTargetPolicy;
-    readonly delivery: WebhookDeliveryConfig;
+    readonly resolve?: Resolve;
+    readonly delivery?: WebhookDeliveryConfig;
   };
 }
 
@@ -202,6 +207,8 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const rawClient = new Client({ connection, namespace });
   const smtp = new URL(smtpUrl);
   const apiKeyPepper = randomBytes(32).toString('base64url');
+  const webhookTargets =
+    options.webhooks && new WebhookTargets(options.webhooks.targets, options.webhooks.resolve);
   const app = createApp({
     client,
     namespace,
@@ -219,7 +226,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.eventDeadlineMs ? { eventDeadlineMs: options.eventDeadlineMs } : {}),
-    ...(options.webhooks ? { webhookTargets: options.webhooks.targets } : {}),
+    ...(webhookTargets ? { webhookTargets } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
     transportPinLetters,
@@ -229,12 +236,13 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhooks =
-    options.webhooks &&
+    webhookTargets &&
+    options.webhooks?.delivery &&
     new WebhookDispatcher({
       pool: database.pool,
       databaseUrl: database.url,
       sealer: secretSealer(codeSecret),
-      targets: new WebhookTargets(options.webhooks.targets),
+      targets: webhookTargets,
       config: options.webhooks.delivery,
       logger: createLogger({ name: 'praxisflow-test-webhooks', level: 'silent' }),
     });
