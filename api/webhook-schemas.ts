@@ -51,8 +51,6 @@ export const webhookBody = z
     ],
   });
 
-export type WebhookBody = z.output<typeof webhookBody>;
-
 export const webhookResource = z
   .object({
     id: z.string(),

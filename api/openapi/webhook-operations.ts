@@ -161,6 +161,7 @@ export const webhookOperations: readonly OperationSpec[] = [
     pathParameters: byHook,
     responses: {
       204: { description: 'Removed.' },
+      429: writeResponses(ONE)[429]!,
       ...securedResponses(ONE),
       404: noSuchHook(ONE),
     },
