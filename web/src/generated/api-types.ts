@@ -8607,6 +8607,26 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
       readonly 503: {
         headers: {
