@@ -41,6 +41,9 @@ import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.js';
 import { bulkActionRoutes } from './routes/bulk-actions.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { WebhookStore } from '../db/webhooks.js';
+import { WebhookTargets } from '../config/webhook-targets.js';
 import { BulkActions } from './bulk-actions.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { processListRoutes } from './routes/process-list.js';
@@ -110,6 +113,8 @@ export interface AppDeps {
   readonly transportPinLetters?: TransportPinLetterStore;
   /** Portal credentials sent by post, for sign-in checks; absent: no credentials route. */
   readonly credentials?: CredentialStore;
+  /** Where webhooks may go; absent: https to public addresses only. */
+  readonly webhookTargets?: WebhookTargets;
   /** Who the public pages speak for; absent: the development profiles. */
   readonly organisations?: OrganisationProfiles;
 }
@@ -225,6 +230,15 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/api/v1', processListRoutes(readModel));
   app.use('/api/v1', migrationRoutes({ client: deps.client, readModel }));
+  app.use(
+    '/api/v1',
+    webhookRoutes({
+      store: new WebhookStore(deps.database),
+      targets:
+        deps.webhookTargets ?? new WebhookTargets({ allowHttpLocalhost: false, allowedRanges: [] }),
+      secrets: deps.secrets,
+    }),
+  );
   app.use('/api/v1', bulkActionRoutes(new BulkActions(deps.database, deps.client, deps.taskQueue)));
   app.use(
     '/api/v1',

@@ -11,6 +11,7 @@ import { organisationProfiles } from '../config/organisations.js';
 import { slaConfig } from '../config/sla.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from './observability/logger.js';
+import { allowedRangesSchema, allowHttpLocalhostSchema } from '../config/webhook-targets.js';
 
 /** What Express' `trust proxy` takes: an address, a CIDR range, or one of its named ranges. */
 const isProxySpec = (spec: string): boolean => {
@@ -78,6 +79,9 @@ const apiSchema = z.object({
     .min(1024)
     .max(1024 * 1024 * 1024)
     .default(20 * 1024 * 1024),
+  /** Webhooks (checked when subscribed, as the worker checks them on delivery). */
+  PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST: allowHttpLocalhostSchema,
+  PRAXISFLOW_WEBHOOKS_ALLOWED_RANGES: allowedRangesSchema,
   PRAXISFLOW_DIGEST_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time of day like 01:30' })
@@ -117,6 +121,10 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env) {
     https: result.data.PRAXISFLOW_HTTPS === 'true',
     digestTime: result.data.PRAXISFLOW_DIGEST_TIME,
     eventDeadlineMs: result.data.PRAXISFLOW_EVENT_ANSWER_SECONDS * 1000,
+    webhookTargets: {
+      allowHttpLocalhost: result.data.PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST,
+      allowedRanges: result.data.PRAXISFLOW_WEBHOOKS_ALLOWED_RANGES,
+    },
     rateLimit: {
       perMinute: result.data.PRAXISFLOW_RATE_LIMIT_PER_MINUTE,
       burst: result.data.PRAXISFLOW_RATE_LIMIT_BURST,

@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool, waitForDatabase } from '../db/pool.js';
 import { startTracing, tracingRequested } from '../observability/tracing.js';
 import { secretSealer } from '../storage/sealed-secrets.js';
+import { WebhookTargets } from '../config/webhook-targets.js';
 import { createCredentialStore } from '../storage/credentials.js';
 import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     }),
     links: config.links,
     organisations: config.organisations,
+    webhookTargets: new WebhookTargets(config.webhookTargets),
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, `listening on http://localhost:${config.port}/api/v1`);

@@ -213,6 +213,9 @@ async function main(): Promise<void> {
     PRAXISFLOW_TEMPORAL_UI_ORIGINS: `http://localhost:${cfg.temporalUiPort},http://127.0.0.1:${cfg.temporalUiPort}`,
     PRAXISFLOW_TEMPORAL_UI_URL: `http://localhost:${cfg.temporalUiPort}`,
     PRAXISFLOW_INBOX_URL: `http://localhost:${cfg.mailWebPort}`,
+    // Development: a webhook receiver on this machine may listen on plain http.
+    PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST:
+      process.env.PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST ?? 'true',
   };
   const app = (name: string, entry: string, colour: typeof c.blue) =>
     supervisor.start({

@@ -10,6 +10,25 @@ import { organisationProfiles } from '../config/organisations.js';
 import { slaConfig } from '../config/sla.js';
 import { deriveKey } from '../config/secrets.js';
 import { logLevelSchema } from '../observability/logger.js';
+import { allowedRangesSchema, allowHttpLocalhostSchema } from '../config/webhook-targets.js';
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `500ms`, `5s`, `2m`, `8h` in milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d{1,6}(ms|s|m|h)$/, 'must be a duration like 500ms, 5s, 2m or 8h')
+  .transform((value) => {
+    const [, amount = '0', unit = 'ms'] = /^(\d+)(ms|s|m|h)$/.exec(value) ?? [];
+    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  });
+
+/**
+ * Waits before each retry of a webhook delivery: 11 retries over about 32 h (the last attempt
+ * more than 24 h after the first).
+ */
+const DEFAULT_WEBHOOK_RETRIES = '5s,30s,2m,10m,30m,1h,2h,4h,8h,8h,8h';
 
 const workerSchema = z.object({
   SMTP_URL: z
@@ -53,6 +72,23 @@ const workerSchema = z.object({
     .default('07:00'),
   /** The dashboard's address, for links in the report. */
   PRAXISFLOW_DASHBOARD_URL: z.url().default('http://localhost:3000/dashboard'),
+  /** Webhooks: plain http to localhost (development), ranges allowed although not public. */
+  PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST: allowHttpLocalhostSchema,
+  PRAXISFLOW_WEBHOOKS_ALLOWED_RANGES: allowedRangesSchema,
+  /** Waits before each retry, comma-separated; after the last, the delivery has failed. */
+  PRAXISFLOW_WEBHOOKS_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_WEBHOOK_RETRIES)
+    .transform((value) => value.split(',').filter((part) => part.trim() !== ''))
+    .pipe(z.array(duration).max(50)),
+  /** One attempt's time, connect to last byte. */
+  PRAXISFLOW_WEBHOOKS_TIMEOUT: duration
+    .default(10_000)
+    .pipe(z.number().min(100, 'must be at least 100ms').max(60_000, 'must be at most 60s')),
+  /** Attempts in flight at once, per worker. */
+  PRAXISFLOW_WEBHOOKS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** How often due deliveries are looked for besides the database's notifications. */
+  PRAXISFLOW_WEBHOOKS_POLL: duration.default(1000),
   LETTER_GATEWAY_URL: z.url().optional(),
   LETTER_GATEWAY_TOKEN: z.string().min(1).optional(),
 });
@@ -76,6 +112,18 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
     metrics: {
       port: result.data.PRAXISFLOW_WORKER_METRICS_PORT,
       host: result.data.PRAXISFLOW_WORKER_METRICS_HOST,
+    },
+    webhooks: {
+      targets: {
+        allowHttpLocalhost: result.data.PRAXISFLOW_WEBHOOKS_ALLOW_HTTP_LOCALHOST,
+        allowedRanges: result.data.PRAXISFLOW_WEBHOOKS_ALLOWED_RANGES,
+      },
+      delivery: {
+        retrySchedule: result.data.PRAXISFLOW_WEBHOOKS_RETRY_SCHEDULE,
+        timeoutMs: result.data.PRAXISFLOW_WEBHOOKS_TIMEOUT,
+        concurrency: result.data.PRAXISFLOW_WEBHOOKS_CONCURRENCY,
+        pollMs: result.data.PRAXISFLOW_WEBHOOKS_POLL,
+      },
     },
     activities: {
       mailFrom: result.data.MAIL_FROM,

@@ -17,6 +17,9 @@ import { createCredentialStore } from '../storage/credentials.js';
 import { createMtanNumberStore } from '../storage/mtan-numbers.js';
 import { createTransportPinLetterStore } from '../storage/transport-pin-letters.js';
 import { createDocumentStore } from '../storage/document-store.js';
+import { secretSealer } from '../storage/sealed-secrets.js';
+import { WebhookTargets } from '../config/webhook-targets.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { workerConfig } from './config.js';
 import { installSdkLogging } from './logging.js';
 import { createWorkerMetrics, serveWorkerMetrics } from './metrics.js';
@@ -124,6 +127,16 @@ async function main(): Promise<void> {
     },
     `worker: polling task queue ${config.temporal.taskQueue}`,
   );
+  // Beside the Temporal worker, not inside a process: a slow receiver holds only its deliveries.
+  const webhooks = new WebhookDispatcher({
+    pool: readModel,
+    databaseUrl: config.database.url,
+    sealer: secretSealer(config.activities.codeSecret),
+    targets: new WebhookTargets(config.webhooks.targets),
+    config: config.webhooks.delivery,
+    logger,
+  });
+  webhooks.start();
   // The worker drains itself on SIGINT/SIGTERM; the rest closes after it, in this order, so
   // that no running activity loses its database or mailer.
   const running = worker.run();
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
           return running;
         },
       },
+      { name: 'webhook dispatcher', timeoutMs: 15_000, close: () => webhooks.stop() },
       { name: 'metrics server', close: () => metricsServer.close() },
       { name: 'temporal connection', close: () => connection.close() },
       { name: 'mailer', close: async () => mailer.close() },

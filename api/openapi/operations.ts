@@ -18,6 +18,7 @@ import { documentOperations } from './document-operations.js';
 import { practiceOperations } from './practice-operations.js';
 import { bulkActionOperations } from './bulk-action-operations.js';
 import { migrationOperations } from './migration-operations.js';
+import { webhookOperations } from './webhook-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
 import {
@@ -36,6 +37,10 @@ export const TAGS = [
   {
     name: 'Bulk actions',
     description: 'One event, cancel, retry or timer for many processes, as a durable job.',
+  },
+  {
+    name: 'Webhooks',
+    description: 'Signed callbacks of process events, per API key, delivered durably and in order.',
   },
   { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
   {
@@ -478,6 +483,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
     },
     ...migrationOperations,
     ...bulkActionOperations,
+    ...webhookOperations,
     ...practiceOperations,
     ...documentOperations,
     ...dashboardOperations,

@@ -36,7 +36,7 @@ interface Answer {
 
 let api: ApiStack;
 /** A running invitation for reads and events, one to cancel, and a stored document. */
-const ids = { read: '', cancel: '', document: '', bulk: '' };
+const ids = { read: '', cancel: '', document: '', bulk: '', webhook: '', delivery: '' };
 
 async function call(
   method: string,
@@ -93,6 +93,8 @@ function urlOf({ method, path, operation }: Operation): string {
   const concrete = path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (name === 'id' && path.startsWith('/api/v1/documents/')) return ids.document;
     if (name === 'id' && path.startsWith('/api/v1/bulk-actions/')) return ids.bulk;
+    if (name === 'id' && path.startsWith('/api/v1/webhooks/')) return ids.webhook;
+    if (name === 'deliveryId') return ids.delivery;
     if (name === 'id') return encodeURIComponent(method === 'delete' ? ids.cancel : ids.read);
     return encodeURIComponent(parameterValue(operation, name) ?? name);
   });
@@ -154,12 +156,27 @@ function uniqueStart(): unknown {
 
 beforeAll(async () => {
   // Every example is one call: more writes than a key's burst, which is not what this tests.
-  api = await startApiStack({ rateLimit: { perMinute: 100_000, burst: 100_000 } });
+  api = await startApiStack({
+    rateLimit: { perMinute: 100_000, burst: 100_000 },
+    // The examples' hosts resolve to a public (documentation) address; nothing is delivered.
+    webhooks: {
+      targets: { allowHttpLocalhost: false, allowedRanges: [] },
+      resolve: async () => [{ address: '203.0.113.10', family: 4 }],
+    },
+  });
+  // A webhook to read, rotate and remove, with a delivery (of the first start) to redeliver.
+  const hook = await call('post', '/api/v1/webhooks', {
+    body: { url: 'https://portal.example.org/praxisflow/webhooks', events: ['process.started'] },
+  });
+  expect(hook.status, hook.text).toBe(201);
+  ids.webhook = (JSON.parse(hook.text) as { id: string }).id;
   for (const which of ['read', 'cancel'] as const) {
     const created = await call('post', '/api/v1/processes/invitation', { body: uniqueStart() });
     expect(created.status, created.text).toBe(201);
     ids[which] = (JSON.parse(created.text) as { id: string }).id;
   }
+  const owed = await call('get', `/api/v1/webhooks/${ids.webhook}/deliveries`);
+  ids.delivery = (JSON.parse(owed.text) as { items: { id: string }[] }).items[0]?.id ?? '';
   const uploaded = await call('post', '/api/v1/documents', {
     form: formOf({
       metadata: {

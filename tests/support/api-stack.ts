@@ -21,6 +21,12 @@ import { secretSealer } from '../../storage/sealed-secrets.js';
 import { createTransportPinLetterStore } from '../../storage/transport-pin-letters.js';
 import { createDocumentStore, type DocumentStore } from '../../storage/document-store.js';
 import { createLogger } from '../../observability/logger.js';
+import {
+  WebhookTargets,
+  type Resolve,
+  type WebhookTargetPolicy,
+} from '../../config/webhook-targets.js';
+import { WebhookDispatcher, type WebhookDeliveryConfig } from '../../worker/webhook-dispatcher.js';
 import { installSdkLogging } from '../../worker/logging.js';
 import type { Tracing } from '../../observability/tracing.js';
 import { bundleWorkflows, tracingOptions } from '../../worker/worker.js';
@@ -101,6 +107,15 @@ export interface ApiStackOptions {
   readonly tracing?: Tracing;
   /** How long an event's answer waits for its effects; default: the API's. */
   readonly eventDeadlineMs?: number;
+  /**
+   * The webhook target policy of the API and the dispatcher (and how host names resolve);
+   * with `delivery`, the worker's dispatcher runs. Default: production targets, no dispatcher.
+   */
+  readonly webhooks?: {
+    readonly targets: WebhookTargetPolicy;
+    readonly resolve?: Resolve;
+    readonly delivery?: WebhookDeliveryConfig;
+  };
 }
 
 let sdkLogging = false;
@@ -192,6 +207,8 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const rawClient = new Client({ connection, namespace });
   const smtp = new URL(smtpUrl);
   const apiKeyPepper = randomBytes(32).toString('base64url');
+  const webhookTargets =
+    options.webhooks && new WebhookTargets(options.webhooks.targets, options.webhooks.resolve);
   const app = createApp({
     client,
     namespace,
@@ -209,6 +226,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.eventDeadlineMs ? { eventDeadlineMs: options.eventDeadlineMs } : {}),
+    ...(webhookTargets ? { webhookTargets } : {}),
     documents: { store: documents, codeSecret, maxBytes: options.maxDocumentBytes ?? 1024 * 1024 },
     credentials,
     transportPinLetters,
@@ -217,6 +235,18 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const webhooks =
+    webhookTargets &&
+    options.webhooks?.delivery &&
+    new WebhookDispatcher({
+      pool: database.pool,
+      databaseUrl: database.url,
+      sealer: secretSealer(codeSecret),
+      targets: webhookTargets,
+      config: options.webhooks.delivery,
+      logger: createLogger({ name: 'praxisflow-test-webhooks', level: 'silent' }),
+    });
+  webhooks?.start();
 
   return {
     baseUrl,
@@ -299,6 +329,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      await webhooks?.stop();
       current.worker.shutdown();
       await current.running;
       await connection.close();

@@ -554,6 +554,114 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/webhooks': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * List webhooks
+     * @description The API key’s own subscriptions (an admin key: all), newest first; no secrets.
+     */
+    readonly get: operations['listWebhooks'];
+    readonly put?: never;
+    /**
+     * Subscribe to process events
+     * @description Each event is POSTed as JSON `{ id, type, timestamp, data }` (`data`: process id, type, version, practice, step, event, from/to state, German label, status; never the context), signed per Standard Webhooks (`webhook-id` = the event id, the same on every attempt, `webhook-timestamp`, `webhook-signature`). A 2xx answer within 10 s delivers it; otherwise it is retried with backoff for more than 24 h, then shown as failed. The events of one process arrive in order. A client key receives only its practices’ processes. The answer shows the signing secret this once.
+     */
+    readonly post: operations['createWebhook'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/webhooks/{id}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * A webhook
+     * @description The subscription, with how many deliveries are pending and failed.
+     */
+    readonly get: operations['getWebhook'];
+    readonly put?: never;
+    readonly post?: never;
+    /**
+     * Unsubscribe
+     * @description Removes the subscription and its deliveries: pending ones are not sent.
+     */
+    readonly delete: operations['deleteWebhook'];
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/webhooks/{id}/rotate-secret': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Rotate the signing secret
+     * @description A new secret, shown this once. For 24 h every delivery carries two signatures (the new and the previous secret’s, separated by a space), so the receiver can switch meanwhile.
+     */
+    readonly post: operations['rotateWebhookSecret'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/webhooks/{id}/deliveries': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * Deliveries of a webhook
+     * @description Its deliveries, newest first: pending (with the next attempt), delivered, or failed (every attempt used up; redeliver them).
+     */
+    readonly get: operations['listWebhookDeliveries'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Deliver again
+     * @description Puts a failed (or delivered) delivery back in line with a fresh set of attempts: the same event id, the same body. A pending one stays as it is.
+     */
+    readonly post: operations['redeliverWebhook'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/practices/{practiceId}/appointments': {
     readonly parameters: {
       readonly query?: never;
@@ -3139,6 +3247,97 @@ export interface components {
       readonly dueAt: string;
       /** @description Why the operator moves the timer; kept in the audit trail. */
       readonly reason: string;
+    };
+    /** @description A webhook subscription. Its secret is shown only when made or rotated. */
+    readonly Webhook: {
+      readonly id: string;
+      readonly url: string;
+      readonly events: readonly components['schemas']['WebhookEventType'][];
+      readonly processTypes: readonly string[];
+      /** @description The API key that owns it. */
+      readonly apiKeyId: string;
+      readonly createdAt: string;
+      /** @description Until when the secret before the last rotation still signs, or null. */
+      readonly previousSecretExpiresAt: string | null;
+      readonly deliveries: {
+        readonly pending: number;
+        /** @description Deliveries whose attempts are used up: list and redeliver them. */
+        readonly failed: number;
+      };
+    };
+    /** @description One event for one subscription, and its attempts. */
+    readonly WebhookDelivery: {
+      readonly id: string;
+      /** @description The `webhook-id` of every attempt. */
+      readonly eventId: string;
+      readonly eventType: components['schemas']['WebhookEventType'];
+      readonly processId: string;
+      /** @enum {string} */
+      readonly status: 'pending' | 'delivered' | 'failed';
+      readonly attempts: number;
+      readonly nextAttemptAt: string | null;
+      readonly lastAttemptAt: string | null;
+      /** @description The receiver’s HTTP status of the last attempt; null when none came. */
+      readonly lastStatus: number | null;
+      readonly lastError: string | null;
+      readonly deliveredAt: string | null;
+      readonly createdAt: string;
+    };
+    /**
+     * @description `process.started`: a process began; `process.transitioned`: a step moved it into another state; `process.ended`: it is done, cancelled or failed; `process.incident`: an effect used up its retries and waits for an operator; `message.failed`: an attempt to send a message (email, SMS, fax, letter) failed.
+     * @enum {string}
+     */
+    readonly WebhookEventType:
+      | 'process.started'
+      | 'process.transitioned'
+      | 'process.ended'
+      | 'process.incident'
+      | 'message.failed';
+    /**
+     * @description A subscription: where to, which events, of which processes.
+     * @example {
+     *       "url": "https://portal.example.org/praxisflow/webhooks",
+     *       "events": [
+     *         "process.transitioned",
+     *         "process.ended"
+     *       ],
+     *       "processTypes": [
+     *         "invitation"
+     *       ]
+     *     }
+     */
+    readonly WebhookRequest: {
+      /**
+       * @description Where the events are POSTed: `https` (plain `http` only to localhost in development). Its host must resolve to public addresses only.
+       * @example https://portal.example.org/praxisflow/webhooks
+       */
+      readonly url: string;
+      /** @description The event types to receive (at least one). */
+      readonly events: readonly components['schemas']['WebhookEventType'][];
+      /**
+       * @description Only processes of these types; absent or empty: all.
+       * @default []
+       */
+      readonly processTypes: readonly string[];
+    };
+    /** @description A subscription with its new secret. */
+    readonly WebhookWithSecret: {
+      readonly id: string;
+      readonly url: string;
+      readonly events: readonly components['schemas']['WebhookEventType'][];
+      readonly processTypes: readonly string[];
+      /** @description The API key that owns it. */
+      readonly apiKeyId: string;
+      readonly createdAt: string;
+      /** @description Until when the secret before the last rotation still signs, or null. */
+      readonly previousSecretExpiresAt: string | null;
+      readonly deliveries: {
+        readonly pending: number;
+        /** @description Deliveries whose attempts are used up: list and redeliver them. */
+        readonly failed: number;
+      };
+      /** @description The signing secret (`whsec_…`), shown this once: verify each delivery with it, e.g. with the `standardwebhooks` package. */
+      readonly secret: string;
     };
   };
   responses: never;
@@ -8663,6 +8862,1105 @@ export interface operations {
            *       "status": 503,
            *       "detail": "Temporal is not reachable right now; try again shortly",
            *       "instance": "/api/v1/bulk-actions/ba_Xq3v9LmT0aBcDeFg/cancel"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly listWebhooks: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The subscriptions. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *           "url": "https://portal.example.org/praxisflow/webhooks",
+           *           "events": [
+           *             "process.transitioned",
+           *             "process.ended"
+           *           ],
+           *           "processTypes": [
+           *             "invitation"
+           *           ],
+           *           "apiKeyId": "key_3f9a1cbd2e",
+           *           "createdAt": "2026-12-03T09:14:03.000Z",
+           *           "previousSecretExpiresAt": null,
+           *           "deliveries": {
+           *             "pending": 0,
+           *             "failed": 2
+           *           }
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/json': {
+            readonly items: readonly components['schemas']['Webhook'][];
+          };
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly createWebhook: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['WebhookRequest'];
+      };
+    };
+    readonly responses: {
+      /** @description The subscription, with its secret (shown only now). */
+      readonly 201: {
+        headers: {
+          /** @description The webhook. */
+          readonly Location?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "url": "https://portal.example.org/praxisflow/webhooks",
+           *       "events": [
+           *         "process.transitioned",
+           *         "process.ended"
+           *       ],
+           *       "processTypes": [
+           *         "invitation"
+           *       ],
+           *       "apiKeyId": "key_3f9a1cbd2e",
+           *       "createdAt": "2026-12-03T09:14:03.000Z",
+           *       "previousSecretExpiresAt": null,
+           *       "deliveries": {
+           *         "pending": 0,
+           *         "failed": 0
+           *       },
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
+          readonly 'application/json': components['schemas']['WebhookWithSecret'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a subscription: no or an unknown event type, an unknown process type, a URL that is not https, that carries credentials, or whose host resolves to a private, loopback, link-local or unique-local address (SSRF protection). Or: The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:validation-failed",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The webhook URL is refused: 10.0.0.1 is a private address; not allowed as a webhook target (SSRF protection)",
+           *       "instance": "/api/v1/webhooks",
+           *       "errors": [
+           *         {
+           *           "path": "url",
+           *           "message": "10.0.0.1 is a private address; not allowed as a webhook target (SSRF protection)"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly getWebhook: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        /**
+         * @description Webhook id.
+         * @example wh_5Tq0vXb3Lm9sKd2PaZr8
+         */
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The subscription. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "url": "https://portal.example.org/praxisflow/webhooks",
+           *       "events": [
+           *         "process.transitioned",
+           *         "process.ended"
+           *       ],
+           *       "processTypes": [
+           *         "invitation"
+           *       ],
+           *       "apiKeyId": "key_3f9a1cbd2e",
+           *       "createdAt": "2026-12-03T09:14:03.000Z",
+           *       "previousSecretExpiresAt": null,
+           *       "deliveries": {
+           *         "pending": 0,
+           *         "failed": 2
+           *       }
+           *     }
+           */
+          readonly 'application/json': components['schemas']['Webhook'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook, or another API key’s. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No webhook wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly deleteWebhook: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        /**
+         * @description Webhook id.
+         * @example wh_5Tq0vXb3Lm9sKd2PaZr8
+         */
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Removed. */
+      readonly 204: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook, or another API key’s. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No webhook wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly rotateWebhookSecret: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path: {
+        /**
+         * @description Webhook id.
+         * @example wh_5Tq0vXb3Lm9sKd2PaZr8
+         */
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The subscription with its new secret. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "url": "https://portal.example.org/praxisflow/webhooks",
+           *       "events": [
+           *         "process.transitioned",
+           *         "process.ended"
+           *       ],
+           *       "processTypes": [
+           *         "invitation"
+           *       ],
+           *       "apiKeyId": "key_3f9a1cbd2e",
+           *       "createdAt": "2026-12-03T09:14:03.000Z",
+           *       "previousSecretExpiresAt": "2026-12-04T09:14:03.000Z",
+           *       "deliveries": {
+           *         "pending": 0,
+           *         "failed": 2
+           *       },
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
+          readonly 'application/json': components['schemas']['WebhookWithSecret'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook, or another API key’s. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No webhook wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/webhooks/{id}/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/webhooks/{id}/rotate-secret",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/rotate-secret"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly listWebhookDeliveries: {
+    readonly parameters: {
+      readonly query?: {
+        /**
+         * @description Only the deliveries with this status.
+         * @example failed
+         */
+        readonly status?: 'pending' | 'delivered' | 'failed';
+        /** @description How many. */
+        readonly limit?: number;
+      };
+      readonly header?: never;
+      readonly path: {
+        /**
+         * @description Webhook id.
+         * @example wh_5Tq0vXb3Lm9sKd2PaZr8
+         */
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The deliveries. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b",
+           *           "eventId": "evt_9b2f4c1d8e7a6b5c4d3e2f1a0b9c8d7e",
+           *           "eventType": "process.transitioned",
+           *           "processId": "invitation-4711",
+           *           "status": "failed",
+           *           "attempts": 12,
+           *           "nextAttemptAt": null,
+           *           "lastAttemptAt": "2026-12-04T17:40:11.000Z",
+           *           "lastStatus": 503,
+           *           "lastError": "HTTP 503",
+           *           "deliveredAt": null,
+           *           "createdAt": "2026-12-03T09:14:03.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/json': {
+            readonly items: readonly components['schemas']['WebhookDelivery'][];
+          };
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook, or another API key’s. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No webhook wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unknown status or a limit out of range. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:validation-failed",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The query is invalid",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries",
+           *       "errors": [
+           *         {
+           *           "path": "status",
+           *           "message": "Invalid option: expected one of \"pending\"|\"delivered\"|\"failed\""
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly redeliverWebhook: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path: {
+        /**
+         * @description Webhook id.
+         * @example wh_5Tq0vXb3Lm9sKd2PaZr8
+         */
+        readonly id: string;
+        /**
+         * @description Delivery id.
+         * @example whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b
+         */
+        readonly deliveryId: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The delivery, pending again. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b",
+           *       "eventId": "evt_9b2f4c1d8e7a6b5c4d3e2f1a0b9c8d7e",
+           *       "eventType": "process.transitioned",
+           *       "processId": "invitation-4711",
+           *       "status": "pending",
+           *       "attempts": 0,
+           *       "nextAttemptAt": "2026-12-05T08:00:00.000Z",
+           *       "lastAttemptAt": "2026-12-04T17:40:11.000Z",
+           *       "lastStatus": 503,
+           *       "lastError": "HTTP 503",
+           *       "deliveredAt": null,
+           *       "createdAt": "2026-12-03T09:14:03.000Z"
+           *     }
+           */
+          readonly 'application/json': components['schemas']['WebhookDelivery'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook or delivery. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No delivery whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b of webhook wh_5Tq0vXb3Lm9sKd2PaZr8",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
            *     }
            */
           readonly 'application/problem+json': components['schemas']['Problem'];
