@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_ORGANISATIONS } from '../../config/organisations.js';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { createMailTransport, messageIdFor } from '../../activities/mailer.js';
 import {
   escapeHtml,
@@ -142,5 +144,34 @@ describe('mail transport', () => {
     expect(single.transporter.constructor.name).toBe('SMTPTransport');
     pooled.close();
     single.close();
+  });
+
+  it('when the relay refuses connections for more sends than the pool has connections, then mail goes out again once it is back', async () => {
+    const relay = async (port = 0) => {
+      const server = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        logger: false,
+        onData(stream, _session, done) {
+          stream.resume();
+          stream.on('end', () => done());
+        },
+      });
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      return { server, port: (server.server.address() as AddressInfo).port };
+    };
+    const first = await relay();
+    await new Promise<void>((resolve) => first.server.close(() => resolve()));
+    const transport = createMailTransport(`smtp://127.0.0.1:${first.port}`);
+    const send = () =>
+      transport.sendMail({ from: 'a@praxis.example', to: 'b@praxis.example', text: 'x' });
+
+    for (let i = 0; i < 7; i += 1) await expect(send()).rejects.toThrow(/ECONNREFUSED/);
+    const back = await relay(first.port);
+    const sent = await send();
+
+    expect(sent.response).toMatch(/^250/);
+    transport.close();
+    await new Promise<void>((resolve) => back.server.close(() => resolve()));
   });
 });
