@@ -10,6 +10,7 @@ import { endBulkAction } from '../db/bulk-actions.js';
 import type { Pool } from '../db/pool.js';
 import {
   cancelUpdate,
+  migrateUpdate,
   retryUpdate,
   sendUpdate,
   timerUpdate,
@@ -65,6 +66,11 @@ function runAction(client: Client, request: BulkItemRequest): Promise<ProcessVie
       return handle.executeUpdate(timerUpdate, {
         updateId,
         args: [{ action: 'fire', timer: action.timer, reason: action.reason, actor, bulkAction }],
+      });
+    case 'migrate':
+      return handle.executeUpdate(migrateUpdate, {
+        updateId,
+        args: [{ toVersion: action.toVersion, reason: action.reason, actor, bulkAction }],
       });
   }
 }

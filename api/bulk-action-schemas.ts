@@ -40,12 +40,24 @@ const bulkActionSpec = z
         .meta({ description: 'The timer’s name, as the view lists it.' }),
       reason: reason('fires the timer now'),
     }),
+    z.strictObject({
+      kind: z.literal('migrate'),
+      toVersion: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .meta({ description: 'The machine version each process moves to (later than its own).' }),
+      reason: reason('moves the process to another version'),
+    }),
   ])
   .meta({
     id: 'BulkActionSpec',
     description:
       '`event`: send one event; `cancel`: cancel with a reason; `retry`: retry the failed ' +
-      'action of an incident; `fireTimer`: fire a running timer now, with a reason.',
+      'action of an incident; `fireTimer`: fire a running timer now, with a reason; `migrate`: ' +
+      'move each process to a later version of its machine, with a reason (as ' +
+      '`POST /processes/{id}/migrations` does; the filter names the type and usually `version`).',
   });
 
 export const bulkActionBody = z
@@ -75,7 +87,7 @@ export type BulkActionBody = z.output<typeof bulkActionBody>;
 
 const refusalGroup = z.object({
   code: z
-    .enum(['ended', 'notAllowed', 'invalidEvent', 'noIncident', 'noTimer'])
+    .enum(['ended', 'notAllowed', 'invalidEvent', 'noIncident', 'noTimer', 'notMigratable'])
     .meta({ description: 'Why, as a code a client can tell apart.' }),
   reason: z.string().meta({ description: 'Why, for a person.' }),
   count: z.number().int(),
@@ -89,6 +101,14 @@ export const bulkPreview = z
     willRefuse: z.number().int(),
     refusals: z.array(refusalGroup).meta({ description: 'Those that would refuse, by why.' }),
     sample: z.array(z.string()).meta({ description: 'Up to five processes it would act on.' }),
+    notes: z
+      .array(z.object({ text: z.string(), count: z.number().int() }))
+      .optional()
+      .meta({
+        description:
+          'A migration only: what the operator must know about the processes it would move ' +
+          '(German, as the dry run of one process shows them), and for how many.',
+      }),
   })
   .meta({
     id: 'BulkActionPreview',

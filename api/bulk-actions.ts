@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { endBulkAction } from '../db/bulk-actions.js';
 import { inTransaction, type Pool } from '../db/pool.js';
-import { definitionOf, latestDefinition } from '../machines/registry.js';
+import { definitionOf, latestDefinition, migrationsOf } from '../machines/registry.js';
 import { secretKeysOf } from '../machines/secrets.js';
 import {
   BULK_ACTION_WORKFLOW,
   bulkActionWorkflowId,
+  routeMigration,
   type BulkActionArgs,
   type BulkActionSpec,
 } from '../workflows/protocol.js';
@@ -24,17 +25,25 @@ import { maySend, senderDetail, senderOf, takesField } from './event-senders.js'
 import { filterConditions } from './read-model.js';
 import { fromTemporal } from './temporal-errors.js';
 
-type RefusalCode = 'ended' | 'notAllowed' | 'invalidEvent' | 'noIncident' | 'noTimer';
+type RefusalCode =
+  'ended' | 'notAllowed' | 'invalidEvent' | 'noIncident' | 'noTimer' | 'notMigratable';
 
 interface Verdict {
   readonly code: RefusalCode;
   readonly reason: string;
 }
 
+/** Whether the action fits: null, with what the operator must know (a migration's notes). */
+interface Fit {
+  readonly verdict: Verdict | null;
+  readonly notes?: readonly string[];
+}
+
 interface Candidate {
   readonly id: string;
   readonly type: string;
   readonly version: number;
+  readonly state: string;
   readonly state_label: string;
   readonly status: string;
   readonly allowed_events: string[];
@@ -53,6 +62,41 @@ export interface BulkPreview {
     sample: string[];
   }[];
   readonly sample: readonly string[];
+  readonly notes?: readonly { text: string; count: number }[];
+}
+
+/** Every version of a process type the registry knows, oldest first. */
+function versionsOf(type: string): {
+  definitions: NonNullable<ReturnType<typeof definitionOf>>[];
+  migrations: ReturnType<typeof migrationsOf>;
+} {
+  const latest = latestDefinition(type)?.version ?? 0;
+  const definitions = Array.from({ length: latest }, (_, i) => definitionOf(type, i + 1)).filter(
+    (definition) => definition !== undefined,
+  );
+  return { definitions, migrations: migrationsOf(type) };
+}
+
+/**
+ * A migration's fit from the read model's version and state, by the pure planner's state
+ * mappings; a context the new version refuses is the process's own answer when the job runs.
+ */
+function migrationFit(action: { toVersion: number }, row: Candidate): Fit {
+  const current = definitionOf(row.type, row.version);
+  if (!current) {
+    return {
+      verdict: { code: 'notMigratable', reason: `${row.type} has no version ${row.version}` },
+    };
+  }
+  const route = routeMigration(
+    versionsOf(row.type),
+    current,
+    row.state.split(', '),
+    action.toVersion,
+  );
+  return 'refused' in route
+    ? { verdict: { code: 'notMigratable', reason: route.refused.details.detail } }
+    : { verdict: null, notes: route.notes };
 }
 
 /** Whether the action fits a process as the read model shows it; why not, if it does not. */
@@ -94,16 +138,26 @@ function verdictOf(action: BulkActionSpec, row: Candidate): Verdict | null {
       return row.timer_names.includes(action.timer)
         ? null
         : { code: 'noTimer', reason: `No timer ${action.timer} is running` };
+    case 'migrate':
+      return migrationFit(action, row).verdict;
   }
 }
+
+const fitOf = (action: BulkActionSpec, row: Candidate): Fit =>
+  action.kind === 'migrate' && row.status === 'active'
+    ? migrationFit(action, row)
+    : { verdict: verdictOf(action, row) };
 
 /** What the action needs of the caller and the event before any process is looked at. */
 function checkAction(caller: Caller, body: BulkActionBody): void {
   const { action, filter } = body;
-  if (action.kind !== 'event' && action.kind !== 'fireTimer') return;
+  if (action.kind !== 'event' && action.kind !== 'fireTimer' && action.kind !== 'migrate') return;
   if (!filter.type) {
-    throw validationError('An event or a timer needs one process type', [
-      { path: 'filter.type', message: 'Required for an event or a timer: they differ by type' },
+    throw validationError('An event, a timer or a migration needs one process type', [
+      {
+        path: 'filter.type',
+        message: 'Required for an event, a timer or a migration: they differ by type',
+      },
     ]);
   }
   const definition = latestDefinition(filter.type);
@@ -111,6 +165,15 @@ function checkAction(caller: Caller, body: BulkActionBody): void {
     throw validationError(`There is no process type ${filter.type}`, [
       { path: 'filter.type', message: `Unknown process type ${filter.type}` },
     ]);
+  }
+  if (action.kind === 'migrate') {
+    if (!definitionOf(filter.type, action.toVersion)) {
+      const known = versionsOf(filter.type).definitions.map((d) => d.version);
+      throw validationError(`${filter.type} has no version ${action.toVersion}`, [
+        { path: 'action.toVersion', message: `Unknown version; known: ${known.join(', ')}` },
+      ]);
+    }
+    return;
   }
   if (action.kind !== 'event') return;
   const eventType = action.event.type;
@@ -205,10 +268,7 @@ export class BulkActions {
   ) {}
 
   /** The processes the filter selects, each with whether the action fits it now. */
-  private async select(
-    caller: Caller,
-    body: BulkActionBody,
-  ): Promise<{ id: string; verdict: Verdict | null }[]> {
+  private async select(caller: Caller, body: BulkActionBody): Promise<({ id: string } & Fit)[]> {
     checkAction(caller, body);
     const values: unknown[] = [];
     const param = (value: unknown): string => {
@@ -217,7 +277,7 @@ export class BulkActions {
     };
     const where = filterConditions(body.filter, practiceScope(caller), param);
     const { rows } = await this.pool.query<Candidate>(
-      `select id, type, version, state_label, status, allowed_events, incident is not null as incident,
+      `select id, type, version, state, state_label, status, allowed_events, incident is not null as incident,
           array(select t->>'name' from jsonb_array_elements(timers) t) as timer_names
         from processes ${where.length ? `where ${where.join(' and ')}` : ''}
         order by created_at, id limit ${MAX_BULK_PROCESSES + 1}`,
@@ -229,16 +289,18 @@ export class BulkActions {
         [{ path: 'filter', message: 'Narrow the filter, or run the action in parts' }],
       );
     }
-    return rows.map((row) => ({ id: row.id, verdict: verdictOf(body.action, row) }));
+    return rows.map((row) => ({ id: row.id, ...fitOf(body.action, row) }));
   }
 
   async preview(caller: Caller, body: BulkActionBody): Promise<BulkPreview> {
     const selected = await this.select(caller, body);
     const groups = new Map<string, BulkPreview['refusals'][number]>();
     const acting: string[] = [];
-    for (const { id, verdict } of selected) {
+    const notes = new Map<string, number>();
+    for (const { id, verdict, notes: fitNotes } of selected) {
       if (!verdict) {
         acting.push(id);
+        for (const text of new Set(fitNotes)) notes.set(text, (notes.get(text) ?? 0) + 1);
         continue;
       }
       const key = `${verdict.code}\u0000${verdict.reason}`;
@@ -253,6 +315,9 @@ export class BulkActions {
       willRefuse: selected.length - acting.length,
       refusals: [...groups.values()].sort((a, b) => b.count - a.count),
       sample: acting.slice(0, 5),
+      ...(body.action.kind === 'migrate'
+        ? { notes: [...notes].map(([text, count]) => ({ text, count })) }
+        : {}),
     };
   }
 

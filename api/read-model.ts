@@ -10,6 +10,7 @@ export interface ProcessFilter {
   readonly type?: string;
   readonly state?: string;
   readonly status?: string;
+  readonly version?: string;
   readonly practiceId?: string;
   readonly businessKey?: string;
   readonly q?: string;
@@ -152,6 +153,7 @@ export function filterConditions(
     where.push(`(state = ${state} or state like ${state} || '.%')`);
   }
   if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.version) where.push(`version = ${param(Number(filter.version))}`);
   if (filter.practiceId) where.push(`practice_id = ${param(filter.practiceId)}`);
   if (filter.businessKey) where.push(`business_key = ${param(filter.businessKey)}`);
   if (filter.q) where.push(`search_text like ${param(likePattern(filter.q))}`);

@@ -135,6 +135,11 @@ export const listQuery = z.strictObject({
     .optional()
     .meta({ description: 'State path; a parent state (`registration`) matches its children.' }),
   status: processStatus.optional().meta({ description: 'Process status.' }),
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}$/)
+    .optional()
+    .meta({ description: 'Machine version the processes run.' }),
   practiceId: listText(64).optional().meta({ description: 'Practice id.' }),
   businessKey: listText(100).optional().meta({ description: 'Business key.' }),
   q: listText(100)

@@ -51,6 +51,7 @@ export type {
   TimerRequest,
 } from './interpreter/types.js';
 export { BULK_ACTION_ID_PATTERN } from './interpreter/types.js';
+export { routeMigration } from './interpreter/migration-plan.js';
 export { ProcessSearchAttributes } from './interpreter/search-attributes.js';
 export { startingView } from './interpreter/starting-view.js';
 
@@ -83,7 +84,8 @@ export type BulkActionSpec =
   | { readonly kind: 'event'; readonly event: ProcessEvent }
   | { readonly kind: 'cancel'; readonly reason: string }
   | { readonly kind: 'retry' }
-  | { readonly kind: 'fireTimer'; readonly timer: string; readonly reason: string };
+  | { readonly kind: 'fireTimer'; readonly timer: string; readonly reason: string }
+  | { readonly kind: 'migrate'; readonly toVersion: number; readonly reason: string };
 
 /** The job that carries out a bulk action: workflow `bulkAction`, id `bulk-{id}`. */
 export interface BulkActionArgs {

@@ -57,6 +57,17 @@ const REQUEST_EXAMPLES = {
       },
     },
   },
+  migrate: {
+    summary: 'Move the running version-1 invitations to version 2',
+    value: {
+      filter: { type: 'invitation', version: '1', status: 'active' },
+      action: {
+        kind: 'migrate',
+        toVersion: 2,
+        reason: 'Neue Version: die Erinnerung gilt im ganzen Registrierungsfenster.',
+      },
+    },
+  },
 };
 
 const JOB_EXAMPLE = {

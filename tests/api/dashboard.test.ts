@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY } from '../../db/sla.js';
+import type { ProcessArgs } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { untilAtRest } from '../support/at-rest.js';
 
@@ -579,6 +580,74 @@ describe('the operators’ dashboard', () => {
       )
       .toBe(true);
     expect(await rows.count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('moves one practice’s version-1 invitations to version 2: versions counted, „Auf Version 2 umstellen“ previewed, started and followed to „abgeschlossen“', async () => {
+    const practice = `BSNR-${randomBytes(4).toString('hex')}`;
+    const ids: string[] = [];
+    for (const lastName of ['Alt', 'Frueh']) {
+      const businessKey = randomBytes(8).toString('hex');
+      const args: ProcessArgs = {
+        input: {
+          salutation: 'Frau',
+          firstName: 'Erika',
+          lastName,
+          email: `${lastName.toLowerCase()}.${businessKey}@praxis.example`,
+          practiceId: practice,
+        },
+        version: 1,
+        businessKey,
+        practiceId: practice,
+        actor: 'key-test',
+      };
+      const id = `invitation-${businessKey}`;
+      await api.client.workflow.start('invitation', {
+        taskQueue: api.taskQueue,
+        workflowId: id,
+        args: [args],
+      });
+      ids.push(id);
+    }
+    await untilAtRest(api.client, ids);
+    await listed('invitation', 2, `&practiceId=${practice}&version=1&status=active`);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    await logIn(page, operator);
+    await page.goto(`${api.baseUrl}/dashboard/prozesse?type=invitation&practiceId=${practice}`);
+    const versions = page.getByRole('table', { name: 'Versionen' });
+    const version1 = versions.getByRole('row', { name: /Version 1/ });
+    await expect.poll(() => version1.textContent()).toMatch(/Version 1[1-9]/);
+    expect(await versions.getByRole('row', { name: /Version 2 \(aktuell\)/ }).count()).toBe(1);
+
+    await version1.getByRole('button', { name: 'Auf Version 2 umstellen …' }).click();
+    const form = page.getByRole('form', { name: 'Massenaktion' });
+    expect(await form.textContent()).toContain(`Praxis „${practice}“`);
+    expect(await form.textContent()).toContain('Version „1“');
+    expect(await form.getByRole('radio', { name: 'Auf neue Version umstellen' }).isChecked()).toBe(
+      true,
+    );
+    expect(await form.getByRole('combobox', { name: /Zielversion/ }).inputValue()).toBe('2');
+    await form.getByLabel(/Grund/).fill('Version 2: Erinnerung im ganzen Registrierungsfenster.');
+    expect(await form.getByRole('button', { name: /starten/ }).count()).toBe(0);
+    await form.getByRole('button', { name: 'Vorschau' }).click();
+    const preview = form.getByRole('region', { name: 'Vorschau' });
+    await expect.poll(() => preview.textContent()).toContain('2 Vorgänge passen zum Filter.');
+    expect(await preview.textContent()).toContain('Ausgeführt würde die Aktion für 2 Vorgänge.');
+    await form.getByRole('button', { name: 'Für 2 Vorgänge starten' }).click();
+
+    await page.waitForURL(/\/dashboard\/massenaktionen\/ba_/);
+    const bulkId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await page.getByRole('heading', { name: `Massenaktion ${bulkId}` }).waitFor();
+    const main = page.locator('main');
+    expect(await main.textContent()).toContain('Auf Version 2 umstellen');
+    expect(await main.textContent()).toContain(
+      'Grund: Version 2: Erinnerung im ganzen Registrierungsfenster.',
+    );
+    await page.getByText('abgeschlossen', { exact: true }).waitFor();
+    const results = page.getByRole('list', { name: 'Ergebnisse' });
+    expect(await results.textContent()).toContain('erledigt: 2');
+    await listed('invitation', 2, `&practiceId=${practice}&version=2`);
     await page.close();
   });
 });

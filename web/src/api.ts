@@ -91,6 +91,8 @@ export type BulkActionList = Answer<'/api/v1/bulk-actions'>;
 /** One process of a bulk action and its result. */
 export type BulkItem = Schemas['BulkActionItem'];
 export type BulkItemPage = Answer<'/api/v1/bulk-actions/{id}/items'>;
+/** Which versions of a process type run, and how many processes on each. */
+export type TypeVersions = Answer<'/api/v1/process-types/{type}/versions'>;
 
 const cache = new Map<string, Promise<unknown>>();
 

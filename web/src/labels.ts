@@ -178,6 +178,7 @@ export const REFUSAL_LABELS: Readonly<Record<string, string>> = {
   invalidEvent: 'Ereignis passt nicht zur Version',
   noIncident: 'keine Störung',
   noTimer: 'Timer läuft nicht',
+  notMigratable: 'Umstellung nicht möglich',
 };
 
 /** German names of what a step sets going (its actions), for the preview of an event. */
@@ -213,6 +214,9 @@ export const timerLabel = (name: string): string =>
   TIMER_LABELS[name] ?? (/^[a-z][A-Za-z0-9]*$/.test(name) ? name : 'Frist');
 
 /** A field's German name; an unknown one shows as it is named in the process (never mock English). */
+/** The bulk action that moves processes to another version of their machine. */
+export const migrateLabel = (version: number): string => `Auf Version ${version} umstellen`;
+
 export const fieldLabel = (key: string): string => FIELD_LABELS[key] ?? key;
 
 /** German names of every event: buttons, forms and the audit trail. */

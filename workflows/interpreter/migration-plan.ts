@@ -142,23 +142,36 @@ function contextChanges(
   });
 }
 
+/** Where the migrations lead an instance: each step with the leaves it starts from. */
+export interface MigrationRoute {
+  readonly target: ProcessDefinition;
+  readonly steps: readonly {
+    readonly migration: AnyMigration;
+    readonly leaves: readonly string[];
+  }[];
+  /** The leaf state paths in the target version. */
+  readonly leaves: readonly string[];
+  /** What an operator must know about instances in these states (German). */
+  readonly notes: readonly string[];
+}
+
 /**
- * What moving the instance to `toVersion` does, from the pure machines alone: the state the
- * migrations' mappings lead to, its German label and allowed events, the context the
- * transforms make (checked against the new version's rules), and the timers of the new state.
- * Each timer counts from when the instance entered the state it belongs to, so a deadline
- * keeps its instant; one already due fires at once. A timer the old state had too and that no
- * longer runs has fired already (or was cancelled) and is not set again. Or why it cannot move.
+ * The way from the instance's version and leaf states to `toVersion` through the migrations'
+ * state mappings, with their notes; or why there is none. Pure and without the context: the
+ * bulk action's preview asks it of each process the read model shows.
  */
-export function planMigration(
-  subject: MigrationSubject,
+export function routeMigration(
+  versions: {
+    readonly definitions: readonly ProcessDefinition[];
+    readonly migrations: readonly AnyMigration[];
+  },
+  current: ProcessDefinition,
+  currentLeaves: readonly string[],
   toVersion: unknown,
-  now: number,
-): MigrationPlan | MigrationRefusal {
-  const { current } = subject;
-  const target = subject.definitions.find((definition) => definition.version === toVersion);
+): MigrationRoute | MigrationRefusal {
+  const target = versions.definitions.find((definition) => definition.version === toVersion);
   if (typeof toVersion !== 'number' || !Number.isInteger(toVersion) || !target) {
-    const known = subject.definitions.map((definition) => definition.version).join(', ');
+    const known = versions.definitions.map((definition) => definition.version).join(', ');
     const detail = `${current.type} has no version ${String(toVersion)}; known: ${known}`;
     return refuse(MigrationFailure.unknownVersion, {
       status: 422,
@@ -175,24 +188,23 @@ export function planMigration(
           : `A process moves only forward: it runs version ${current.version}, not back to ${toVersion}`,
     });
   }
-
-  let leaves = leafPaths(subject.snapshot.value);
-  let context: unknown = subject.snapshot.context;
+  let leaves = currentLeaves;
+  const steps: MigrationRoute['steps'][number][] = [];
   const notes: string[] = [];
   for (let version = current.version; version < toVersion; version++) {
-    const step = subject.migrations.find((migration) => migration.from === version);
+    const step = versions.migrations.find((migration) => migration.from === version);
     if (!step) {
       return refuse(MigrationFailure.noMigrationPath, {
         status: 409,
         detail: `No migration of ${current.type} leads from version ${version} to ${version + 1}`,
       });
     }
-    const from = subject.definitions.find((definition) => definition.version === version);
+    const from = versions.definitions.find((definition) => definition.version === version);
     const mapped: string[] = [];
     for (const leaf of leaves) {
       const rule = step.states[leaf];
       if (typeof rule !== 'string') {
-        const label = from ? stateLabelOf(machineOf(from, subject.delays), [leaf]) : '';
+        const label = from ? stateLabelOf(machineOf(from, undefined), [leaf]) : '';
         return refuse(MigrationFailure.stateNotMigratable, {
           status: 409,
           detail:
@@ -204,11 +216,37 @@ export function planMigration(
       const note = step.notes?.[leaf];
       if (note) notes.push(note);
     }
-    const checked = step.context.safeParse(step.transform(context as never, leaves));
+    steps.push({ migration: step, leaves });
+    leaves = mapped;
+  }
+  return { target, steps, leaves, notes };
+}
+
+/**
+ * What moving the instance to `toVersion` does, from the pure machines alone: the state the
+ * migrations' mappings lead to, its German label and allowed events, the context the
+ * transforms make (checked against the new version's rules), and the timers of the new state.
+ * Each timer counts from when the instance entered the state it belongs to, so a deadline
+ * keeps its instant; one already due fires at once. A timer the old state had too and that no
+ * longer runs has fired already (or was cancelled) and is not set again. Or why it cannot move.
+ */
+export function planMigration(
+  subject: MigrationSubject,
+  toVersion: unknown,
+  now: number,
+): MigrationPlan | MigrationRefusal {
+  const { current } = subject;
+  const route = routeMigration(subject, current, leafPaths(subject.snapshot.value), toVersion);
+  if ('refused' in route) return route;
+  const { target, leaves, notes } = route;
+
+  let context: unknown = subject.snapshot.context;
+  for (const { migration: step, leaves: stepLeaves } of route.steps) {
+    const checked = step.context.safeParse(step.transform(context as never, stepLeaves));
     if (!checked.success) {
       return refuse(MigrationFailure.contextRefused, {
         status: 422,
-        detail: `Version ${version + 1} of ${current.type} refuses the migrated context`,
+        detail: `Version ${step.to} of ${current.type} refuses the migrated context`,
         errors: checked.error.issues.map((issue) => ({
           path: ['context', ...issue.path.map(String)].join('.'),
           message: issue.message,
@@ -216,7 +254,6 @@ export function planMigration(
       });
     }
     context = checked.data;
-    leaves = mapped;
   }
 
   const machine = machineOf(target, subject.delays);
@@ -271,7 +308,7 @@ export function planMigration(
     stateEntries: entries,
     view: {
       fromVersion: current.version,
-      toVersion,
+      toVersion: target.version,
       from: {
         state: leafPaths(subject.snapshot.value).join(', '),
         stateLabel: stateLabelOf(

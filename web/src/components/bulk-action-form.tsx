@@ -8,9 +8,10 @@ import {
   type BulkPreview,
   type MachineDescription,
   type Problem,
+  type TypeVersions,
 } from '../api.js';
 import { countOf } from '../format.js';
-import { EVENT_LABELS, fieldLabel, timerLabel } from '../labels.js';
+import { EVENT_LABELS, fieldLabel, migrateLabel, timerLabel } from '../labels.js';
 import { navigate } from '../router.js';
 import { useData } from '../use-data.js';
 import { BulkPreviewPanel } from './bulk-preview.js';
@@ -33,11 +34,13 @@ interface Draft {
   readonly values: Values;
   readonly timer: string;
   readonly reason: string;
+  readonly toVersion: number;
   readonly rate: number;
 }
 
-/** Events and timers differ by process type: they need the filter to name one. */
-const needsType = (kind: Kind): boolean => kind === 'event' || kind === 'fireTimer';
+/** Events, timers and versions differ by process type: they need the filter to name one. */
+const needsType = (kind: Kind): boolean =>
+  kind === 'event' || kind === 'fireTimer' || kind === 'migrate';
 
 function actionOf(draft: Draft): BulkActionSpec {
   switch (draft.kind) {
@@ -49,6 +52,8 @@ function actionOf(draft: Draft): BulkActionSpec {
       return { kind: 'retry' };
     case 'fireTimer':
       return { kind: 'fireTimer', timer: draft.timer, reason: draft.reason };
+    case 'migrate':
+      return { kind: 'migrate', toVersion: draft.toVersion, reason: draft.reason };
   }
 }
 
@@ -58,6 +63,7 @@ const PATH_LABELS: Readonly<Record<string, string>> = {
   'action.event.type': 'Ereignis',
   'action.timer': 'Timer',
   'action.reason': 'Grund',
+  'action.toVersion': 'Version',
   ratePerSecond: 'Vorgänge pro Sekunde',
 };
 
@@ -70,9 +76,12 @@ const pathLabel = (path: string): string =>
 
 export function BulkActionForm({
   filter,
+  migrateTo,
   onClose,
 }: {
   filter: Readonly<Record<string, string>>;
+  /** Opened to move the selection to this version. */
+  migrateTo?: number;
   onClose: () => void;
 }) {
   const type = filter.type ?? '';
@@ -80,12 +89,20 @@ export function BulkActionForm({
     () => (type ? cached<MachineDescription>(`/machines/${type}`) : Promise.resolve(undefined)),
     `machine-${type}`,
   );
+  const versions = useData(
+    () =>
+      type
+        ? api<TypeVersions>(`/process-types/${encodeURIComponent(type)}/versions`)
+        : Promise.resolve(undefined),
+    `versions-${type}`,
+  );
   const [draft, setDraft] = useState<Draft>({
-    kind: type ? 'event' : 'retry',
+    kind: migrateTo ? 'migrate' : type ? 'event' : 'retry',
     event: '',
     values: {},
     timer: '',
     reason: '',
+    toVersion: migrateTo ?? 0,
     rate: 20,
   });
   const [preview, setPreview] = useState<BulkPreview | null>(null);
@@ -192,7 +209,26 @@ export function BulkActionForm({
           </select>
         </label>
       )}
-      {(draft.kind === 'cancel' || draft.kind === 'fireTimer') && (
+      {draft.kind === 'migrate' && (
+        <label>
+          Zielversion *
+          <select
+            required
+            value={draft.toVersion || ''}
+            onChange={(e) => change({ toVersion: Number(e.target.value) })}
+          >
+            <option value="">– bitte wählen –</option>
+            {(versions.data?.versions ?? [])
+              .filter((version) => version.version > 1)
+              .map((version) => (
+                <option key={version.version} value={version.version}>
+                  {migrateLabel(version.version)}
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
+      {(draft.kind === 'cancel' || draft.kind === 'fireTimer' || draft.kind === 'migrate') && (
         <label>
           Grund *
           <textarea

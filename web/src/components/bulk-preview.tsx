@@ -18,7 +18,7 @@ function ProcessLinks({ ids }: { ids: readonly string[] }) {
 
 /** What a bulk action would do, read from the read model: how many, and who would refuse why. */
 export function BulkPreviewPanel({ preview }: { preview: BulkPreview }) {
-  const { matched, willAct, willRefuse, refusals, sample } = preview;
+  const { matched, willAct, willRefuse, refusals, sample, notes = [] } = preview;
   return (
     <section className="preview" aria-label="Vorschau">
       <h4>Vorschau – noch nichts ausgeführt</h4>
@@ -37,6 +37,19 @@ export function BulkPreviewPanel({ preview }: { preview: BulkPreview }) {
       {sample.length > 0 && (
         <div className="small">
           Zum Beispiel: <ProcessLinks ids={sample} />
+        </div>
+      )}
+      {notes.length > 0 && (
+        <div className="notes" aria-label="Hinweise der Umstellung">
+          <strong>Hinweise der Umstellung</strong>
+          <ul>
+            {notes.map((note) => (
+              <li key={note.text}>
+                {note.text}{' '}
+                <span className="muted">({countOf(note.count, 'Vorgang', 'Vorgänge')})</span>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       {refusals.length > 0 && (

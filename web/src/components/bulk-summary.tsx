@@ -1,6 +1,6 @@
 import { cached, type BulkActionSpec, type MachineDescription, type MachineList } from '../api.js';
 import { formatTime, STATUS_LABELS } from '../format.js';
-import { EVENT_LABELS, timerLabel } from '../labels.js';
+import { EVENT_LABELS, migrateLabel, timerLabel } from '../labels.js';
 import { stateName } from '../state-names.js';
 import { useData } from '../use-data.js';
 
@@ -11,6 +11,7 @@ export const ACTION_KINDS: Readonly<Record<BulkActionSpec['kind'], string>> = {
   cancel: 'Abbrechen',
   retry: 'Störungen erneut versuchen',
   fireTimer: 'Timer jetzt auslösen',
+  migrate: 'Auf neue Version umstellen',
 };
 
 /** „Ereignis senden: Einladung erneut senden“, „Timer jetzt auslösen: Ablauf der Einladung“. */
@@ -19,6 +20,7 @@ export function actionTitle(action: BulkActionSpec): string {
   if (action.kind === 'event')
     return `${kind}: ${EVENT_LABELS[action.event.type] ?? action.event.type}`;
   if (action.kind === 'fireTimer') return `${kind}: ${timerLabel(action.timer)}`;
+  if (action.kind === 'migrate') return migrateLabel(action.toVersion);
   return kind;
 }
 
@@ -26,6 +28,7 @@ const FILTER_LABELS: Readonly<Record<string, string>> = {
   type: 'Prozessart',
   state: 'Zustand',
   status: 'Status',
+  version: 'Version',
   practiceId: 'Praxis',
   businessKey: 'Geschäftsschlüssel',
   q: 'Suche',

@@ -62,7 +62,8 @@ function CancelBulkAction({ job, onDone }: { job: BulkAction; onDone: () => void
 /** Extra fields of the action: the reason of a cancel or a timer, an event's payload. */
 function actionDetails(job: BulkAction): string[] {
   const { action } = job;
-  if (action.kind === 'cancel' || action.kind === 'fireTimer') return [`Grund: ${action.reason}`];
+  if (action.kind === 'cancel' || action.kind === 'fireTimer' || action.kind === 'migrate')
+    return [`Grund: ${action.reason}`];
   if (action.kind !== 'event') return [];
   return Object.entries(action.event)
     .filter(([name]) => name !== 'type')

@@ -8,6 +8,7 @@ import {
 } from '../api.js';
 import { BulkActionForm } from '../components/bulk-action-form.js';
 import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
+import { VersionCounts } from '../components/version-counts.js';
 import { formatRelative, formatTime, STATUS_LABELS } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { stateName } from '../state-names.js';
@@ -18,6 +19,7 @@ const FILTERS = [
   'type',
   'state',
   'status',
+  'version',
   'practiceId',
   'businessKey',
   'q',
@@ -68,6 +70,8 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
   const descending = query.get('order') !== 'asc';
   const [draft, setDraft] = useState(current);
   const [bulk, setBulk] = useState(false);
+  // A migration's bulk action: the list's filter on one version, moved to a later one.
+  const [migration, setMigration] = useState<{ from: number; to: number } | null>(null);
   const queryKey = query.toString();
   // A bulk action selects what the URL's filters select, not the form's unapplied changes.
   const applied = Object.fromEntries(
@@ -168,6 +172,16 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
           </select>
         </label>
         <label>
+          Version
+          <input
+            type="number"
+            min={1}
+            value={draft.version}
+            onChange={(e) => set('version')(e.target.value)}
+            disabled={!draft.type}
+          />
+        </label>
+        <label>
           Praxis
           <input
             value={draft.practiceId}
@@ -236,11 +250,39 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
         </div>
       </form>
       <p className="toolbar">
-        <button type="button" aria-expanded={bulk} onClick={() => setBulk(!bulk)}>
+        <button
+          type="button"
+          aria-expanded={bulk}
+          onClick={() => {
+            setMigration(null);
+            setBulk(!bulk);
+          }}
+        >
           Massenaktion …
         </button>
       </p>
-      {bulk && (
+      {current.type && (
+        <VersionCounts
+          type={current.type}
+          onMigrate={(from, to) => {
+            setMigration({ from, to });
+            setBulk(true);
+          }}
+        />
+      )}
+      {bulk && migration && (
+        <BulkActionForm
+          key={`migrate-${migration.from}-${migration.to}-${JSON.stringify(applied)}`}
+          filter={{
+            ...applied,
+            status: applied.status ?? 'active',
+            version: String(migration.from),
+          }}
+          migrateTo={migration.to}
+          onClose={() => setBulk(false)}
+        />
+      )}
+      {bulk && !migration && (
         <BulkActionForm
           key={JSON.stringify(applied)}
           filter={applied}

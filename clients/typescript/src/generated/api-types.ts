@@ -1209,7 +1209,8 @@ export interface components {
          * @description Why, as a code a client can tell apart.
          * @enum {string}
          */
-        readonly code: 'ended' | 'notAllowed' | 'invalidEvent' | 'noIncident' | 'noTimer';
+        readonly code:
+          'ended' | 'notAllowed' | 'invalidEvent' | 'noIncident' | 'noTimer' | 'notMigratable';
         /** @description Why, for a person. */
         readonly reason: string;
         readonly count: number;
@@ -1218,6 +1219,11 @@ export interface components {
       }[];
       /** @description Up to five processes it would act on. */
       readonly sample: readonly string[];
+      /** @description A migration only: what the operator must know about the processes it would move (German, as the dry run of one process shows them), and for how many. */
+      readonly notes?: readonly {
+        readonly text: string;
+        readonly count: number;
+      }[];
     };
     /** @description A bulk action: which processes, and what to do to each. */
     readonly BulkActionRequest: {
@@ -1229,7 +1235,7 @@ export interface components {
        */
       readonly ratePerSecond: number;
     };
-    /** @description `event`: send one event; `cancel`: cancel with a reason; `retry`: retry the failed action of an incident; `fireTimer`: fire a running timer now, with a reason. */
+    /** @description `event`: send one event; `cancel`: cancel with a reason; `retry`: retry the failed action of an incident; `fireTimer`: fire a running timer now, with a reason; `migrate`: move each process to a later version of its machine, with a reason (as `POST /processes/{id}/migrations` does; the filter names the type and usually `version`). */
     readonly BulkActionSpec:
       | {
           /** @constant */
@@ -1254,6 +1260,14 @@ export interface components {
           readonly timer: string;
           /** @description Why the operator fires the timer now; in each process’s audit trail. */
           readonly reason: string;
+        }
+      | {
+          /** @constant */
+          readonly kind: 'migrate';
+          /** @description The machine version each process moves to (later than its own). */
+          readonly toVersion: number;
+          /** @description Why the operator moves the process to another version; in each process’s audit trail. */
+          readonly reason: string;
         };
     /** @description Which processes: the same filters as `GET /api/v1/processes` (the dashboard passes its list filter as it is), limited to what the API key may see. */
     readonly BulkFilter: {
@@ -1263,6 +1277,8 @@ export interface components {
       readonly state?: string;
       /** @description Process status. */
       readonly status?: components['schemas']['ProcessStatus'];
+      /** @description Machine version the processes run. */
+      readonly version?: string;
       /** @description Practice id. */
       readonly practiceId?: string;
       /** @description Business key. */
@@ -5260,6 +5276,8 @@ export interface operations {
          * @example active
          */
         readonly status?: components['schemas']['ProcessStatus'];
+        /** @description Machine version the processes run. */
+        readonly version?: string;
         /** @description Practice id. */
         readonly practiceId?: string;
         /** @description Business key. */
