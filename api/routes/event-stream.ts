@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { EventFilter, EventWakeups, ProcessEventLog } from '../../db/process-events.js';
 import { ROLES, type Caller } from '../api-keys.js';
 import { callerOf, practiceScope } from '../auth.js';
@@ -47,7 +47,6 @@ function streamCaller(deps: EventStreamDeps): RequestHandler {
  * written once, in order, whatever notifications are lost or merged.
  */
 async function pump(
-  req: Request,
   res: Response,
   deps: EventStreamDeps,
   filter: EventFilter,
@@ -108,7 +107,7 @@ async function pump(
   }, HEARTBEAT_MS);
   const deadline =
     start.timeoutS === undefined ? undefined : setTimeout(close, start.timeoutS * 1000);
-  req.on('close', close);
+  res.on('close', close);
   await drain();
 }
 
@@ -146,6 +145,8 @@ export function eventStreamRoutes(deps: EventStreamDeps): Router {
       }
     }
 
+    // Gone while the start was looked up: nothing to hold open, nothing to count.
+    if (!res.socket || res.socket.destroyed) return;
     const streams = open.get(caller.keyId) ?? 0;
     if (streams >= maxStreams) {
       throw new AppError(
@@ -174,7 +175,6 @@ export function eventStreamRoutes(deps: EventStreamDeps): Router {
     if (gap) res.write(frame(after, 'gap', gap));
     const practices = practiceScope(caller);
     await pump(
-      req,
       res,
       deps,
       {
