@@ -42,6 +42,8 @@ import { machineRoutes } from './routes/machines.js';
 import { operatorViewRoutes, type OperatorLinks } from './routes/operator-views.js';
 import { bulkActionRoutes } from './routes/bulk-actions.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { eventStreamRoutes, streamTokenRoutes } from './routes/event-stream.js';
+import { EventWakeups, ProcessEventLog } from '../db/process-events.js';
 import { WebhookStore } from '../db/webhooks.js';
 import { WebhookTargets } from '../config/webhook-targets.js';
 import { BulkActions } from './bulk-actions.js';
@@ -205,6 +207,16 @@ export function createApp(deps: AppDeps): Express {
   };
   // Before the API key too: a download link's one-time token is its credential.
   if (documents) app.use('/api/v1', documentContentRoutes(documents));
+  const events = new ProcessEventLog(deps.database);
+  // Before the API key too: a browser's stream shows a one-use token instead (and is no write).
+  app.use(
+    '/api/v1',
+    eventStreamRoutes({
+      log: events,
+      wakeups: new EventWakeups(deps.database),
+      authenticate: auth,
+    }),
+  );
   app.use(
     '/api/v1',
     auth,
@@ -239,6 +251,7 @@ export function createApp(deps: AppDeps): Express {
       secrets: deps.secrets,
     }),
   );
+  app.use('/api/v1', streamTokenRoutes(events));
   app.use('/api/v1', bulkActionRoutes(new BulkActions(deps.database, deps.client, deps.taskQueue)));
   app.use(
     '/api/v1',

@@ -3,6 +3,7 @@ import { operations, TAGS } from './operations.js';
 import { documentProcessTypes } from './process-types.js';
 import type { OperationSpec, RequestBodySpec, ResponseSpec, SchemaSource } from './spec.js';
 import { idempotencyKeyParameter, withIdempotencyResponses } from './idempotency.js';
+import { processEventPayload } from '../event-stream-schemas.js';
 
 export interface OpenApiOptions {
   /** Base URL of the API as clients reach it; default `/` (where the document is served). */
@@ -155,6 +156,8 @@ function build(options: OpenApiOptions): OpenApiDocument {
     if (item[spec.method]) throw new Error(`OpenAPI: ${spec.method} ${spec.path} twice`);
     item[spec.method] = operation(components, spec);
   }
+  // The `data:` of each event of the stream (text/event-stream has no schema of its own).
+  components.of(processEventPayload, 'output');
   return deepFreeze({
     openapi: '3.1.0',
     info: { title: 'praxisflow', version: API_VERSION, description: DESCRIPTION },

@@ -19,6 +19,7 @@ import { practiceOperations } from './practice-operations.js';
 import { bulkActionOperations } from './bulk-action-operations.js';
 import { migrationOperations } from './migration-operations.js';
 import { webhookOperations } from './webhook-operations.js';
+import { eventStreamOperations } from './event-stream-operations.js';
 import { publicOperations } from './public-operations.js';
 import type { OperationSpec } from './spec.js';
 import {
@@ -41,6 +42,10 @@ export const TAGS = [
   {
     name: 'Webhooks',
     description: 'Signed callbacks of process events, per API key, delivered durably and in order.',
+  },
+  {
+    name: 'Events',
+    description: 'The same process events as a live stream (Server-Sent Events), resumable.',
   },
   { name: 'Practices', description: 'Appointment reports and the nightly overview.' },
   {
@@ -484,6 +489,7 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
     ...migrationOperations,
     ...bulkActionOperations,
     ...webhookOperations,
+    ...eventStreamOperations,
     ...practiceOperations,
     ...documentOperations,
     ...dashboardOperations,

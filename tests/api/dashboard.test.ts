@@ -305,6 +305,28 @@ describe('the operators’ dashboard', () => {
     await page.close();
   });
 
+  it('when a process moves through the API, then its open page shows the new state without a reload', async () => {
+    const id = await invite('Vogel');
+    const page = await browser.newPage();
+    await logIn(page, operator);
+    await page.goto(`${api.baseUrl}/dashboard/prozesse/${encodeURIComponent(id)}`);
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Eingeladen');
+    // Gone with any reload of the page.
+    await page.evaluate(() => Object.assign(globalThis, { stillThisPage: true }));
+
+    const revoked = await api.request('POST', `/api/v1/processes/${id}/events`, {
+      body: { type: 'INVITATION_REVOKED', reason: 'Doppelt angelegt.' },
+    });
+    expect(revoked.status).toBe(200);
+
+    // Well before the fallback poll (15 s): the stream told the page.
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent(), { timeout: 8_000 })
+      .toBe(revoked.body.stateLabel);
+    expect(await page.evaluate(() => 'stillThisPage' in globalThis)).toBe(true);
+    await page.close();
+  });
+
   it('lets an operator find a submitted application by its phase, open it and record the papers', async () => {
     const started = await api.request('POST', '/api/v1/processes/ehbaApplication', {
       body: {

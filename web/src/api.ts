@@ -71,6 +71,8 @@ type Answer<Path extends keyof paths> = paths[Path] extends {
 
 export type Session = Schemas['Session'];
 export type ProcessView = Schemas['ProcessView'];
+/** One process event of the live stream (`GET /events/stream`), as a webhook receives it. */
+export type ProcessEvent = Schemas['ProcessEvent'];
 /** What an event would do (`POST …/events/preview`): nothing written, nothing run. */
 export type EventPreview = Schemas['EventPreview'];
 /** When a process is overdue in its state („überfällig“), and whether it is. */

@@ -2,13 +2,16 @@ import { api, cached, type MachineList, type Overview } from '../api.js';
 import { LoadState, StatusBadge } from '../components/status.js';
 import { formatRelative, formatTime } from '../format.js';
 import { Link } from '../router.js';
+import { useProcessEvents } from '../live-events.js';
 import { useData } from '../use-data.js';
 
 const inHours = (hours: number) => new Date(Date.now() + hours * 3600e3).toISOString();
 
 /** Counts by type and state, what is due soon, incidents, the latest steps. */
 export function OverviewPage() {
-  const overview = useData(() => api<Overview>('/overview'), 'overview', 30_000);
+  // Reloaded as processes move; polled as a fallback, every 30 s only while the stream is down.
+  const live = useProcessEvents(() => overview.reload());
+  const overview = useData(() => api<Overview>('/overview'), 'overview', live ? 300_000 : 30_000);
   const machines = useData(() => cached<MachineList>('/machines'), 'machines');
   const titles = new Map((machines.data?.items ?? []).map((m) => [m.type, m.title]));
   const data = overview.data;

@@ -12,6 +12,7 @@ import { VersionCounts } from '../components/version-counts.js';
 import { formatRelative, formatTime, STATUS_LABELS } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { stateName } from '../state-names.js';
+import { useProcessEvents } from '../live-events.js';
 import { useData, useNow } from '../use-data.js';
 
 /** Every filter of `GET /api/v1/processes`; the URL holds them, so a view can be shared. */
@@ -86,6 +87,8 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
         : Promise.resolve(undefined),
     `machine-${draft.type}`,
   );
+  // Reloaded as processes move; polled as a fallback, every 30 s only while the stream is down.
+  const live = useProcessEvents(() => list.reload());
   const list = useData(
     () => {
       const params = new URLSearchParams();
@@ -95,7 +98,7 @@ export function ProcessList({ query }: { query: URLSearchParams }) {
       return api<ProcessList>(`/processes?${params}`);
     },
     `list-${queryKey}`,
-    30_000,
+    live ? 300_000 : 30_000,
   );
 
   const go = (values: Record<string, string>) => {

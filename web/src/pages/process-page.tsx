@@ -17,6 +17,7 @@ import { LoadState, OverdueBadge, StatusBadge } from '../components/status.js';
 import { countdown, formatRelative, formatTime } from '../format.js';
 import { Link } from '../router.js';
 import { stateName } from '../state-names.js';
+import { useProcessEvents } from '../live-events.js';
 import { useData, useNow } from '../use-data.js';
 
 const MESSAGE_STATUS: Readonly<Record<string, string>> = {
@@ -58,17 +59,22 @@ function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
 export function ProcessPage({ id, session }: { id: string; session: Session }) {
   const now = useNow(1000);
   const path = `/processes/${encodeURIComponent(id)}`;
-  const view = useData(() => api<ProcessView>(path), `view-${id}`, 15_000);
+  // Reloaded when this process moves; polled as a fallback, every 15 s only while the stream is down.
+  const live = useProcessEvents((events) => {
+    if (events.some((event) => event === 'gap' || event.data.processId === id)) reloadAll();
+  });
+  const refreshMs = live ? 300_000 : 15_000;
+  const view = useData(() => api<ProcessView>(path), `view-${id}`, refreshMs);
   const history = useData(
     () => api<Pick<History, 'entries'>>(`${path}/history`).catch(() => ({ entries: [] })),
     `history-${id}`,
-    15_000,
+    refreshMs,
   );
   const messages = useData(
     () =>
       api<Pick<ProcessMessages, 'messages'>>(`${path}/messages`).catch(() => ({ messages: [] })),
     `messages-${id}`,
-    15_000,
+    refreshMs,
   );
   const type = view.data?.type;
   const machine = useData(

@@ -662,6 +662,46 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/events/stream': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * Follow process events live (Server-Sent Events)
+     * @description The events of the webhooks as `text/event-stream`: each frame has `id:` (its position in one global, increasing order), `event:` (its type) and `data:` (a `ProcessEvent`: the same JSON a webhook receives). A client key sees only its practices’ processes. Without `Last-Event-ID` the stream begins with the next event; with it (header, or `lastEventId` for an EventSource that reconnects) it sends every event after that id first, then the new ones, each once and in order. Events are kept 7 days: an id older than that gets an event `gap` first (`{ lastEventId, resumesAfter, detail }`: the events in between are deleted; reload the processes), then the oldest kept. A comment `: heartbeat` comes every 15 s. At most 5 streams per API key at once. A browser, which cannot send the API key, passes a one-use `token` (POST /api/v1/events/stream-tokens).
+     */
+    readonly get: operations['streamEvents'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/events/stream-tokens': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * A token to open one event stream from a browser
+     * @description EventSource cannot send an `Authorization` header, and an API key never belongs in a URL: this token, passed as `?token=`, opens one stream within 60 s with the rights of this API key, and is used up by it.
+     */
+    readonly post: operations['createEventStreamToken'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/practices/{practiceId}/appointments': {
     readonly parameters: {
       readonly query?: never;
@@ -2218,6 +2258,13 @@ export interface components {
     } & {
       readonly [key: string]: unknown;
     };
+    /** @description A one-use token for one event stream. */
+    readonly EventStreamToken: {
+      /** @description Pass as `?token=` to GET /api/v1/events/stream. */
+      readonly token: string;
+      /** @description Valid until then (60 s), for one connection. */
+      readonly expiresAt: string;
+    };
     readonly FieldError: {
       /** @description Dotted path of the field (`input.email`). */
       readonly path: string;
@@ -2912,6 +2959,35 @@ export interface components {
       readonly processId?: string;
     } & {
       readonly [key: string]: unknown;
+    };
+    /** @description One process event, the `data:` of a stream event and the body of a webhook: never the process’s context, never personal data. */
+    readonly ProcessEvent: {
+      /** @description The event’s id, the same as a webhook’s `webhook-id`. */
+      readonly id: string;
+      /** @enum {string} */
+      readonly type:
+        | 'process.started'
+        | 'process.transitioned'
+        | 'process.ended'
+        | 'process.incident'
+        | 'message.failed';
+      /** @description When it happened (ISO 8601, UTC). */
+      readonly timestamp: string;
+      readonly data: {
+        readonly processId: string;
+        readonly processType: string;
+        readonly version: number;
+        readonly practiceId: string | null;
+        readonly step: number;
+        readonly event?: string;
+        readonly from: string | null;
+        readonly to: string;
+        /** @description The German label of the state it is in. */
+        readonly toLabel: string;
+        readonly status: string;
+      } & {
+        readonly [key: string]: unknown;
+      };
     };
     /**
      * @description One page of processes, newest first (keyset pagination).
@@ -9979,6 +10055,328 @@ export interface operations {
            *       "status": 503,
            *       "detail": "Temporal is not reachable right now; try again shortly",
            *       "instance": "/api/v1/webhooks/wh_5Tq0vXb3Lm9sKd2PaZr8/deliveries/whd_3f1c9a2b7d6e4f508a1b2c3d4e5f6a7b/redeliver"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly streamEvents: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Only these event types, comma-separated (process.started, process.transitioned, process.ended, process.incident, message.failed); absent: all. */
+        readonly types?: string;
+        /**
+         * @description Only processes of this type.
+         * @example invitation
+         */
+        readonly processType?: string;
+        /** @description Resume after this event, as the `Last-Event-ID` header (which wins when both are sent). */
+        readonly lastEventId?: string;
+        /** @description A stream token (`POST /api/v1/events/stream-tokens`) instead of the API key, for a browser’s EventSource, which cannot send headers. Valid once, for 60 s. */
+        readonly token?: string;
+        /** @description End the stream after this many events (absent: no end). */
+        readonly limit?: number;
+        /**
+         * @description End the stream after this many seconds (absent: no end).
+         * @example 1
+         */
+        readonly timeout?: number;
+      };
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The stream; it ends only after `limit` events or `timeout` seconds. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example retry: 3000
+           *
+           *     id: 4711
+           *     event: process.started
+           *     data: {"id":"evt_1f0c…","type":"process.started","timestamp":"2026-12-03T09:14:03.120Z","data":{"processId":"invitation-4711","processType":"invitation","version":3,"practiceId":"BSNR-123456789","step":1,"event":"START","from":null,"to":"invited","toLabel":"Eingeladen","status":"active"}}
+           *
+           *     : heartbeat
+           */
+          readonly 'text/event-stream': string;
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/events/stream"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unknown event or process type, a `Last-Event-ID` that is not an event id, or a `limit`/`timeout` out of range. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:validation-failed",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The query is invalid",
+           *       "instance": "/api/v1/events/stream",
+           *       "errors": [
+           *         {
+           *           "path": "types.0",
+           *           "message": "Invalid option: expected one of \"process.started\"|…"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description This API key has 5 streams open already. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:too-many-streams",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "This API key has 5 event streams open already; close one first",
+           *       "instance": "/api/v1/events/stream"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/events/stream"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  readonly createEventStreamToken: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The token. */
+      readonly 201: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "token": "est_q0Zl3Vx8a1Tt2m9PbR4sKc7wYh5nE6dU",
+           *       "expiresAt": "2026-12-03T09:15:03.000Z"
+           *     }
+           */
+          readonly 'application/json': components['schemas']['EventStreamToken'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-in-use",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The first request with this Idempotency-Key is still running; try again shortly",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/events/stream-tokens",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/events/stream-tokens"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/events/stream-tokens"
            *     }
            */
           readonly 'application/problem+json': components['schemas']['Problem'];
