@@ -35,6 +35,15 @@ import {
 import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
 
+/** An operator's request with a field missing or wrong: 422 naming it, before history. */
+function invalid(detail: string, path: string): never {
+  throw refusal(SendFailure.invalidPayload, {
+    status: 422,
+    detail,
+    errors: [{ path, message: detail }],
+  }).toFailure();
+}
+
 /**
  * An update's answer leaves in a workflow task that a history event began (a no-op activity's
  * completion), not in the one that ran the step's read model write. That write is a local
@@ -182,13 +191,6 @@ export async function runMachine(
     },
     {
       validator: (request) => {
-        const invalid = (detail: string, path: string): never => {
-          throw refusal(SendFailure.invalidPayload, {
-            status: 422,
-            detail,
-            errors: [{ path, message: detail }],
-          }).toFailure();
-        };
         if (typeof request?.actor !== 'string' || request.actor === '') {
           invalid('A timer request needs an actor', 'actor');
         }
@@ -224,13 +226,6 @@ export async function runMachine(
     {
       // Refused here, before anything is written to history, when the plan refuses it now.
       validator: (request) => {
-        const invalid = (detail: string, path: string): never => {
-          throw refusal(SendFailure.invalidPayload, {
-            status: 422,
-            detail,
-            errors: [{ path, message: detail }],
-          }).toFailure();
-        };
         if (typeof request?.actor !== 'string' || request.actor === '') {
           invalid('A migration needs an actor', 'actor');
         }
