@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessArgs } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { untilAtRest } from '../support/at-rest.js';
+import { startInvitationV1 } from '../support/old-versions.js';
 
 let api: ApiStack;
 let operator: string;
@@ -21,29 +21,7 @@ const newPractice = () => `BSNR-${100_000_000 + (randomBytes(3).readUIntBE(0, 3)
 /** `n` version-1 invitations of a practice, as started before version 2 existed, at rest. */
 async function invitationsV1(n: number, practiceId: string): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const businessKey = randomBytes(8).toString('hex');
-    const args: ProcessArgs = {
-      input: {
-        salutation: 'Frau',
-        firstName: 'Vera',
-        lastName: 'Version',
-        email: `vera.${businessKey}@praxis.example`,
-        practiceId,
-      },
-      version: 1,
-      businessKey,
-      practiceId,
-      actor: 'key-test',
-    };
-    const id = `invitation-${businessKey}`;
-    await api.client.workflow.start('invitation', {
-      taskQueue: api.taskQueue,
-      workflowId: id,
-      args: [args],
-    });
-    ids.push(id);
-  }
+  for (let i = 0; i < n; i += 1) ids.push(await startInvitationV1(api, practiceId));
   await untilAtRest(api.client, ids);
   await untilRows(ids, (rows) => rows.length === ids.length);
   return ids;

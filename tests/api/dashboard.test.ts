@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY } from '../../db/sla.js';
-import type { ProcessArgs } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { untilAtRest } from '../support/at-rest.js';
+import { startInvitationV1 } from '../support/old-versions.js';
 
 /**
  * The operators' dashboard in real headless Chromium against the real API, worker and
@@ -609,27 +609,7 @@ describe('the operators’ dashboard', () => {
     const practice = `BSNR-${randomBytes(4).toString('hex')}`;
     const ids: string[] = [];
     for (const lastName of ['Alt', 'Frueh']) {
-      const businessKey = randomBytes(8).toString('hex');
-      const args: ProcessArgs = {
-        input: {
-          salutation: 'Frau',
-          firstName: 'Erika',
-          lastName,
-          email: `${lastName.toLowerCase()}.${businessKey}@praxis.example`,
-          practiceId: practice,
-        },
-        version: 1,
-        businessKey,
-        practiceId: practice,
-        actor: 'key-test',
-      };
-      const id = `invitation-${businessKey}`;
-      await api.client.workflow.start('invitation', {
-        taskQueue: api.taskQueue,
-        workflowId: id,
-        args: [args],
-      });
-      ids.push(id);
+      ids.push(await startInvitationV1(api, practice, lastName));
     }
     await untilAtRest(api.client, ids);
     await listed('invitation', 2, `&practiceId=${practice}&version=1&status=active`);

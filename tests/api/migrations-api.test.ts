@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessArgs } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { untilAtRest } from '../support/at-rest.js';
+import { startInvitationV1 } from '../support/old-versions.js';
 
 let api: ApiStack;
 let keys: { operator: string; client: string };
@@ -22,26 +21,7 @@ afterAll(async () => {
 
 /** A version-1 invitation as one started before version 2 existed, at rest in `invited`. */
 async function invitationV1(): Promise<{ id: string; path: string }> {
-  const businessKey = randomBytes(8).toString('hex');
-  const args: ProcessArgs = {
-    input: {
-      salutation: 'Frau',
-      firstName: 'Mia',
-      lastName: 'Wechsel',
-      email: `mia.${businessKey}@praxis.example`,
-      practiceId: PRACTICE,
-    },
-    version: 1,
-    businessKey,
-    practiceId: PRACTICE,
-    actor: 'key-test',
-  };
-  const id = `invitation-${businessKey}`;
-  await api.client.workflow.start('invitation', {
-    taskQueue: api.taskQueue,
-    workflowId: id,
-    args: [args],
-  });
+  const id = await startInvitationV1(api, PRACTICE, 'Wechsel');
   await untilAtRest(api.client, [id]);
   const path = `/api/v1/processes/${encodeURIComponent(id)}`;
   for (let i = 0; i < 50; i++) {
