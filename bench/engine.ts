@@ -18,7 +18,8 @@
  *
  * `--workers N` measures instead how throughput grows from 1 to N workers (bench/worker-scale.ts;
  * `--processes`, `--worker-cpu`); `--bulk N` one event for N processes as a bulk action against
- * single events (bench/bulk.ts).
+ * single events (bench/bulk.ts); `--migrate N` N running version-1 invitations moved to version 2
+ * by one bulk action with the worker SIGKILLed half-way (bench/bulk-migration.ts).
  */
 import {
   inParallel,
@@ -37,6 +38,7 @@ import { invitationEmail } from '../activities/templates/invitation.js';
 import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
 import { measureBulk } from './bulk.js';
+import { measureBulkMigration } from './bulk-migration.js';
 import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
 import { startBenchStack } from './stack.js';
 import { measureWorkerScale } from './worker-scale.js';
@@ -54,6 +56,8 @@ const { values: options } = parseArgs({
     'worker-cpu': { type: 'string', default: '0.4' },
     /** Instead of B1–B5: one event for this many processes as a bulk action vs single events. */
     bulk: { type: 'string' },
+    /** Instead of B1–B5: this many running version-1 invitations migrated in bulk, with a crash. */
+    migrate: { type: 'string' },
     /** Invitations per phase of `--workers`. */
     processes: { type: 'string', default: '1000' },
   },
@@ -337,13 +341,15 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 await withThrowawayServers((env) =>
-  options.bulk
-    ? measureBulk(env, { processes: Number(options.bulk) })
-    : options.workers
-      ? measureWorkerScale(env, {
-          workers: Number(options.workers),
-          processes: Number(options.processes),
-          workerCpu: Number(options['worker-cpu']) || null,
-        })
-      : run(env),
+  options.migrate
+    ? measureBulkMigration(env, { processes: Number(options.migrate) })
+    : options.bulk
+      ? measureBulk(env, { processes: Number(options.bulk) })
+      : options.workers
+        ? measureWorkerScale(env, {
+            workers: Number(options.workers),
+            processes: Number(options.processes),
+            workerCpu: Number(options['worker-cpu']) || null,
+          })
+        : run(env),
 );

@@ -2,26 +2,32 @@
 import { randomUUID } from 'node:crypto';
 import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import { planApiStart } from '../api/start-plan.js';
-import { latestDefinition } from '../machines/registry.js';
+import { definitionOf, latestDefinition } from '../machines/registry.js';
 import type { ProcessArgs } from '../workflows/protocol.js';
 
-const definition = latestDefinition('invitation')!;
 /** Key of the hashed business keys (practice + email), new per run: a rerun starts afresh. */
 const BENCH_KEY_SECRET = randomUUID();
 
-/** Starts invitation number `i` on `taskQueue`; answers its workflow id. */
+/**
+ * Starts invitation number `i` on `taskQueue`, at the newest version unless `version` says
+ * another (an instance from before a new version, for a migration); answers its workflow id.
+ */
 export async function startInvitation(
   client: Client,
   i: number,
   taskQueue: string,
+  options: { readonly version?: number; readonly practiceId?: string } = {},
 ): Promise<string> {
+  const definition = options.version
+    ? definitionOf('invitation', options.version)!
+    : latestDefinition('invitation')!;
   // As POST /api/v1/processes/invitation builds it.
   const input = definition.input.parse({
     salutation: 'Frau',
     firstName: 'Erika',
     lastName: `Bench ${i}`,
     email: `bench.${i}@praxis.example`,
-    practiceId: `BSNR-${i % 2_000}`,
+    practiceId: options.practiceId ?? `BSNR-${i % 2_000}`,
     inviter: { name: 'Dr. Bench', email: 'admin@praxis.example' },
   });
   const plan = planApiStart(definition, { input }, BENCH_KEY_SECRET);
