@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** Port checks for the dev scripts: is it free, find a free one, wait until it accepts. */
 import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,8 +38,41 @@ export async function assertPortsFree(claims: PortClaim[]): Promise<void> {
   }
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
+/** Whether 127.0.0.1:`port` can be listened on now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1' }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The lowest port the kernel hands out on its own (for `listen(0)` and outgoing connections). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(low) && low > MIN_PORT + 1_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const MIN_PORT = 20_000;
+
+/**
+ * A port that was free a moment ago on 127.0.0.1, from below the kernel's ephemeral range: a
+ * server that picks its own ports with `listen(0)` (the Temporal dev server does for its
+ * internal services, again on every restart) or any outgoing connection can never be given
+ * it in the meantime. The OS picks one only when that range has no free port.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = MIN_PORT + Math.floor(Math.random() * (high - MIN_PORT));
+    if (await canListen(port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
