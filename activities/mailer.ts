@@ -54,15 +54,21 @@ function withoutNagle(options: SMTPConnection.Options & { pool?: boolean }) {
   ) => {
     const socket = connect({ host: target.host ?? 'localhost', port: Number(target.port ?? 25) });
     const timer = setTimeout(() => socket.destroy(), CONNECT_MS);
+    // 'error' and then 'close' both come for one refused connection: answer nodemailer once
+    // (twice, it would open two connections for one slot, and the second's error would crash).
+    let answered = false;
     const failed = () => {
       clearTimeout(timer);
       socket.destroy();
+      if (answered) return;
+      answered = true;
       callback(null, false);
     };
     socket.once('error', failed);
     socket.once('close', failed);
     socket.once('connect', () => {
       clearTimeout(timer);
+      answered = true;
       socket.removeListener('error', failed);
       socket.removeListener('close', failed);
       socket.setNoDelay(true);
