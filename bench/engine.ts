@@ -8,6 +8,8 @@
  *  - B2 event round trip (HTTP event → `send` update → transition → projection → answer) vs a
  *    raw update round trip on a trivial workflow; p50/p99, one at a time. With an email: a
  *    resent invitation vs a raw update that sends the same email and re-arms two timers.
+ *  - Webhook delivery lag under the B1 start load: a receiver subscribed to `process.started`,
+ *    lag from the step and from the API's answer, against B2's round trip.
  *  - B5 the interpreter's own share: the pure XState step of the same event (`transition`) vs
  *    the whole step of B2.
  *
@@ -41,6 +43,7 @@ import { measureBulk } from './bulk.js';
 import { measureBulkMigration } from './bulk-migration.js';
 import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
 import { startBenchStack } from './stack.js';
+import { measureWebhookLag } from './webhook-lag.js';
 import { measureWorkerScale } from './worker-scale.js';
 
 const { values: options } = parseArgs({
@@ -129,7 +132,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   // B1 — starts per second.
   const run = randomBytes(3).toString('hex');
   log.step(`B1: ${STARTS} starts each, ${CONCURRENCY} at a time`);
-  const startsApi = await throughput(STARTS, (i) =>
+  const startInvitation = (name: string, i: number) =>
     api(
       'POST',
       '/api/v1/processes/invitation',
@@ -137,20 +140,32 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
         input: {
           salutation: 'Frau',
           firstName: 'Erika',
-          lastName: `Bench${i}`,
-          email: `bench.${run}.${i}@bench.example`,
+          lastName: `${name}${i}`,
+          email: `${name.toLowerCase()}.${run}.${i}@bench.example`,
           practiceId: `BSNR-${i % 50}`,
         },
       },
       201,
-    ),
-  );
+    );
+  const startsApi = await throughput(STARTS, (i) => startInvitation('Bench', i));
   const startsRaw = await throughput(STARTS, (i) =>
     rawClient.workflow.start('rawTrivial', {
       taskQueue: 'bench-raw',
       workflowId: `raw-${run}-${i}`,
     }),
   );
+
+  // The same start load with a webhook receiver subscribed to every start.
+  log.step(`Webhook lag: ${STARTS} starts, ${CONCURRENCY} at a time, each delivered`);
+  let startsWithWebhook = 0;
+  const webhookLag = await measureWebhookLag(stack, async () => {
+    const answered = new Map<string, number>();
+    startsWithWebhook = await throughput(STARTS, async (i) => {
+      const { id } = await startInvitation('Hook', i);
+      answered.set(id, Date.now());
+    });
+    return answered;
+  });
 
   // B2 — event round trip, one at a time, spread over a few overviews: every report stays in
   // an overview's context until the night, so one overview taking all of them would measure
@@ -307,6 +322,48 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     ratio(resendApi.p99, resendRaw.p99),
   );
   row(
+    'B1 with a webhook subscriber',
+    startsWithWebhook.toFixed(1),
+    startsRaw.toFixed(1),
+    ratio(startsWithWebhook, startsRaw),
+    'starts per second while each start is delivered',
+  );
+  row(
+    'webhook lag p50 (from the step)',
+    ms(webhookLag.sinceStep.p50),
+    ms(eventApi.p50),
+    ratio(webhookLag.sinceStep.p50, eventApi.p50),
+    `against B2 p50; ${webhookLag.delivered}/${STARTS} delivered, ${webhookLag.duplicates} twice`,
+  );
+  row(
+    'webhook lag p99 (from the step)',
+    ms(webhookLag.sinceStep.p99),
+    ms(eventApi.p99),
+    ratio(webhookLag.sinceStep.p99, eventApi.p99),
+    'against B2 p99',
+  );
+  row(
+    'webhook lag p50 / p99 (answer)',
+    ms(webhookLag.sinceAnswer.p50),
+    ms(webhookLag.sinceAnswer.p99),
+    '',
+    "from the API's answer to the start",
+  );
+  row(
+    '  of it: step → row p50 / p99',
+    ms(webhookLag.stepToRow.p50),
+    ms(webhookLag.stepToRow.p99),
+    '',
+    'the projection writes the step and owes the delivery',
+  );
+  row(
+    '  of it: row → sent p50 / p99',
+    ms(webhookLag.rowToDelivered.p50),
+    ms(webhookLag.rowToDelivered.p99),
+    '',
+    'the dispatcher: claim, sign, POST, record',
+  );
+  row(
     'B5 pure XState step (mean)',
     ms(stepPure.mean),
     ms(eventApi.p50),
@@ -335,6 +392,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
         ratioP50: resendApi.p50 / resendRaw.p50,
         ratioP99: resendApi.p99 / resendRaw.p99,
       },
+    },
+    webhooks: {
+      startsPerSecond: startsWithWebhook,
+      ...webhookLag,
+      ratioP50ToEventRoundTrip: webhookLag.sinceStep.p50 / eventApi.p50,
+      ratioP99ToEventRoundTrip: webhookLag.sinceStep.p99 / eventApi.p99,
     },
     b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
   });

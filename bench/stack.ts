@@ -1,6 +1,7 @@
 /**
- * praxisflow as the benchmarks run it: the API and a worker with every activity in this Node
- * process, on the throw-away servers, and a fetch helper with an admin key.
+ * praxisflow as the benchmarks run it: the API, a worker with every activity and the webhook
+ * dispatcher in this Node process, on the throw-away servers, and a fetch helper with an admin
+ * key. Webhooks may go to plain http on localhost, as in development.
  */
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -11,10 +12,13 @@ import { createBulkActionActivities } from '../activities/bulk-actions.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
 import { createApp } from '../api/app.js';
+import { WebhookTargets } from '../config/webhook-targets.js';
 import { EncryptionCodec } from '../codec/payload-codec.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { createLogger } from '../observability/logger.js';
 import { secretSealer } from '../storage/sealed-secrets.js';
+import { WebhookDispatcher } from '../worker/webhook-dispatcher.js';
 import { bundleWorkflows } from '../worker/worker.js';
 
 export interface BenchStack {
@@ -24,11 +28,17 @@ export interface BenchStack {
   /** With the stack's payload codec. */
   readonly client: Client;
   /** Calls the API with the admin key; throws unless it answers `expected`. */
-  api(method: string, path: string, body: unknown, expected: number): Promise<{ id: string }>;
+  api<T = { id: string }>(
+    method: string,
+    path: string,
+    body: unknown,
+    expected: number,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
 const TASK_QUEUE = 'bench-engine';
+const SECRET = 'bench-secret-bench-secret-bench-secret';
 
 export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStack> {
   const pool = createPool(env.DATABASE_URL!, { applicationName: 'bench', max: 32 });
@@ -52,7 +62,7 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
         config: {
           publicBaseUrl: 'http://portal.bench',
           mailFrom: 'bench <bench@praxisflow.localhost>',
-          codeSecret: 'bench-secret-bench-secret-bench-secret',
+          codeSecret: SECRET,
         },
       }),
       ...createProjectionActivities({ readModel: pool }),
@@ -61,13 +71,26 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
   });
   const running = worker.run();
 
+  const webhookTargets = new WebhookTargets({ allowHttpLocalhost: true, allowedRanges: [] });
+  // The worker's defaults (worker/config.ts); the retry schedule is shorter, but the benchmarks'
+  // receivers answer every first attempt.
+  const webhooks = new WebhookDispatcher({
+    pool,
+    databaseUrl: env.DATABASE_URL!,
+    sealer: secretSealer(SECRET),
+    targets: webhookTargets,
+    config: { retrySchedule: [1_000, 5_000], timeoutMs: 10_000, concurrency: 16, pollMs: 1_000 },
+    logger: createLogger({ name: 'bench-webhooks', level: 'silent' }),
+  });
+  webhooks.start();
+
   const adminKey = `pf_bench_${randomBytes(18).toString('base64url')}`;
   const app = createApp({
     client,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
     database: pool,
-    secrets: secretSealer('bench-secret-bench-secret-bench-secret'),
+    secrets: secretSealer(SECRET),
     apiKeyPepper: randomBytes(32).toString('base64url'),
     bootstrapAdminKey: adminKey,
     businessKeySecret: randomBytes(32).toString('base64url'),
@@ -75,6 +98,7 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
     codec,
     logLevel: 'silent',
     rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
+    webhookTargets,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -85,7 +109,7 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
     connection,
     nativeConnection,
     client,
-    async api(method, path, body, expected) {
+    async api<T>(method: string, path: string, body: unknown, expected: number): Promise<T> {
       const response = await fetch(base + path, {
         method,
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -94,10 +118,11 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
       const text = await response.text();
       if (response.status !== expected)
         throw new Error(`${method} ${path}: ${response.status} ${text}`);
-      return JSON.parse(text) as { id: string };
+      return (text === '' ? undefined : JSON.parse(text)) as T;
     },
     async close() {
       server.close();
+      await webhooks.stop();
       worker.shutdown();
       await running;
       await connection.close();
