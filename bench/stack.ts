@@ -79,7 +79,13 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
     databaseUrl: env.DATABASE_URL!,
     sealer: secretSealer(SECRET),
     targets: webhookTargets,
-    config: { retrySchedule: [1_000, 5_000], timeoutMs: 10_000, concurrency: 16, pollMs: 1_000 },
+    config: {
+      retrySchedule: [1_000, 5_000],
+      timeoutMs: 10_000,
+      concurrency: 16,
+      pollMs: 1_000,
+      retentionMs: 720 * 60 * 60 * 1000,
+    },
     logger: createLogger({ name: 'bench-webhooks', level: 'silent' }),
   });
   webhooks.start();

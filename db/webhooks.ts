@@ -99,6 +99,30 @@ interface DeliveryRow {
   created_at: Date;
 }
 
+/**
+ * Deletes settled deliveries (delivered or failed) older than `retentionMs`, oldest first, in
+ * batches of `batch` rows so that no statement holds many locks. Pending ones stay until they
+ * settle. Answers how many were deleted.
+ */
+export async function pruneWebhookDeliveries(
+  pool: Pool,
+  retentionMs: number,
+  batch = 1000,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `delete from webhook_deliveries where id in (
+         select id from webhook_deliveries
+         where status <> 'pending' and created_at < now() - make_interval(secs => $1)
+         order by created_at limit $2)`,
+      [retentionMs / 1000, batch],
+    );
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) return deleted;
+  }
+}
+
 const DELIVERY_COLUMNS = `id, event_id, event_type, process_id, status, attempts, next_attempt_at,
   last_attempt_at, last_status, last_error, delivered_at, created_at`;
 

@@ -89,6 +89,10 @@ const workerSchema = z.object({
   PRAXISFLOW_WEBHOOKS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** How often due deliveries are looked for besides the database's notifications. */
   PRAXISFLOW_WEBHOOKS_POLL: duration.default(1000),
+  /** How long settled deliveries (delivered or failed) are kept: 30 days. */
+  PRAXISFLOW_WEBHOOKS_RETENTION: duration
+    .default(720 * 60 * 60 * 1000)
+    .pipe(z.number().min(60 * 60 * 1000, 'must be at least 1h')),
   LETTER_GATEWAY_URL: z.url().optional(),
   LETTER_GATEWAY_TOKEN: z.string().min(1).optional(),
 });
@@ -123,6 +127,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
         timeoutMs: result.data.PRAXISFLOW_WEBHOOKS_TIMEOUT,
         concurrency: result.data.PRAXISFLOW_WEBHOOKS_CONCURRENCY,
         pollMs: result.data.PRAXISFLOW_WEBHOOKS_POLL,
+        retentionMs: result.data.PRAXISFLOW_WEBHOOKS_RETENTION,
       },
     },
     activities: {

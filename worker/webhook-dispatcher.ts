@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import pg from 'pg';
 import type { Pool } from '../db/pool.js';
-import { WEBHOOK_CHANNEL } from '../db/webhooks.js';
+import { pruneWebhookDeliveries, WEBHOOK_CHANNEL } from '../db/webhooks.js';
 import type { WebhookTargets } from '../config/webhook-targets.js';
 import type { Logger } from '../observability/logger.js';
 import type { SecretSealer } from '../storage/sealed-secrets.js';
@@ -19,7 +19,12 @@ export interface WebhookDeliveryConfig {
   readonly concurrency: number;
   /** How often to look for due deliveries when no notification came, in ms. */
   readonly pollMs: number;
+  /** How long settled deliveries (delivered or failed) are kept, in ms. */
+  readonly retentionMs: number;
 }
+
+/** How often the settled deliveries past the retention are deleted. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface WebhookDispatcherDeps {
   readonly pool: Pool;
@@ -88,6 +93,7 @@ export class WebhookDispatcher {
   private wake: (() => void) | undefined;
   private listener: pg.Client | undefined;
   private loop: Promise<void> | undefined;
+  private pruning: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {}
 
@@ -96,11 +102,14 @@ export class WebhookDispatcher {
     this.running = true;
     void this.listen();
     this.loop = this.run();
+    void this.prune();
+    this.pruning = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
   }
 
   /** Stops claiming, lets the attempts in flight finish, closes the LISTEN connection. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.pruning);
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.attempts]);
@@ -130,6 +139,21 @@ export class WebhookDispatcher {
       await client.query(`listen ${WEBHOOK_CHANNEL}`);
     } catch (error) {
       retry(error);
+    }
+  }
+
+  /** Deletes settled deliveries past the retention; a failure waits for the next round. */
+  private async prune(): Promise<void> {
+    try {
+      const deleted = await pruneWebhookDeliveries(this.deps.pool, this.deps.config.retentionMs);
+      if (deleted > 0) {
+        this.deps.logger.info(
+          { deleted },
+          'webhooks: settled deliveries past the retention deleted',
+        );
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'webhooks: could not delete old deliveries');
     }
   }
 

@@ -200,7 +200,8 @@ export const webhookOperations: readonly OperationSpec[] = [
     summary: 'Deliveries of a webhook',
     description:
       'Its deliveries, newest first: pending (with the next attempt), delivered, or failed ' +
-      '(every attempt used up; redeliver them).',
+      '(every attempt used up; redeliver them). Delivered and failed ones are kept 30 days ' +
+      '(the worker setting PRAXISFLOW_WEBHOOKS_RETENTION).',
     security: 'apiKey',
     pathParameters: byHook,
     queryParameters: deliveriesQuery,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookTargets } from '../../config/webhook-targets.js';
+import { pruneWebhookDeliveries } from '../../db/webhooks.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 let api: ApiStack;
@@ -18,6 +19,7 @@ beforeAll(async () => {
         timeoutMs: 2000,
         concurrency: 4,
         pollMs: 100,
+        retentionMs: 720 * 60 * 60 * 1000,
       },
     },
   });
@@ -206,6 +208,33 @@ describe('webhooks', () => {
       .toEqual({ pending: 0, failed: 0 });
     await api.request('DELETE', `/api/v1/webhooks/${subscription.id}`);
     await back.close();
+  });
+
+  it('when settled deliveries are older than the retention, then they are deleted, and pending and newer ones stay', async () => {
+    const subscription = await subscribe('http://localhost:9/hooks', ['process.started']);
+    const row = (event: string, status: string, ageDays: number) =>
+      api.database.pool.query(
+        `insert into webhook_deliveries
+           (subscription_id, event_id, event_type, process_id, occurred_at, payload, status,
+            next_attempt_at, created_at)
+         values ($1, $2, 'process.started', 'invitation-retention', now(), '{}', $3,
+           now() + interval '1 day', now() - make_interval(days => $4))`,
+        [subscription.id, event, status, ageDays],
+      );
+    await row('evt_old_delivered', 'delivered', 31);
+    await row('evt_old_failed', 'failed', 31);
+    await row('evt_old_pending', 'pending', 31);
+    await row('evt_new_delivered', 'delivered', 29);
+
+    const deleted = await pruneWebhookDeliveries(api.database.pool, 30 * 24 * 60 * 60 * 1000, 1);
+
+    expect(deleted).toBe(2);
+    const kept = await api.request('GET', `/api/v1/webhooks/${subscription.id}/deliveries`);
+    expect(kept.body.items.map((item: { eventId: string }) => item.eventId).sort()).toEqual([
+      'evt_new_delivered',
+      'evt_old_pending',
+    ]);
+    await api.request('DELETE', `/api/v1/webhooks/${subscription.id}`);
   });
 
   it('when a client key subscribes, then it receives only its practices’ processes and sees only its own subscriptions', async () => {

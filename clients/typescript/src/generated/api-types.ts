@@ -631,7 +631,7 @@ export interface paths {
     };
     /**
      * Deliveries of a webhook
-     * @description Its deliveries, newest first: pending (with the next attempt), delivered, or failed (every attempt used up; redeliver them).
+     * @description Its deliveries, newest first: pending (with the next attempt), delivered, or failed (every attempt used up; redeliver them). Delivered and failed ones are kept 30 days (the worker setting PRAXISFLOW_WEBHOOKS_RETENTION).
      */
     readonly get: operations['listWebhookDeliveries'];
     readonly put?: never;
