@@ -106,7 +106,8 @@ function npm(args: string[], output?: string[]): Promise<number> {
 
 /**
  * Typecheck, then lint; what they print is collected into `output`. The dashboard's typecheck
- * waits for `webBuilt`: the build regenerates its API types (web/src/generated/api-types.ts).
+ * waits for `webBuilt`: the build regenerates the API types it uses
+ * (clients/typescript/src/generated/api-types.ts).
  */
 async function staticChecks(output: string[], webBuilt: Promise<unknown>): Promise<boolean> {
   const typecheck = await phase('typecheck', async () => {

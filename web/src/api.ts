@@ -1,5 +1,5 @@
 /** The dashboard's only way to the API: the operator's key from session storage, JSON in and out. */
-import type { components, paths } from './generated/api-types.js';
+import type { components, paths } from '../../clients/typescript/src/generated/api-types.js';
 
 const KEY = 'praxisflow.apiKey';
 
@@ -55,8 +55,9 @@ export async function api<T>(
   return body as T;
 }
 
-// The API's answers, as its OpenAPI document describes them (generated/api-types.ts, written by
-// `npm run web-types`): when the API changes shape, the dashboard's typecheck fails.
+// The API's answers, as its OpenAPI document describes them (the typed client's generated
+// api-types.ts, written by `npm run client-types`): when the API changes shape, the
+// dashboard's typecheck fails.
 
 type Schemas = components['schemas'];
 
