@@ -40,7 +40,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { c, log } from '../scripts/lib/log.js';
 import { bundleWorkflows } from '../worker/worker.js';
-import { deliverSignal, type ProcessArgs } from '../workflows/protocol.js';
+import { deliverSignal, type ProcessArgs, type SendMeta } from '../workflows/protocol.js';
 import type { RawDigestActivities } from './raw-workflows.js';
 
 const { values: options } = parseArgs({
@@ -234,7 +234,11 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
               workflowId: `nightlyDigest-${practiceId}`,
               args: [args],
               signal: deliverSignal,
-              signalArgs: [{ type: 'APPOINTMENT_RECORDED', ...report }, { actor: 'bench' }],
+              // As the API does: the time it accepted the report goes with it.
+              signalArgs: [
+                { type: 'APPOINTMENT_RECORDED', ...report },
+                { actor: 'bench', sentAt: new Date().toISOString() } satisfies SendMeta,
+              ],
             });
           }
         },
