@@ -38,7 +38,7 @@ export interface Invocation {
 }
 
 /** What a failed invocation tells the machine: plain data, no stack. */
-export interface InvocationError {
+interface InvocationError {
   readonly message: string;
   readonly type: string;
 }
