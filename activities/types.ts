@@ -28,6 +28,23 @@ export interface ActionMeta {
   readonly at: string;
 }
 
+/** What the interpreter hands the activity of an invoked promise actor besides its input. */
+export interface InvocationMeta {
+  readonly workflowId: string;
+  readonly processType: string;
+  /** The actor's id in the machine (`invoke: { id }`): its events are `xstate.done.actor.<id>`. */
+  readonly actorId: string;
+  /** Step of the transition that invoked it. */
+  readonly step: number;
+  /**
+   * `{workflowId}:{firstRunId}:{step}:{actorId}`: the same on every attempt and replay of this
+   * invocation, different for the next invocation of the same actor.
+   */
+  readonly idempotencyKey: string;
+  /** Workflow time of the transition that invoked it (ISO). */
+  readonly at: string;
+}
+
 /** A sent email as the mail transport gets it (what tests that record mail look at). */
 export type MailMessage = Parameters<MailTransport['sendMail']>[0];
 

@@ -8,6 +8,7 @@ import { mtanRegistrationVersions } from './mtan-registration.versions.js';
 import { nightlyDigestVersions } from './nightly-digest.versions.js';
 import type { AnyMigration } from './migration-definition.js';
 import type { ProcessDefinition } from './process-definition.js';
+import { refusedActors } from './promise-activity.js';
 
 /** Every process type with every machine version, newest last. */
 const definitions: readonly ProcessDefinition[] = [
@@ -42,6 +43,16 @@ export function migrationsOf(type: string): AnyMigration[] {
 for (const { type } of definitions) {
   if (!/^[a-z][A-Za-z0-9]*$/.test(type))
     throw new Error(`Process type "${type}" must be camelCase`);
+}
+
+// An actor the engine cannot run durably fails the registration, not a workflow task later.
+for (const { type, version, machine } of definitions) {
+  const refusals = refusedActors(machine);
+  if (refusals.length > 0) {
+    throw new Error(
+      `Process type ${type} v${version} cannot be registered:\n${refusals.join('\n')}`,
+    );
+  }
 }
 
 /** The process type of a process id (`invitation-4711` → `invitation`). */

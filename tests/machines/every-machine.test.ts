@@ -21,6 +21,7 @@ import {
   START_PROCESS,
   type ProcessDefinition,
 } from '../../machines/process-definition.js';
+import { refusedActors } from '../../machines/promise-activity.js';
 import { definitionOf, latestDefinition, processTypes } from '../../machines/registry.js';
 import { labelOf } from '../../workflows/interpreter/view.js';
 import { ACTION_LABELS } from '../../web/src/labels.js';
@@ -34,7 +35,7 @@ import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mail
  * state a view can show, an activity for every named action, every state reachable by the
  * events the machine takes (@xstate/graph), and pure guards (a guard is evaluated several times
  * per event: by the validator, for the allowed events, when the event's turn comes and in the
- * transition).
+ * transition), and only actors the engine can run durably (the registry refuses others at load).
  */
 
 const definitions = processTypes().flatMap((type) => {
@@ -271,6 +272,10 @@ describe.each(definitions.map((d) => [`${d.type} v${d.version}`, d] as const))(
           .flatMap((path) => path.state._nodes.map((node) => node.id)),
       );
       expect(finals.map((node) => node.id).filter((id) => !ended.has(id))).toEqual([]);
+    });
+
+    it('invokes only actors the engine runs durably (promise activities, declared by name)', () => {
+      expect(refusedActors(machine)).toEqual([]);
     });
 
     it('has an activity for every named action', () => {

@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 
 /** Whether nothing of the process is in flight now: no activity, no workflow task. */
-export async function restsNow(handle: WorkflowHandle): Promise<boolean> {
+async function restsNow(handle: WorkflowHandle): Promise<boolean> {
   const { raw } = await handle.describe();
   return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
 }

@@ -55,7 +55,11 @@ export const refreshed: ProcessView[] = [];
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   activities: object,
-  options: { readonly maxCachedWorkflows?: number } = {},
+  options: {
+    readonly maxCachedWorkflows?: number;
+    /** How often at most an activity's heartbeat reaches the server (ms). */
+    readonly maxHeartbeatThrottleInterval?: number;
+  } = {},
 ): Promise<Worker> {
   const projection: ProjectionActivities = {
     recordTransition: async (record) => {

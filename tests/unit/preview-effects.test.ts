@@ -20,6 +20,14 @@ describe('what a previewed step would set going', () => {
       { kind: 'cancel', id: 't' },
       { kind: 'emit', event: { type: 'rejected' } },
       { kind: 'startProcess', params: { type: 'card', input: { holder: 'Dr. Sommer' } } },
+      {
+        kind: 'invoke',
+        id: 'register',
+        src: 'lookUpPractice',
+        input: { holder: 'Dr. Sommer' },
+        options: {},
+      },
+      { kind: 'stopInvoke', id: 'register' },
     ]);
     expect(preview).toEqual([
       { kind: 'activity', name: 'sendEmail', template: 'invitationReminder', channel: 'email' },
@@ -27,6 +35,7 @@ describe('what a previewed step would set going', () => {
       { kind: 'activity', name: 'sendTransportPinLetter', channel: 'letter' },
       { kind: 'activity', name: 'verifyActivationCode' },
       { kind: 'startProcess', name: 'card' },
+      { kind: 'activity', name: 'lookUpPractice' },
     ]);
     const text = JSON.stringify(preview);
     for (const secret of ['lea@praxis.example', '123456', 'Bonn', '12345678', 'Sommer']) {

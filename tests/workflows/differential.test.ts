@@ -20,6 +20,13 @@
  * time to due time: one long `SimulatedClock.increment` would start a timer set by a timer that
  * fired inside it at the end of the increment instead of at the instant it was set.
  *
+ * Invoked promise actors settle through the same function on both sides (fixtures/generated-
+ * machine.ts): at once, or after a whole number of delay units, in the interpreter by an activity
+ * whose first attempt asks to be retried after that long (time passes in the test server while
+ * an activity waits for its retry, not while one runs). Every machine with an invoke also takes
+ * its actors' events at its root and logs them as stray: XState never delivers the answer of an
+ * actor whose state was left, so such a line in the trail is an answer that leaked.
+ *
  * Budget: one test server and one worker for the file, a fresh workflow per case; NUM_RUNS
  * generated cases (DIFFERENTIAL_RUNS overrides) take about 10 s when nothing differs. A failing
  * case is shrunk for at most two minutes; fast-check prints it as JSON (spec + steps).
@@ -30,12 +37,13 @@ import { describe, expect, it } from 'vitest';
 import {
   DELAY_UNIT,
   buildMachine,
+  type ActorName,
   type EventType,
   type MachineSpec,
   type StateSpec,
 } from '../fixtures/generated-machine.js';
 import { startProcess, view } from '../support/workflow-env.js';
-import { NUM_RUNS, type Step } from '../support/differential/reference.js';
+import { NUM_RUNS, admissible, type Step } from '../support/differential/reference.js';
 import {
   activeLeaves,
   checkCase,
@@ -43,7 +51,7 @@ import {
   env,
   quiescent,
 } from '../support/differential/harness.js';
-import { caseArb } from '../support/differential/generators.js';
+import { caseArb, invokingCaseArb } from '../support/differential/generators.js';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -379,9 +387,99 @@ describe('the interpreter against XState createActor, where they were found to d
 describe('the interpreter against XState createActor, on generated machines', () => {
   it('when generated machines take generated events and times, then every snapshot equals the reference', async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, (c) => checkCase(c)),
+      fc.asyncProperty(caseArb, async (c) => {
+        fc.pre(await admissible(c));
+        await checkCase(c);
+      }),
       {
         numRuns: NUM_RUNS,
+        plugins: [fc.interruptAfterTimeLimit(120_000, { failOnInterrupt: true })],
+      },
+    );
+  }, 180_000);
+});
+
+/**
+ * Invoked promise actors (`invoke` of the actors `succeed`, `fail`, `succeedLater`,
+ * `failLater`): the interpreter runs each as an activity, the reference as a `fromPromise`, both
+ * settling through the same function, at once or after SETTLE_LATER (20 min) of workflow or
+ * simulated time. The done or error event's payload is logged into the trail.
+ */
+describe('the interpreter against XState createActor, with invoked promise actors', () => {
+  const invoking = (src: ActorName, extra: Partial<StateSpec> = {}): StateSpec => ({
+    type: 'atomic',
+    entry: ['log:+working', 'increment'],
+    exit: ['log:-working'],
+    invoke: [
+      {
+        id: 'job',
+        src,
+        onDone: { target: 'done', actions: ['logOutput'] },
+        onError: { target: 'failed', actions: ['logError'] },
+      },
+    ],
+    ...extra,
+  });
+  const around = (working: StateSpec): MachineSpec => ({
+    type: 'compound',
+    initial: 'idle',
+    states: {
+      idle: { type: 'atomic', on: { A: [{ target: 'working' }] } },
+      working,
+      done: { type: 'atomic', entry: ['log:+done'], on: { A: [{ target: 'working' }] } },
+      failed: { type: 'atomic', entry: ['log:+failed'], on: { A: [{ target: 'working' }] } },
+      left: { type: 'atomic', entry: ['log:+left'], on: { A: [{ target: 'working' }] } },
+    },
+  });
+
+  it('when the actor answers at once, then its output is taken, each time the state invokes it again', async () => {
+    await checkCase({
+      spec: around(invoking('succeed')),
+      steps: [sendEvent('A'), sendEvent('A'), wait(10.5), sendEvent('A')],
+    });
+  });
+
+  it('when the actor fails, at once or later, then the machine takes its error', async () => {
+    await checkCase({ spec: around(invoking('fail')), steps: [sendEvent('A'), sendEvent('B')] });
+    await checkCase({
+      spec: around(invoking('failLater')),
+      steps: [sendEvent('A'), wait(10.5), wait(10.5), sendEvent('A')],
+    });
+  });
+
+  it('when the actor answers later, then time passes until it does, and its output is taken then', async () => {
+    await checkCase({
+      spec: around(invoking('succeedLater')),
+      steps: [sendEvent('A'), wait(10.5), wait(10.5), wait(30.5)],
+    });
+  });
+
+  it('when an event leaves the invoking state before the actor answers, then its answer is never taken', async () => {
+    await checkCase({
+      spec: around(invoking('succeedLater', { on: { B: [{ target: 'left' }] } })),
+      steps: [sendEvent('A'), wait(10.5), sendEvent('B'), wait(30.5), sendEvent('A'), wait(30.5)],
+    });
+  });
+
+  it('when a timer leaves the invoking state before the actor answers, then its answer is never taken', async () => {
+    await checkCase({
+      spec: around(
+        invoking('succeedLater', {
+          after: [{ delay: 'short', target: 'left', actions: ['log:gave up'] }],
+        }),
+      ),
+      steps: [sendEvent('A'), wait(30.5), sendEvent('A'), wait(5.5), wait(30.5)],
+    });
+  });
+
+  it('when generated machines with invoked actors take generated events and times, then every snapshot equals the reference', async () => {
+    await fc.assert(
+      fc.asyncProperty(invokingCaseArb, async (c) => {
+        fc.pre(await admissible(c));
+        await checkCase(c);
+      }),
+      {
+        numRuns: Math.ceil(NUM_RUNS / 2),
         plugins: [fc.interruptAfterTimeLimit(120_000, { failOnInterrupt: true })],
       },
     );

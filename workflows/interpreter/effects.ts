@@ -1,9 +1,13 @@
-import type { AnyStateMachine, EventObject } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import {
   CONTINUE_AS_NEW,
   START_PROCESS,
   type StartProcessParams,
 } from '../../machines/process-definition.js';
+import {
+  promiseActivityOptions,
+  type PromiseActivityOptions,
+} from '../../machines/promise-activity.js';
 import type { ProcessEvent } from './types.js';
 
 /**
@@ -23,7 +27,17 @@ export type Effect =
   | { readonly kind: 'emit'; readonly event: ProcessEvent }
   | { readonly kind: 'startProcess'; readonly params: StartProcessParams }
   | { readonly kind: 'continueAsNew' }
-  | { readonly kind: 'raiseLater'; readonly event: ProcessEvent };
+  | { readonly kind: 'raiseLater'; readonly event: ProcessEvent }
+  /** An invoked (or spawned) promise actor: the activity named `src`, called with `input`. */
+  | {
+      readonly kind: 'invoke';
+      readonly id: string;
+      readonly src: string;
+      readonly input: unknown;
+      readonly options: PromiseActivityOptions;
+    }
+  /** The invoking state was left (or the child stopped): its activity is cancelled. */
+  | { readonly kind: 'stopInvoke'; readonly id: string };
 
 interface ExecutableAction {
   readonly type: string;
@@ -102,12 +116,35 @@ export function toEffects(
       case 'xstate.emit':
         effects.push({ kind: 'emit', event: params.event as ProcessEvent });
         return;
+      case 'xstate.spawnChild': {
+        const { id, src, input } = action.params as { id: string; src: unknown; input?: unknown };
+        const options =
+          typeof src === 'string'
+            ? promiseActivityOptions(machine.implementations.actors[src])
+            : undefined;
+        if (typeof src !== 'string' || !options) {
+          throw new UnsupportedActionError(
+            action.type,
+            `actor '${typeof src === 'string' ? src : id}' is no promise actor declared with ` +
+              'promiseActivity(); only those run durably (as the activity of their name)',
+          );
+        }
+        effects.push({ kind: 'invoke', id, src, input, options });
+        return;
+      }
+      case 'xstate.stopChild': {
+        // XState hands the child itself; one that no longer exists leaves nothing to stop.
+        const child = action.params as { id?: unknown } | undefined;
+        if (typeof child?.id === 'string') effects.push({ kind: 'stopInvoke', id: child.id });
+        return;
+      }
       default:
         if (INERT_BUILTINS.has(action.type)) return;
         if (action.type.startsWith('xstate.')) {
           throw new UnsupportedActionError(
             action.type,
-            'invoked and spawned actors are not supported; start another process with a named action',
+            'praxisflow runs raise, sendTo itself, cancel, emit, log, assign and invoked promise ' +
+              'actors; start another process with a named action',
           );
         }
         if (action.type === CONTINUE_AS_NEW) {
@@ -122,4 +159,29 @@ export function toEffects(
     }
   });
   return effects;
+}
+
+/**
+ * Refuses children a step added to the snapshot without a `spawnChild` action (an actor spawned
+ * inside `assign`): XState's pure transition records them, but nothing would ever run them.
+ */
+export function refuseChildrenWithoutSpawn(
+  before: AnyMachineSnapshot | undefined,
+  after: AnyMachineSnapshot,
+  effects: readonly Effect[],
+): void {
+  const spawned = new Set(
+    effects.flatMap((effect) => (effect.kind === 'invoke' ? [effect.id] : [])),
+  );
+  const known = before?.children ?? {};
+  const unspawned = Object.keys(after.children).filter(
+    (id) => !Object.hasOwn(known, id) && !spawned.has(id),
+  );
+  if (unspawned.length > 0) {
+    throw new UnsupportedActionError(
+      'spawn',
+      `actor ${unspawned.map((id) => `'${id}'`).join(', ')} was spawned inside assign; ` +
+        'invoke a promise actor declared with promiseActivity(), or use spawnChild',
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import type { Invocation } from './invoked-actors.js';
 import type { Refusal } from './refusals.js';
 import type { PendingTimer, ProcessEvent, TimerRequest } from './types.js';
 
@@ -10,6 +11,8 @@ export interface JobInit {
   readonly sentAt?: string;
   /** The timer that fired, for a timer's event: a cancel before its turn drops it. */
   readonly timer?: PendingTimer;
+  /** The invoked actor that settled, for its done or error event: a stop before its turn drops it. */
+  readonly invocation?: Invocation;
   /** An operator's cancel of the whole process, with the reason for the audit trail. */
   readonly cancel?: { readonly reason: string };
   /** An operator fires a timer now or moves it (see `TimerRequest`). */
@@ -21,8 +24,9 @@ export interface JobInit {
 }
 
 /**
- * One unit of work: an outside event, a fired timer, or what the start fed back. Whoever waits
- * for it (an update's caller) waits until it is settled, then reads its refusal, if any.
+ * One unit of work: an outside event, a fired timer, an invoked actor's outcome, or what the
+ * start fed back. Whoever waits for it (an update's caller) waits until it is settled, then
+ * reads its refusal, if any.
  */
 export class Job implements JobInit {
   readonly event: ProcessEvent;
@@ -30,6 +34,7 @@ export class Job implements JobInit {
   readonly external: boolean;
   readonly sentAt?: string;
   readonly timer?: PendingTimer;
+  readonly invocation?: Invocation;
   readonly cancel?: { readonly reason: string };
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
   readonly audit?: Readonly<Record<string, unknown>>;
@@ -45,6 +50,7 @@ export class Job implements JobInit {
     this.external = init.external;
     if (init.sentAt !== undefined) this.sentAt = init.sentAt;
     if (init.timer !== undefined) this.timer = init.timer;
+    if (init.invocation !== undefined) this.invocation = init.invocation;
     if (init.cancel !== undefined) this.cancel = init.cancel;
     if (init.timerControl !== undefined) this.timerControl = init.timerControl;
     if (init.audit !== undefined) this.audit = init.audit;

@@ -10,6 +10,8 @@ import type { PreviewEffect } from './types.js';
 export function previewEffects(effects: readonly Effect[]): PreviewEffect[] {
   return effects.flatMap((effect): PreviewEffect[] => {
     if (effect.kind === 'startProcess') return [{ kind: 'startProcess', name: effect.params.type }];
+    // An invoked actor runs as the activity of its name; its input stays out like params do.
+    if (effect.kind === 'invoke') return [{ kind: 'activity', name: effect.src }];
     if (effect.kind !== 'activity') return [];
     const params = (effect.params ?? {}) as Record<string, unknown>;
     const to = params.to as { channel?: unknown } | null | undefined;

@@ -14,7 +14,8 @@ import {
 } from '../../machines/process-definition.js';
 import { ProcessKeyTaken, startProcess } from './child-processes.js';
 import { ActivityRunner } from './activity-runner.js';
-import { toEffects, type Effect } from './effects.js';
+import { refuseChildrenWithoutSpawn, toEffects, type Effect } from './effects.js';
+import { InvokedActors } from './invoked-actors.js';
 import { previewEffects } from './preview.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes, startSearchAttributes } from './search-attributes.js';
@@ -63,6 +64,8 @@ export class ProcessActor {
   readonly timers = new DurableTimers((timer) => {
     this.mailbox.post({ event: timer.event, actor: 'timer', external: false, timer });
   });
+  /** Invoked promise actors whose activities run; their outcomes go in line like a timer's event. */
+  readonly invoked: InvokedActors;
   eventTypes: readonly string[];
   /** When each active state was entered: what a migration's timers count from. */
   private stateEntries: StateEntries = {};
@@ -95,6 +98,9 @@ export class ProcessActor {
     this.definition = definition;
     this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
+    this.invoked = new InvokedActors(definition.type, (invocation, event) => {
+      this.mailbox.post({ event, actor: 'system', external: false, invocation });
+    });
     this.activities = new ActivityRunner(
       definition.type,
       () => (this.projection.enabled ? this.projection.refresh(this.view()) : Promise.resolve()),
@@ -138,6 +144,7 @@ export class ProcessActor {
     );
     const [first, actions] = initialTransition(this.machine, input.data);
     this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
+    refuseChildrenWithoutSpawn(undefined, first, this.pendingStartEffects);
     this.stateEntries = nextStateEntries(
       {},
       first,
@@ -200,6 +207,15 @@ export class ProcessActor {
   planMigration(toVersion: unknown, now: number): MigrationPlan | MigrationRefusal {
     if (!this.active) {
       const { type, details } = this.endedRefusal();
+      return { refused: { type, details } };
+    }
+    if (this.invoked.size > 0) {
+      // Its activity belongs to the old machine's state: migrate once it has answered.
+      const { type, details } = refusal(SendFailure.notAllowed, {
+        status: 409,
+        detail: `An invoked actor is still running (${this.invoked.ids().join(', ')}); migrate once it has finished`,
+        allowedEvents: this.allowedEvents(),
+      });
       return { refused: { type, details } };
     }
     return planMigration(
@@ -401,6 +417,7 @@ export class ProcessActor {
    */
   async process(job: Job, given?: Readonly<Record<string, unknown>>): Promise<void> {
     if (job.timer && !this.timers.take(job.timer)) return;
+    if (job.invocation && !this.invoked.take(job.invocation)) return;
     const detail = job.audit || given ? { ...given, ...job.audit } : undefined;
     if (job.cancel) return this.cancel(job, job.cancel.reason);
     if (job.timerControl) return this.controlTimer(job, job.timerControl);
@@ -431,10 +448,14 @@ export class ProcessActor {
       this.checkHealthy(next);
       const step = this.step;
       const effects = toEffects(actions, this.machine, (i) => `${step}.${i}`);
+      refuseChildrenWithoutSpawn(this.snapshot, next, effects);
       this.stateEntries = nextStateEntries(this.stateEntries, next, effects, Date.now());
       this.snapshot = next;
       this.updatedAt = nowIso();
-      if (!this.active) this.timers.cancelAll();
+      if (!this.active) {
+        this.timers.cancelAll();
+        this.invoked.stopAll();
+      }
       this.publishState();
       chain.unshift(
         ...(await this.runEffects(effects, job, {
@@ -542,6 +563,7 @@ export class ProcessActor {
   ): Promise<void> {
     this.cancelled = true;
     this.timers.cancelAll();
+    this.invoked.stopAll();
     await this.recordOperatorStep('CANCELLED', actor, { reason, ...audit });
   }
 
@@ -577,9 +599,9 @@ export class ProcessActor {
   }
 
   /**
-   * Runs the effects of one step. Timers, cancels and emits take effect at the instant of the
-   * transition, as in XState itself; then the read model records the step; then the
-   * activities run one after the other, in order. Returns the events they feed back.
+   * Runs the effects of one step. Timers, cancels, emits and invoked actors take effect at the
+   * instant of the transition, as in XState itself; then the read model records the step; then
+   * the activities run one after the other, in order. Returns the events they feed back.
    */
   private async runEffects(
     effects: readonly Effect[],
@@ -589,6 +611,11 @@ export class ProcessActor {
   ): Promise<Link[]> {
     applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
+      if (effect.kind === 'stopInvoke') this.invoked.stop(effect.id);
+      // An invoked actor's activity runs beside the process; its outcome comes as an event.
+      if (effect.kind === 'invoke' && this.active) {
+        this.invoked.start(effect, audit.step, this.updatedAt);
+      }
       if (effect.kind === 'emit' && effect.event.type === 'rejected') {
         job.refuse(rejection(effect.event as unknown as RejectionEmit, () => this.allowedEvents()));
       }

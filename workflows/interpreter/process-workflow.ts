@@ -286,6 +286,11 @@ export async function runMachine(
         job.settle();
         continue;
       }
+      // An invoked actor's activity cannot be handed to the next run: its outcome comes first.
+      if (run.invoked.size > 0) {
+        await condition(() => run.invoked.size === 0 || run.mailbox.size > 0);
+        continue;
+      }
       await condition(allHandlersFinished);
       // The next run starts afresh: whatever the read model still misses must land first.
       if (run.projectionsPending) await run.projectionsLanded();

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import {
+  ACTOR_NAMES,
   DELAY_NAMES,
   DELAY_UNIT,
   EVENT_TYPES,
   GUARD_NAMES,
   MINUTE,
   type ActionSpec,
+  type ActorName,
   type AfterSpec,
   type DelayName,
   type EventType,
@@ -21,7 +23,7 @@ import {
   MAX_DEPTH,
   MAX_STATES,
   MAX_STEPS,
-  admissible,
+  invokes,
   type Case,
   type Step,
 } from './reference.js';
@@ -53,6 +55,13 @@ interface DraftDetails {
   }[];
   readonly always: DraftTransition | undefined;
   readonly onDone: DraftTransition | undefined;
+  readonly invoke: DraftInvoke | undefined;
+}
+
+interface DraftInvoke {
+  readonly src: ActorName;
+  readonly onDone: DraftTransition | undefined;
+  readonly onError: DraftTransition;
 }
 
 interface DraftNode {
@@ -99,20 +108,29 @@ const onArb = fc.array(
   },
 );
 
-const detailsArb: fc.Arbitrary<DraftDetails> = fc.record({
-  history: fc.constantFrom<'shallow' | 'deep'>('shallow', 'deep'),
-  historyTarget: rarely(fc.nat(7), 1),
-  entryLog: fc.boolean(),
-  exitLog: fc.boolean(),
-  entry: fc.array(draftAction, { maxLength: 2 }),
-  exit: fc.array(draftAction, { maxLength: 1 }),
-  on: onArb,
-  after: fc.array(fc.record({ delay: delayArb, transition: draftTransition }), { maxLength: 2 }),
-  always: rarely(draftTransition),
-  onDone: rarely(draftTransition, 1),
+const invokeArb: fc.Arbitrary<DraftInvoke> = fc.record({
+  src: fc.constantFrom(...ACTOR_NAMES),
+  onDone: fc.option(draftTransition, { nil: undefined }),
+  onError: draftTransition,
 });
 
-function nodeArb(depth: number): fc.Arbitrary<DraftNode> {
+/** `withInvoke`: a state invokes an actor now and then; without, the details are as they were. */
+const detailsArb = (withInvoke: boolean): fc.Arbitrary<DraftDetails> =>
+  fc.record({
+    history: fc.constantFrom<'shallow' | 'deep'>('shallow', 'deep'),
+    historyTarget: rarely(fc.nat(7), 1),
+    entryLog: fc.boolean(),
+    exitLog: fc.boolean(),
+    entry: fc.array(draftAction, { maxLength: 2 }),
+    exit: fc.array(draftAction, { maxLength: 1 }),
+    on: onArb,
+    after: fc.array(fc.record({ delay: delayArb, transition: draftTransition }), { maxLength: 2 }),
+    always: rarely(draftTransition),
+    onDone: rarely(draftTransition, 1),
+    invoke: withInvoke ? rarely(invokeArb, 1) : fc.constant(undefined),
+  });
+
+function nodeArb(depth: number, withInvoke: boolean): fc.Arbitrary<DraftNode> {
   const leaf = fc.record({
     kind: fc.oneof(
       { arbitrary: fc.constant<StateType>('atomic'), weight: 4 },
@@ -120,24 +138,26 @@ function nodeArb(depth: number): fc.Arbitrary<DraftNode> {
       { arbitrary: fc.constant<StateType>('history'), weight: 1 },
     ),
     children: fc.constant([]),
-    details: detailsArb,
+    details: detailsArb(withInvoke),
   });
   if (depth >= MAX_DEPTH) return leaf;
   const composite = fc.record({
     kind: fc.constantFrom<StateType>('compound', 'compound', 'parallel'),
-    children: fc.array(nodeArb(depth + 1), { minLength: 1, maxLength: 3 }),
-    details: detailsArb,
+    children: fc.array(nodeArb(depth + 1, withInvoke), { minLength: 1, maxLength: 3 }),
+    details: detailsArb(withInvoke),
   });
   return fc.oneof({ arbitrary: leaf, weight: 3 }, { arbitrary: composite, weight: 2 });
 }
 
-const rootArb: fc.Arbitrary<DraftRoot> = fc.record({
-  kind: fc.constantFrom<'compound' | 'parallel'>('compound', 'compound', 'parallel'),
-  children: fc.array(nodeArb(1), { minLength: 1, maxLength: 4 }),
-  on: fc.array(fc.record({ event: fc.constantFrom(...EVENT_TYPES), transition: draftTransition }), {
-    maxLength: 1,
-  }),
-});
+const rootArb = (withInvoke: boolean): fc.Arbitrary<DraftRoot> =>
+  fc.record({
+    kind: fc.constantFrom<'compound' | 'parallel'>('compound', 'compound', 'parallel'),
+    children: fc.array(nodeArb(1, withInvoke), { minLength: 1, maxLength: 4 }),
+    on: fc.array(
+      fc.record({ event: fc.constantFrom(...EVENT_TYPES), transition: draftTransition }),
+      { maxLength: 1 },
+    ),
+  });
 
 interface Picked {
   readonly key: string;
@@ -154,7 +174,9 @@ const canBeInitial = (node: Picked): boolean => node.kind !== 'final' && node.ki
  * states; a compound starts in a state that is neither final nor history; no final or history
  * state directly in a parallel state; no immediate raise in entry, exit, `onDone` or a PING
  * transition (it could raise itself forever); an eventless transition is guarded by
- * `countBelow3` and increments; `onDone` targets no final or history state.
+ * `countBelow3` and increments; `onDone` targets no final or history state; an invoked actor's
+ * `onDone` / `onError` logs what its event carries and raises nothing, and `onError` has no
+ * guard.
  */
 function materialize(root: DraftRoot): MachineSpec {
   let count = 0;
@@ -286,6 +308,26 @@ function materialize(root: DraftRoot): MachineSpec {
         targets: doneTargets,
       });
     }
+    if (d.invoke) {
+      const id = `${node.key}job`;
+      const settled = (draft: DraftTransition, log: 'logOutput' | 'logError'): TransitionSpec => {
+        const { guard, ...made } = transition(draft, `${id}:${log}`, { raiseAllowed: false });
+        // An error event no transition takes would put the machine in status `error`.
+        return {
+          ...made,
+          ...(guard && log === 'logOutput' ? { guard } : {}),
+          actions: [log, ...(made.actions ?? [])],
+        };
+      };
+      spec.invoke = [
+        {
+          id,
+          src: d.invoke.src,
+          ...(d.invoke.onDone ? { onDone: settled(d.invoke.onDone, 'logOutput') } : {}),
+          onError: settled(d.invoke.onError, 'logError'),
+        },
+      ];
+    }
     return spec;
   };
 
@@ -311,10 +353,19 @@ const printable = (c: Case): Case =>
     enumerable: false,
   });
 
-export const caseArb: fc.Arbitrary<Case> = fc
-  .record({
-    spec: rootArb.map(materialize),
-    steps: fc.array(stepArb, { minLength: 1, maxLength: MAX_STEPS }),
-  })
-  .filter(admissible)
-  .map(printable);
+const casesOf = (withInvoke: boolean): fc.Arbitrary<Case> =>
+  fc
+    .record({
+      spec: rootArb(withInvoke).map(materialize),
+      steps: fc.array(stepArb, { minLength: 1, maxLength: MAX_STEPS }),
+    })
+    .map(printable);
+
+/**
+ * Generated cases; the property drops those the reference cannot run within its budget (it
+ * runs asynchronously, so `admissible` is its precondition, not a filter here).
+ */
+export const caseArb: fc.Arbitrary<Case> = casesOf(false);
+
+/** The same, with invoked promise actors that settle at once or later, succeed or fail. */
+export const invokingCaseArb: fc.Arbitrary<Case> = casesOf(true).filter((c) => invokes(c.spec));

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import {
@@ -11,7 +12,15 @@ import { type StateValue } from 'xstate';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ActionMeta } from '../../../activities/types.js';
 import { type ProcessView } from '../../../workflows/protocol.js';
-import { type EventType } from '../../fixtures/generated-machine.js';
+import {
+  ACTOR_NAMES,
+  settleDelay,
+  settleInvocation,
+  type ActorName,
+  type EventType,
+  type InvocationInput,
+} from '../../fixtures/generated-machine.js';
+import { invokedActor } from '../../../activities/invoked-actor.js';
 import {
   createTestWorker,
   createTimeSkippingEnv,
@@ -19,11 +28,11 @@ import {
   startProcess,
   view,
 } from '../workflow-env.js';
-import { restsNow } from '../at-rest.js';
 import {
   GRAIN,
   STEP_TIMEOUT_MS,
   advanceMs,
+  invokes,
   pause,
   runReference,
   type Case,
@@ -35,6 +44,32 @@ import {
 // The interpreter: the `generated` workflow in the time-skipping test server.
 
 const effectCalls = new Map<string, string[]>();
+/** Invoked actors' activities waiting for their retry (`workflowId/activityId`): at rest. */
+const backingOff = new Set<string>();
+
+/**
+ * The activity of an invoked actor: settles as the reference's promise does. One that settles
+ * later asks, in its first attempt, to be tried again after that delay of workflow time (while
+ * it waits, time passes in the test server; while an activity runs, it does not).
+ */
+const invokedActivity = (src: ActorName) =>
+  invokedActor(async (input: InvocationInput, meta) => {
+    const { attempt, activityId } = Context.current().info;
+    const key = `${meta.workflowId}/${activityId}`;
+    if (settleDelay(src) > 0 && attempt === 1) {
+      backingOff.add(key);
+      throw ApplicationFailure.create({
+        message: 'settles later',
+        nextRetryDelay: settleDelay(src),
+      });
+    }
+    backingOff.delete(key);
+    try {
+      return settleInvocation(src, input);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable((error as Error).message, 'GeneratedFailure');
+    }
+  });
 
 try {
   // Quiet worker; a stuck step reports the workflow's history itself.
@@ -64,6 +99,7 @@ async function startEnvironment(): Promise<void> {
       calls.push(params.tag);
       effectCalls.set(meta.workflowId, calls);
     },
+    ...Object.fromEntries(ACTOR_NAMES.map((src) => [src, invokedActivity(src)])),
   });
   running = worker.run();
 }
@@ -166,15 +202,57 @@ export function activeLeaves(value: StateValue, prefix = ''): string[] {
   );
 }
 
+const { EventType } = temporal.api.enums.v1;
+const CLOSING_EVENTS = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+]);
+const WORKFLOW_TASK_EVENTS = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
+
+/**
+ * Nothing in flight but invoked actors' activities that wait for their retry. The test server
+ * reports no pending workflow task, so its history tells: whatever calls for one (an activity's
+ * answer, a timer) schedules it in the same breath, and the last task event is its completion
+ * only once the workflow has taken everything. The history is read before and after the
+ * activities, so that both are of one moment.
+ */
+async function rests(handle: WorkflowHandle): Promise<boolean> {
+  const before = (await handle.fetchHistory()).events ?? [];
+  const lastTask = before.findLast((event) => WORKFLOW_TASK_EVENTS.has(event.eventType ?? 0));
+  const taken =
+    !isRunning(before) || lastTask?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
+  if (!taken) return false;
+  const { raw } = await handle.describe();
+  const activitiesRest = (raw.pendingActivities ?? []).every((activity) =>
+    backingOff.has(`${handle.workflowId}/${activity.activityId}`),
+  );
+  const after = (await handle.fetchHistory()).events ?? [];
+  return activitiesRest && after.length === before.length;
+}
+
+/** Whether the history is of a workflow still running (it does not end with its closing event). */
+const isRunning = (events: readonly { eventType?: number | null }[]): boolean =>
+  !CLOSING_EVENTS.has(events.at(-1)?.eventType ?? 0);
+
 /**
  * Waits until nothing of the workflow is in flight (no activity, such as its read model write,
- * and no workflow task). The test server keeps time locked for good when a workflow is
- * terminated with an activity outstanding, and now and then when a query arrives while a
- * workflow task runs.
+ * and no workflow task; an invoked actor waiting for its retry is at rest). The test server
+ * keeps time locked for good when a workflow is terminated with an activity outstanding, and
+ * now and then when a query arrives while a workflow task runs.
  */
 export async function quiescent(handle: WorkflowHandle): Promise<void> {
   for (let waited = 0; waited < 5_000; waited += 20) {
-    if (await restsNow(handle)) return;
+    if (await rests(handle)) return;
     await pause(20);
   }
 }
@@ -192,7 +270,9 @@ export async function endCase(handle: WorkflowHandle): Promise<void> {
 
 /** Runs one case on both sides and compares them after every step. */
 export async function checkCase(c: Case): Promise<void> {
-  const reference = runReference(c);
+  const reference = await runReference(c);
+  // An invoked actor answers after the step that invoked it: compare once it has.
+  const answersLater = invokes(c.spec);
   const handle = await startProcess(env, 'generated', { input: { spec: c.spec } });
   try {
     await quiescent(handle);
@@ -208,7 +288,8 @@ export async function checkCase(c: Case): Promise<void> {
         expect(answer === 'refused' ? 'refused' : 'taken', `${label}: taken or refused`).toBe(
           expected.accepted ? 'taken' : 'refused',
         );
-        current = answer === 'refused' ? await view(handle) : answer;
+        if (answersLater) await quiescent(handle);
+        current = answer === 'refused' || answersLater ? await view(handle) : answer;
       } else {
         advanced += advanceMs(step);
         await finishing(handle, label, env.sleep(advanceMs(step)));
