@@ -20,6 +20,7 @@
  */
 import { inParallel, quantile, withThrowawayServers, writeResult } from './lib.js';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -198,6 +199,10 @@ function report(p: Figures, r: Figures, emails: number): void {
   const mb = (value: number) => `${value.toFixed(0)} MB`;
   const s = (value: number) => `${value.toFixed(1)} s`;
   const heap = (m: MemoryReport) => Object.values(m.heapMb).reduce((a, b) => a + b, 0);
+  // Thread 0 is the main thread; the SDK runs every workflow in the others.
+  const workflowHeap = (m: MemoryReport) => heap(m) - (m.heapMb[0] ?? 0);
+  const perProcessHeapKb = (f: Figures) =>
+    ((workflowHeap(f.loadedWorker) - workflowHeap(f.idleWorker)) * 1024) / PROCESSES;
   const perProcessKb = (f: Figures) =>
     ((f.loadedWorker.rssMb - f.idleWorker.rssMb) * 1024) / PROCESSES;
   const kb = (value: number) => `${value.toFixed(0)} kB`;
@@ -223,6 +228,8 @@ function report(p: Figures, r: Figures, emails: number): void {
     row('worker RSS, all live and idle', mb, (f) => f.loadedWorker.rssMb),
     row('  per live process', kb, perProcessKb),
     row('heap, all threads (main + workflows)', mb, (f) => heap(f.loadedWorker)),
+    row('heap, workflow threads', mb, (f) => workflowHeap(f.loadedWorker)),
+    row('  per live process', kb, perProcessHeapKb),
     row('restart: new worker polls', s, (f) => f.workerReadySeconds),
     row('restart: first process answers', s, (f) => f.resumedSeconds.first),
     row('restart: half answered (p50)', s, (f) => f.resumedSeconds.p50),
@@ -246,13 +253,20 @@ function report(p: Figures, r: Figures, emails: number): void {
       `  failed queries retried: praxisflow ${p.failedQueries}, raw ${r.failedQueries}; invitation emails sent: ${emails}`,
     ),
   );
+  console.log(
+    c.gray(
+      `  load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadavg()[0]!.toFixed(1)}`,
+    ),
+  );
   writeResult('live-processes', {
     processes: PROCESSES,
     cachedWorkflows: options.cached ?? 'default',
     praxisflow: p,
     raw: r,
     emails,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] },
   });
 }
 
+const loadAtStart = loadavg()[0]!;
 await withThrowawayServers(run);

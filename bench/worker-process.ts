@@ -15,10 +15,15 @@ export interface MemoryReport {
  * Preloaded into the worker: answers `memory` over IPC with the RSS and the heap of every
  * thread — the SDK runs workflows in a worker thread whose heap the main thread's
  * `process.memoryUsage()` does not see; threads inherit the preload and answer on a broadcast
- * channel. Plain JavaScript in a data URL: the workflow thread has no TypeScript loader.
+ * channel. Each thread collects its garbage first, so the heap is what the workflows hold, not
+ * how long ago the last collection ran. Plain JavaScript in a data URL: the workflow thread has
+ * no TypeScript loader.
  */
 const probe = `
-const { getHeapStatistics } = process.getBuiltinModule('node:v8');
+const { getHeapStatistics, setFlagsFromString } = process.getBuiltinModule('node:v8');
+const { runInNewContext } = process.getBuiltinModule('node:vm');
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
 const { BroadcastChannel, isMainThread, threadId } = process.getBuiltinModule('node:worker_threads');
 const MB = 2 ** 20;
 const channel = new BroadcastChannel('bench-memory-probe');
@@ -27,17 +32,28 @@ if (isMainThread) {
   process.channel?.unref();
   process.on('message', (message) => {
     if (message !== 'memory') return;
-    const heapMb = { 0: getHeapStatistics().used_heap_size / MB };
+    const heapMb = {};
+    const report = () => {
+      collectGarbage();
+      heapMb[0] = getHeapStatistics().used_heap_size / MB;
+      process.send({ rssMb: process.memoryUsage.rss() / MB, heapMb });
+    };
+    // A workflow thread answers between activations (idle: at once) once it has collected,
+    // which takes seconds with a large heap; the others answer about as soon.
+    let waiting = setTimeout(report, 60_000);
     channel.onmessage = ({ data }) => {
-      if (data.thread !== undefined) heapMb[data.thread] = data.usedMb;
+      if (data.thread === undefined) return;
+      heapMb[data.thread] = data.usedMb;
+      clearTimeout(waiting);
+      waiting = setTimeout(report, 1_000);
     };
     channel.postMessage({ ask: true });
-    // A workflow thread answers between activations; idle, that is at once.
-    setTimeout(() => process.send({ rssMb: process.memoryUsage.rss() / MB, heapMb }), 500);
   });
 } else {
   channel.onmessage = ({ data }) => {
-    if (data.ask) channel.postMessage({ thread: threadId, usedMb: getHeapStatistics().used_heap_size / MB });
+    if (!data.ask) return;
+    collectGarbage();
+    channel.postMessage({ thread: threadId, usedMb: getHeapStatistics().used_heap_size / MB });
   };
 }
 `;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NO_CONTROL_CHARACTERS } from './fields.js';
+import { emailFormat, NO_CONTROL_CHARACTERS } from './fields.js';
 
 /**
  * Where messages go, checked at the edge: email addresses, phone numbers for SMS, fax numbers
@@ -12,7 +12,7 @@ export const emailAddress = z
   .string()
   .trim()
   .max(254)
-  .check(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }))
+  .check(emailFormat({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }))
   .transform((address) => {
     const at = address.lastIndexOf('@');
     return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiLine, NO_CONTROL_CHARACTERS, singleLine } from './fields.js';
+import { isoDate, multiLine, NO_CONTROL_CHARACTERS, singleLine } from './fields.js';
 import { emailAddress, postalAddress } from './contact.schema.js';
 import { SALUTATIONS, type Salutation } from './invitation.schema.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
@@ -34,7 +34,7 @@ export function drawApplicationNumber(random: () => number, now: Date): string {
 export const cardNumberOf = (applicationNumber: string, sequence: number): string =>
   `K-${applicationNumber.slice(2)}-${sequence}`;
 
-export const birthDate = z.iso.date({
+export const birthDate = isoDate({
   error: 'Bitte ein gültiges Geburtsdatum im Format JJJJ-MM-TT angeben.',
 });
 

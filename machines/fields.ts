@@ -41,3 +41,18 @@ export const practiceIdField = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     error: 'Die Praxis-ID besteht aus Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.',
   });
+
+/**
+ * zod's email and date formats check with a pattern of its own module by default. Workflows
+ * share zod's modules, and the SDK freezes shared modules, so a shared pattern cannot reset
+ * its `lastIndex` there ("Cannot assign to read only property 'lastIndex'"): each schema gets
+ * its own copy of the same pattern (workflows/shared-libraries.ts).
+ */
+export const emailFormat = (params: { readonly error: string }) =>
+  z.email({ ...params, pattern: new RegExp(z.regexes.email) });
+
+/** A calendar date `YYYY-MM-DD` (see {@link emailFormat} for why the pattern is copied). */
+export const isoDate = (params: { readonly error?: string } = {}) =>
+  // Every string format's definition takes `pattern` (zod reads it for dates as for emails);
+  // zod's types declare it for emails only.
+  z.iso.date({ ...params, pattern: new RegExp(z.regexes.date) } as { error?: string });

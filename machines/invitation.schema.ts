@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiLine, singleLine } from './fields.js';
+import { emailFormat, isoDate, multiLine, singleLine } from './fields.js';
 import type { EventMeta, EventsOf } from './process-definition.js';
 import { secret } from './secrets.js';
 
@@ -24,7 +24,7 @@ const email = z
   .string()
   .trim()
   .max(254)
-  .check(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }));
+  .check(emailFormat({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }));
 
 // 6 to 15 digits (E.164), with the separators people type: +49 (0221) 123-456 / 789.
 const phone = z
@@ -91,7 +91,7 @@ export const invitationRevokedSchema = z.object({ reason: multiLine(500).optiona
  * checked by the machine against the event's `receivedAt`, since a schema has no clock.
  */
 export const personalDataSubmittedSchema = z.object({
-  birthDate: z.iso.date({ error: 'Bitte ein gültiges Geburtsdatum im Format JJJJ-MM-TT angeben.' }),
+  birthDate: isoDate({ error: 'Bitte ein gültiges Geburtsdatum im Format JJJJ-MM-TT angeben.' }),
   phone: phone.optional(),
 });
 

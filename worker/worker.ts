@@ -20,6 +20,8 @@ import type { TemporalConfig } from '../config/env.js';
 import type { Tracing } from '../observability/tracing.js';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once for all workflows instead of once per workflow: see the module. */
+const sharedLibraries = fileURLToPath(new URL('../workflows/shared-libraries.ts', import.meta.url));
 /** OpenTelemetry's workflow interceptors: they run in the sandbox, so they go into the bundle. */
 const tracingInterceptors = createRequire(import.meta.url).resolve(
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
@@ -36,6 +38,7 @@ export async function bundleWorkflows(
   return bundleWorkflowCode({
     workflowsPath: path,
     logger: quietBundlerLogger,
+    preloadModules: [sharedLibraries],
     ...(options.tracing ? { workflowInterceptorModules: [tracingInterceptors] } : {}),
   });
 }
@@ -87,10 +90,10 @@ export interface WorkerOptions {
 /**
  * The SDK's default cache (about 2,300 workflows for a 4 GB heap) assumes ~1.7 MB per cached
  * workflow. A praxisflow workflow held about 1.9 MB of the workflow thread's heap when each one
- * built every machine; it builds only its own now, but still its own zod, xstate and SDK
- * runtime in its own module scope. A quarter of the heap limit in MB keeps 10,000 live
- * processes inside the heap (`npm run bench:live`, bench/README.md); a workflow evicted past
- * that is replayed at its next task.
+ * built every machine; it builds only its own now, shares zod and xstate with the others
+ * (workflows/shared-libraries.ts) and holds about 0.4 MB. A quarter of the heap limit in MB
+ * keeps 10,000 live processes inside the heap (`npm run bench:live`, bench/README.md); a
+ * workflow evicted past that is replayed at its next task.
  */
 const defaultMaxCachedWorkflows = (): number =>
   Math.max(10, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / 4));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../fields.js';
 import { MAX_ACTIVATION_ATTEMPTS } from '../invitation.js';
 import { SALUTATIONS, type InvitationContext } from '../invitation.schema.js';
 import type { MigrationDefinition } from '../migration-definition.js';
@@ -17,7 +18,7 @@ const invitationV2Context = z.object({
   inviter: z.object({ name: nullableText, email: z.string().min(3) }).nullable(),
   tokenHash: nullableText,
   linkRef: nullableText,
-  personalData: z.object({ birthDate: z.iso.date(), phone: nullableText }).nullable(),
+  personalData: z.object({ birthDate: isoDate(), phone: nullableText }).nullable(),
   codeHash: nullableText,
   failedActivationAttempts: z
     .int()
