@@ -5,14 +5,17 @@ import {
   type AnyStateNode,
   type PromiseActorLogic,
 } from 'xstate';
+import { childMachineOf } from './child-machine.js';
 
 /**
  * Invoked actors, as far as praxisflow runs them durably: a promise actor declared by name in
  * `setup({ actors })` with {@link promiseActivity} runs as the Temporal activity of that name,
  * called with the actor's input; its result comes back as XState's `xstate.done.actor.<id>`, its
- * failure (once the activity's retries are spent) as `xstate.error.actor.<id>`. Every other
- * kind of actor (callback, observable, transition, a child machine) lives in memory only and
- * cannot survive a worker's restart: a machine that names one is refused when it is registered.
+ * failure (once the activity's retries are spent) as `xstate.error.actor.<id>`. A child machine
+ * declared with `childMachine()` runs as a child workflow (see child-machine.ts). Every other
+ * kind of actor (callback, observable, transition, an undeclared child machine) lives in memory
+ * only and cannot survive a worker's restart: a machine that names one is refused when it is
+ * registered.
  */
 
 /** How the activity of one actor runs, where the interpreter's preset does not fit. */
@@ -59,15 +62,17 @@ export function promiseActivityOptions(logic: unknown): PromiseActivityOptions |
 /** What kind of actor a logic is, for a refusal that says why. */
 function kindOf(logic: unknown): string {
   if (logic === undefined) return 'an inline actor without a name';
-  if (typeof logic === 'object' && logic !== null && 'root' in logic) return 'a child machine';
+  if (typeof logic === 'object' && logic !== null && 'root' in logic) {
+    return 'a child machine not declared with childMachine()';
+  }
   return 'not made with promiseActivity() (a callback, observable or transition actor, or a plain fromPromise)';
 }
 
 const WHY =
   'praxisflow runs only promise actors declared with promiseActivity() in setup({ actors }), as the ' +
-  'Temporal activity of their name; callback, observable and transition actors and child machines ' +
-  'live in memory only and would not survive a worker restart (start another process with ' +
-  'startProcess instead of a child machine)';
+  'Temporal activity of their name, and child machines declared with childMachine(), as child ' +
+  'workflows; callback, observable and transition actors live in memory only and would not ' +
+  'survive a worker restart';
 
 const nodesOf = (node: AnyStateNode): AnyStateNode[] => [
   node,
@@ -87,14 +92,23 @@ function actionsOf(node: AnyStateNode): unknown[] {
 /**
  * Every actor of a machine that praxisflow cannot run durably, each as a sentence naming the
  * machine, the actor and why; empty when the machine may be registered. Checks the actors of
- * `setup({ actors })`, every `invoke` and every `spawnChild` action. (An actor spawned inside
- * `assign` has no action to look at: the interpreter refuses it when it appears.)
+ * `setup({ actors })`, every `invoke` and every `spawnChild` action, and every child machine
+ * the same way. (An actor spawned inside `assign` has no action to look at: the interpreter
+ * refuses it when it appears.)
  */
-export function refusedActors(machine: AnyStateMachine): string[] {
+export function refusedActors(
+  machine: AnyStateMachine,
+  checked: Set<AnyStateMachine> = new Set(),
+): string[] {
+  if (checked.has(machine)) return [];
+  checked.add(machine);
   const actors = machine.implementations.actors as Readonly<Record<string, unknown>>;
   const refusals: string[] = [];
   for (const [src, logic] of Object.entries(actors)) {
-    if (!promiseActivityOptions(logic)) {
+    const child = childMachineOf(logic);
+    if (child) {
+      refusals.push(...refusedActors(child, checked));
+    } else if (!promiseActivityOptions(logic)) {
       refusals.push(`Machine '${machine.id}': actor '${src}' is ${kindOf(logic)}. ${WHY}.`);
     }
   }
@@ -105,7 +119,8 @@ export function refusedActors(machine: AnyStateMachine): string[] {
       if (typeof src !== 'string' || !Object.hasOwn(actors, src)) {
         refusals.push(
           `Machine '${machine.id}': the actor invoked as '${invoke.id}' in ${where} is ${kindOf(undefined)}; ` +
-            `declare it by name in setup({ actors }) with promiseActivity(), so that its activity has a name. ${WHY}.`,
+            `declare it by name in setup({ actors }) with promiseActivity() or childMachine(), so that ` +
+            `its activity or child workflow has a name. ${WHY}.`,
         );
       }
     }
@@ -119,7 +134,7 @@ export function refusedActors(machine: AnyStateMachine): string[] {
             : kindOf(spawn.src);
         refusals.push(
           `Machine '${machine.id}': a spawnChild in ${where} starts ${what}; spawn an actor ` +
-            `declared by name in setup({ actors }) with promiseActivity(). ${WHY}.`,
+            `declared by name in setup({ actors }) with promiseActivity() or childMachine(). ${WHY}.`,
         );
       }
     }
