@@ -4,10 +4,12 @@ import {
   START_PROCESS,
   type StartProcessParams,
 } from '../../machines/process-definition.js';
+import { childMachineOf } from '../../machines/child-machine.js';
 import {
   promiseActivityOptions,
   type PromiseActivityOptions,
 } from '../../machines/promise-activity.js';
+import { isParentWorkflow } from './pure-steps.js';
 import type { ProcessEvent } from './types.js';
 
 /**
@@ -36,7 +38,21 @@ export type Effect =
       readonly input: unknown;
       readonly options: PromiseActivityOptions;
     }
-  /** The invoking state was left (or the child stopped): its activity is cancelled. */
+  /**
+   * An invoked (or spawned) child machine declared with `childMachine()`: a child workflow that
+   * runs the machine `src` of this machine's `setup({ actors })`, with `input`.
+   */
+  | {
+      readonly kind: 'invokeMachine';
+      readonly id: string;
+      readonly src: string;
+      readonly input: unknown;
+    }
+  /** `sendTo` a child machine: a signal to its workflow. */
+  | { readonly kind: 'sendToChild'; readonly id: string; readonly event: ProcessEvent }
+  /** A child machine's `sendParent`: a signal to its parent's workflow. */
+  | { readonly kind: 'sendParent'; readonly event: ProcessEvent }
+  /** The invoking state was left (or the child stopped): its activity or workflow is cancelled. */
   | { readonly kind: 'stopInvoke'; readonly id: string };
 
 interface ExecutableAction {
@@ -72,6 +88,13 @@ function isSelf(target: unknown, machine: AnyStateMachine): boolean {
   );
 }
 
+/** The invoked child machine a `sendTo` aims at, by its id; undefined for any other target. */
+function childMachineTarget(target: unknown): string | undefined {
+  if (typeof target !== 'object' || target === null) return undefined;
+  const { id, logic } = target as { id?: unknown; logic?: unknown };
+  return typeof id === 'string' && childMachineOf(logic) ? id : undefined;
+}
+
 /**
  * @param actions executable actions as `transition`/`initialTransition` return them
  * @param machine the machine, to recognise `sendTo` aimed at itself
@@ -94,13 +117,22 @@ export function toEffects(
     switch (action.type) {
       case 'xstate.raise':
       case 'xstate.sendTo': {
-        if (action.type === 'xstate.sendTo' && !isSelf(params.to, machine)) {
-          throw new UnsupportedActionError(
-            action.type,
-            'only sending to the machine itself is durable',
-          );
-        }
         const event = params.event as ProcessEvent;
+        if (action.type === 'xstate.sendTo' && !isSelf(params.to, machine)) {
+          const child = childMachineTarget(params.to);
+          const parent = isParentWorkflow(params.to);
+          if ((!child && !parent) || typeof params.delay === 'number') {
+            throw new UnsupportedActionError(
+              action.type,
+              'only sending to the machine itself (also delayed), to an invoked child machine ' +
+                'or to the parent of a child machine (both without delay) is durable',
+            );
+          }
+          effects.push(
+            child ? { kind: 'sendToChild', id: child, event } : { kind: 'sendParent', event },
+          );
+          return;
+        }
         if (typeof params.delay === 'number') {
           const id = params.id ?? anonymousId(index);
           effects.push({ kind: 'schedule', id, name: timerName(id), event, delay: params.delay });
@@ -118,6 +150,10 @@ export function toEffects(
         return;
       case 'xstate.spawnChild': {
         const { id, src, input } = action.params as { id: string; src: unknown; input?: unknown };
+        if (typeof src === 'string' && childMachineOf(machine.implementations.actors[src])) {
+          effects.push({ kind: 'invokeMachine', id, src, input });
+          return;
+        }
         const options =
           typeof src === 'string'
             ? promiseActivityOptions(machine.implementations.actors[src])
@@ -126,7 +162,8 @@ export function toEffects(
           throw new UnsupportedActionError(
             action.type,
             `actor '${typeof src === 'string' ? src : id}' is no promise actor declared with ` +
-              'promiseActivity(); only those run durably (as the activity of their name)',
+              'promiseActivity() and no machine declared with childMachine(); only those run ' +
+              'durably (as the activity of their name, or as a child workflow)',
           );
         }
         effects.push({ kind: 'invoke', id, src, input, options });
@@ -143,8 +180,8 @@ export function toEffects(
         if (action.type.startsWith('xstate.')) {
           throw new UnsupportedActionError(
             action.type,
-            'praxisflow runs raise, sendTo itself, cancel, emit, log, assign and invoked promise ' +
-              'actors; start another process with a named action',
+            'praxisflow runs raise, sendTo itself, cancel, emit, log, assign, invoked promise ' +
+              'actors and child machines; start another process with a named action',
           );
         }
         if (action.type === CONTINUE_AS_NEW) {
@@ -171,7 +208,9 @@ export function refuseChildrenWithoutSpawn(
   effects: readonly Effect[],
 ): void {
   const spawned = new Set(
-    effects.flatMap((effect) => (effect.kind === 'invoke' ? [effect.id] : [])),
+    effects.flatMap((effect) =>
+      effect.kind === 'invoke' || effect.kind === 'invokeMachine' ? [effect.id] : [],
+    ),
   );
   const known = before?.children ?? {};
   const unspawned = Object.keys(after.children).filter(
@@ -181,7 +220,8 @@ export function refuseChildrenWithoutSpawn(
     throw new UnsupportedActionError(
       'spawn',
       `actor ${unspawned.map((id) => `'${id}'`).join(', ')} was spawned inside assign; ` +
-        'invoke a promise actor declared with promiseActivity(), or use spawnChild',
+        'invoke a promise actor declared with promiseActivity() or a machine declared with ' +
+        'childMachine(), or use spawnChild',
     );
   }
 }

@@ -2,12 +2,21 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
+  type TemporalFailure,
 } from '@temporalio/workflow';
 import type { InvocationMeta } from '../../activities/types.js';
 import type { PromiseActivityOptions } from '../../machines/promise-activity.js';
+import {
+  outputOf,
+  signalMachine,
+  startChildMachine,
+  type ChildParent,
+  type StartedChild,
+} from './child-machines.js';
 import type { Effect } from './effects.js';
 import type { ProcessEvent } from './types.js';
 
@@ -37,6 +46,8 @@ export interface Invocation {
   readonly step: number;
 }
 
+type InvokeEffect = Extract<Effect, { kind: 'invoke' | 'invokeMachine' }>;
+
 /** What a failed invocation tells the machine: plain data, no stack. */
 interface InvocationError {
   readonly message: string;
@@ -53,8 +64,11 @@ const optionsOf = (options: PromiseActivityOptions): ActivityOptions => ({
   },
 });
 
-/** The failure as the machine gets it: the cause's message and type (`NotFound`, `TimeoutFailure`). */
-function errorOf(failure: ActivityFailure): InvocationError {
+/**
+ * The failure as the machine gets it: the cause's message and type (`NotFound`,
+ * `TimeoutFailure`, `CancelledFailure` for a child machine cancelled in Temporal).
+ */
+function errorOf(failure: TemporalFailure): InvocationError {
   const cause = failure.cause ?? failure;
   return {
     message: cause.message.slice(0, 300),
@@ -63,17 +77,19 @@ function errorOf(failure: ActivityFailure): InvocationError {
 }
 
 /**
- * The invoked promise actors of a process: each runs as the activity named by its `src`, in a
- * cancellation scope of its own. Its outcome is handed to `onSettled` as the event XState
- * expects (`xstate.done.actor.<id>` with `output`, `xstate.error.actor.<id>` with `error`); the
- * caller puts it in line with every other event, and `take` tells, when its turn comes, whether
- * the invocation still runs: one stopped meanwhile (its state left) is never delivered.
+ * The invoked actors of a process: a promise actor runs as the activity named by its `src`, a
+ * child machine as a child workflow, each in a cancellation scope of its own. Its outcome is
+ * handed to `onSettled` as the event XState expects (`xstate.done.actor.<id>` with `output`,
+ * `xstate.error.actor.<id>` with `error`); the caller puts it in line with every other event,
+ * and `take` tells, when its turn comes, whether the invocation still runs: one stopped
+ * meanwhile (its state left) is never delivered.
  */
 export class InvokedActors {
   private readonly running = new Map<
     string,
-    { invocation: Invocation; scope: CancellationScope }
+    { invocation: Invocation; scope: CancellationScope; child?: StartedChild }
   >();
+  private startsThisStep = { step: -1, count: 0 };
 
   constructor(
     private readonly processType: string,
@@ -89,12 +105,54 @@ export class InvokedActors {
     return [...this.running.keys()];
   }
 
-  /** Starts the activity of an `invoke` effect; `at` is the transition's workflow time. */
-  start(effect: Extract<Effect, { kind: 'invoke' }>, step: number, at: string): void {
+  /**
+   * Starts the activity of an `invoke` effect, or the child workflow of an `invokeMachine`
+   * effect; `at` is the transition's workflow time.
+   */
+  start(effect: InvokeEffect, step: number, at: string, parent: ChildParent): void {
     this.stop(effect.id);
     const invocation: Invocation = { id: effect.id, src: effect.src, step };
     const scope = new CancellationScope();
-    this.running.set(effect.id, { invocation, scope });
+    const entry: { invocation: Invocation; scope: CancellationScope; child?: StartedChild } = {
+      invocation,
+      scope,
+    };
+    this.running.set(effect.id, entry);
+    void scope
+      .run(() => {
+        if (effect.kind === 'invoke') return this.runActivity(effect, step, at);
+        entry.child = startChildMachine(effect, this.startsIn(step), parent);
+        return outputOf(entry.child);
+      })
+      .then(
+        (output) => {
+          this.settle(invocation, {
+            type: `xstate.done.actor.${effect.id}`,
+            output,
+            actorId: effect.id,
+          });
+        },
+        (error: unknown) => {
+          // Stopped by the machine, or the whole workflow cancelled: nothing to deliver.
+          if (!this.runs(invocation) || scope.consideredCancelled) return;
+          // Anything but an activity's or a child's failure is a bug here: fail the workflow task.
+          if (!(error instanceof ActivityFailure || error instanceof ChildWorkflowFailure)) {
+            throw error;
+          }
+          this.settle(invocation, {
+            type: `xstate.error.actor.${effect.id}`,
+            error: errorOf(error),
+            actorId: effect.id,
+          });
+        },
+      );
+  }
+
+  private runActivity(
+    effect: Extract<Effect, { kind: 'invoke' }>,
+    step: number,
+    at: string,
+  ): Promise<unknown> {
     const activity = proxyActivities<Record<string, InvokedActivity>>(optionsOf(effect.options))[
       effect.src
     ]!;
@@ -107,36 +165,43 @@ export class InvokedActors {
       idempotencyKey: `${workflowId}:${firstExecutionRunId}:${step}:${effect.id}`,
       at,
     };
-    void scope
-      .run(() => activity(effect.input, meta))
-      .then(
-        (output) => {
-          this.settle(invocation, {
-            type: `xstate.done.actor.${effect.id}`,
-            output,
-            actorId: effect.id,
-          });
-        },
-        (error: unknown) => {
-          // Stopped by the machine, or the whole workflow cancelled: nothing to deliver.
-          if (!this.runs(invocation) || scope.consideredCancelled) return;
-          // Anything but an activity's failure is a bug here: fail the workflow task.
-          if (!(error instanceof ActivityFailure)) throw error;
-          this.settle(invocation, {
-            type: `xstate.error.actor.${effect.id}`,
-            error: errorOf(error),
-            actorId: effect.id,
-          });
-        },
-      );
+    return activity(effect.input, meta);
   }
 
-  /** The invoking state was left: its activity is cancelled, a late outcome dropped. */
+  /**
+   * The step, and how many child machines it started before this one: a state entered again
+   * in one step stops its child and starts another under the same id, whose workflow id
+   * must differ while the first one winds down.
+   */
+  private startsIn(step: number): string {
+    this.startsThisStep =
+      this.startsThisStep.step === step
+        ? { step, count: this.startsThisStep.count + 1 }
+        : { step, count: 0 };
+    const { count } = this.startsThisStep;
+    return count === 0 ? String(step) : `${step}.${count}`;
+  }
+
+  /** The invoking state was left: its activity or child workflow is cancelled, a late outcome dropped. */
   stop(id: string): void {
     const entry = this.running.get(id);
     if (!entry) return;
     this.running.delete(id);
     entry.scope.cancel();
+  }
+
+  /**
+   * Sends `event` to the running child machine `id` (the parent's `sendTo`); an actor that is
+   * no child machine, or no longer runs, drops it as XState drops what is sent to a stopped one.
+   */
+  async sendTo(id: string, event: ProcessEvent): Promise<void> {
+    const child = this.running.get(id)?.child;
+    if (child) await signalMachine(child.started, event);
+  }
+
+  /** Whether `workflowId` is the workflow of a child machine that runs now. */
+  runsChild(workflowId: string): boolean {
+    return [...this.running.values()].some((entry) => entry.child?.workflowId === workflowId);
   }
 
   stopAll(): void {

@@ -1,12 +1,6 @@
 import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { checkEvent } from './validation.js';
-import {
-  createActor,
-  initialTransition,
-  transition,
-  type AnyMachineSnapshot,
-  type AnyStateMachine,
-} from 'xstate';
+import { createActor, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import {
   START_PROCESS,
   type ProcessDefinition,
@@ -17,6 +11,8 @@ import { ActivityRunner } from './activity-runner.js';
 import { refuseChildrenWithoutSpawn, toEffects, type Effect } from './effects.js';
 import { InvokedActors } from './invoked-actors.js';
 import { previewEffects } from './preview.js';
+import { childSteps, processSteps, type PureSteps } from './pure-steps.js';
+import { signalMachine } from './child-machines.js';
 import { Projection } from './projection.js';
 import { ProcessSearchAttributes, startSearchAttributes } from './search-attributes.js';
 import { machineOf } from './starting-view.js';
@@ -64,7 +60,7 @@ export class ProcessActor {
   readonly timers = new DurableTimers((timer) => {
     this.mailbox.post({ event: timer.event, actor: 'timer', external: false, timer });
   });
-  /** Invoked promise actors whose activities run; their outcomes go in line like a timer's event. */
+  /** Invoked actors (activities, child workflows) that run; their outcomes go in line like a timer's event. */
   readonly invoked: InvokedActors;
   eventTypes: readonly string[];
   /** When each active state was entered: what a migration's timers count from. */
@@ -72,7 +68,8 @@ export class ProcessActor {
   /** The redacted context and the snapshot it is of: redacting a large context per view is costly. */
   private redacted:
     { readonly for: AnyMachineSnapshot; readonly context: Record<string, unknown> } | undefined;
-  private readonly projection = new Projection();
+  /** Off for a child machine: it is part of its process, not a process of the read model. */
+  private readonly projection: Projection;
   readonly activities: ActivityRunner;
   snapshot: AnyMachineSnapshot;
   /** Set by an operator's cancel: the machine stays where it was, the process ends. */
@@ -85,6 +82,8 @@ export class ProcessActor {
   private pendingStartEffects: readonly Effect[] = [];
   /** The machine asked to continue as new once everything queued is done. */
   continueAsNewRequested = false;
+  /** XState's pure steps; a child machine's know its parent (for `sendParent`). */
+  private readonly steps: PureSteps;
 
   constructor(
     definition: ProcessDefinition,
@@ -95,6 +94,8 @@ export class ProcessActor {
       readonly migrations: readonly AnyMigration[];
     } = { definitions: [definition], migrations: [] },
   ) {
+    this.projection = new Projection(!args.child);
+    this.steps = args.child ? childSteps : processSteps;
     this.definition = definition;
     this.machine = machineOf(definition, args.delays);
     this.eventTypes = Object.keys(definition.events);
@@ -139,10 +140,12 @@ export class ProcessActor {
         'InvalidInput',
       );
     }
-    upsertSearchAttributes(
-      startSearchAttributes(this.definition.type, this.args.businessKey, this.args.practiceId),
-    );
-    const [first, actions] = initialTransition(this.machine, input.data);
+    if (!this.args.child) {
+      upsertSearchAttributes(
+        startSearchAttributes(this.definition.type, this.args.businessKey, this.args.practiceId),
+      );
+    }
+    const [first, actions] = this.steps.initial(this.machine, input.data);
     this.pendingStartEffects = toEffects(actions, this.machine, (i) => `0.${i}`);
     refuseChildrenWithoutSpawn(undefined, first, this.pendingStartEffects);
     this.stateEntries = nextStateEntries(
@@ -376,7 +379,7 @@ export class ProcessActor {
       if (refused) return { refused };
       throw error;
     }
-    const [next, actions] = transition(this.machine, this.snapshot, {
+    const [next, actions] = this.steps.next(this.machine, this.snapshot, {
       ...parsed,
       receivedAt: new Date(now).toISOString(),
       actor,
@@ -444,7 +447,7 @@ export class ProcessActor {
       this.step += 1;
       this.stepsThisRun += 1;
       const from = this.currentState();
-      const [next, actions] = transition(this.machine, this.snapshot, event);
+      const [next, actions] = this.steps.next(this.machine, this.snapshot, event);
       this.checkHealthy(next);
       const step = this.step;
       const effects = toEffects(actions, this.machine, (i) => `${step}.${i}`);
@@ -593,7 +596,8 @@ export class ProcessActor {
 
   private publishState(): void {
     const state = this.currentState();
-    if (state === this.publishedState) return;
+    // A child machine carries no search attributes: a search for processes must not find it.
+    if (state === this.publishedState || this.args.child) return;
     this.publishedState = state;
     upsertSearchAttributes([{ key: ProcessSearchAttributes.state, value: state }]);
   }
@@ -612,9 +616,13 @@ export class ProcessActor {
     applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
       if (effect.kind === 'stopInvoke') this.invoked.stop(effect.id);
-      // An invoked actor's activity runs beside the process; its outcome comes as an event.
-      if (effect.kind === 'invoke' && this.active) {
-        this.invoked.start(effect, audit.step, this.updatedAt);
+      // An invoked actor (an activity, a child workflow) runs beside the process; its outcome
+      // comes as an event.
+      if ((effect.kind === 'invoke' || effect.kind === 'invokeMachine') && this.active) {
+        this.invoked.start(effect, audit.step, this.updatedAt, {
+          args: this.args,
+          version: this.definition.version,
+        });
       }
       if (effect.kind === 'emit' && effect.event.type === 'rejected') {
         job.refuse(rejection(effect.event as unknown as RejectionEmit, () => this.allowedEvents()));
@@ -626,6 +634,10 @@ export class ProcessActor {
     for (const [index, effect] of effects.entries()) {
       if (effect.kind === 'raiseLater') {
         feedback.push({ event: effect.event, actor: 'system' });
+      } else if (effect.kind === 'sendToChild') {
+        await this.invoked.sendTo(effect.id, effect.event);
+      } else if (effect.kind === 'sendParent' && this.args.child) {
+        await signalMachine(this.args.child.parentId, effect.event);
       } else if (effect.kind === 'continueAsNew') {
         this.continueAsNewRequested = this.active;
       } else if (effect.kind === 'startProcess') {

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ProjectionActivities } from '../../activities/projection.js';
 import type { AnyMigration } from '../../machines/migration-definition.js';
+import { childDefinition } from '../../machines/child-machine.js';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import {
   cancelUpdate,
@@ -29,11 +30,14 @@ import { ProcessActor } from './process-actor.js';
 import {
   BULK_ACTION_ID_PATTERN,
   SendFailure,
+  type ChildMachineResult,
   type ProcessArgs,
   type ProcessView,
 } from './types.js';
 import { refusal } from './refusals.js';
 import { checkEvent, parseSignalledEvent } from './validation.js';
+import { machineMessageSignal } from './child-machines.js';
+import { isEvent } from './mailbox.js';
 
 /** An operator's request with a field missing or wrong: 422 naming it, before history. */
 function invalid(detail: string, path: string): never {
@@ -96,7 +100,10 @@ export async function runMachine(
   args: ProcessArgs,
   versions?: ConstructorParameters<typeof ProcessActor>[2],
 ): Promise<ProcessView> {
-  const run = new ProcessActor(definition, args, versions);
+  // The workflow of a child machine runs the child machine its path names in the definition.
+  const run = args.child
+    ? new ProcessActor(childDefinition(definition, args.child.path), args)
+    : new ProcessActor(definition, args, versions);
 
   // Handlers go in only once there is a snapshot: buffered updates are validated at once.
   setHandler(viewQuery, () => run.view());
@@ -147,6 +154,18 @@ export async function runMachine(
     run.enqueue(checked.parsed, typeof meta?.actor === 'string' ? meta.actor : 'system', false, {
       ...(sentAt === undefined ? {} : { sentAt }),
     });
+  });
+
+  // Between a child machine and its parent: taken in line like any event, from nobody else.
+  setHandler(machineMessageSignal, (message) => {
+    const from = typeof message?.from === 'string' ? message.from : '';
+    const fromParent = args.child !== undefined && args.child.parentId === from;
+    if (!fromParent && !run.invoked.runsChild(from)) {
+      log.warn(`Dropped a machine event from ${from || 'nobody'}: no parent or running child`);
+      return;
+    }
+    if (!isEvent(message.event) || !run.active) return;
+    run.enqueue(message.event, 'system', false);
   });
 
   setHandler(
@@ -270,8 +289,10 @@ export async function runMachine(
     (args.continueAsNewAfterSteps !== undefined &&
       run.stepsThisRun >= args.continueAsNewAfterSteps);
 
-  // Where every step's write is a regular activity, an answer follows a history event anyway.
-  const answersAfterAnEvent = !run.projectionByActivity && patched(ANSWER_AFTER_AN_EVENT_PATCH);
+  // Where every step's write is a regular activity, an answer follows a history event anyway;
+  // a child machine writes none and answers no update.
+  const answersAfterAnEvent =
+    !args.child && !run.projectionByActivity && patched(ANSWER_AFTER_AN_EVENT_PATCH);
   try {
     await run.start();
     while (run.active) {
@@ -317,7 +338,22 @@ export async function runMachine(
   run.refuseRemaining();
   await condition(allHandlersFinished);
   if (run.projectionsPending) await run.projectionsLanded();
+  if (args.child) return childResult(run);
   return run.view();
+}
+
+/**
+ * A child machine's outcome for its parent: the output of its final state; a child cancelled
+ * before it got there (an operator's cancel) fails, so its parent takes `xstate.error.actor`.
+ */
+function childResult(run: ProcessActor): ChildMachineResult {
+  if (run.snapshot.status !== 'done') {
+    throw ApplicationFailure.nonRetryable(
+      `The child machine was cancelled in state ${run.currentState()}`,
+      'ChildCancelled',
+    );
+  }
+  return { ...run.view(), output: run.snapshot.output };
 }
 
 /** The bulk action a request names, when it names one in the API's form; else none. */

@@ -83,12 +83,19 @@ type Write =
 
 export class Projection {
   /** Checked before awaiting `record`: without it, not even a microtask may be added. */
-  readonly enabled = patched(PROJECTION_PATCH);
-  private readonly catchUp = this.enabled && patched(CATCH_UP_PATCH);
+  readonly enabled: boolean;
+  private readonly catchUp: boolean;
   /** Every write's completion is a history event (see `bounded`). */
-  readonly byActivity = this.catchUp && patched(BY_ACTIVITY_PATCH);
+  readonly byActivity: boolean;
   /** Writes in the catch-up queue that Postgres has not taken yet. */
   private waiting = 0;
+
+  /** @param wanted false for a child machine's run: it is no process of the read model. */
+  constructor(wanted = true) {
+    this.enabled = wanted && patched(PROJECTION_PATCH);
+    this.catchUp = this.enabled && patched(CATCH_UP_PATCH);
+    this.byActivity = this.catchUp && patched(BY_ACTIVITY_PATCH);
+  }
 
   record(view: ProcessView, audit: Omit<AuditEntry, 'to' | 'toLabel'>): Promise<void> {
     const record: TransitionRecord = {

@@ -53,6 +53,23 @@ export interface ProcessArgs {
   readonly continueAsNewAfterSteps?: number;
   /** Set only by continue-as-new. */
   readonly resume?: ResumeState;
+  /** Set only for the workflow of a child machine: where it belongs. */
+  readonly child?: ChildOf;
+}
+
+/** Where a child machine's workflow belongs (see `childDefinition` in machines/child-machine.ts). */
+interface ChildOf {
+  /** The `src` of each invoke, from the process's machine down to this child machine. */
+  readonly path: readonly string[];
+  /** The workflow id of its parent: the process, or the child machine that invoked it. */
+  readonly parentId: string;
+  /** The id its parent invoked it under (`xstate.done.actor.<actorId>`). */
+  readonly actorId: string;
+}
+
+/** What the workflow of a child machine ends with: its last view and its final state's output. */
+export interface ChildMachineResult extends ProcessView {
+  readonly output?: unknown;
 }
 
 export interface TimerView {
