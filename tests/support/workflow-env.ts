@@ -124,6 +124,39 @@ export const send = (
 
 export const view = (handle: WorkflowHandle): Promise<ProcessView> => handle.query(viewQuery);
 
+/** The audit entries the projection recorded for one process, oldest first. */
+export const auditOf = (workflowId: string) =>
+  projected.filter((record) => record.view.id === workflowId).map((record) => record.audit);
+
+/**
+ * Polls `probe` until it gives a value. A probe that throws (a workflow not started yet) is
+ * "not yet"; its last error is the cause when the time is up.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  withinMs = 15_000,
+): Promise<T> {
+  let lastError: unknown;
+  for (let waited = 0; waited < withinMs; waited += 50) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not happen within ${withinMs / 1000} s`, { cause: lastError });
+}
+
+/** The process's view once it rests in `state`. */
+export const inState = (handle: WorkflowHandle, state: string) =>
+  until(`state ${state}`, async () => {
+    const current = await view(handle);
+    return current.state === state ? current : undefined;
+  });
+
 export const HOUR = 3_600_000;
 
 /**

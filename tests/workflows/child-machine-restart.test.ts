@@ -5,9 +5,11 @@ import {
   HOUR,
   createTestWorker,
   createTimeSkippingEnv,
+  inState,
   projected,
   send,
   startProcess,
+  until,
   view,
 } from '../support/workflow-env.js';
 
@@ -38,22 +40,15 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} did not happen within 30 s`);
-}
-
 describe('a child machine through a worker restart', () => {
   it('when the worker shuts down while the child waits and another starts, then the child answers and the parent takes its output exactly once', async () => {
     const first = await startWorker();
     const handle = await startProcess(env, 'checker', { input: { bsnr: '123456789' } });
     await send(handle, { type: 'CHECK' });
-    await until('the child to report its start', async () =>
-      (await view(handle)).context.started === 1 ? true : undefined,
+    await until(
+      'the child to report its start',
+      async () => ((await view(handle)).context.started === 1 ? true : undefined),
+      30_000,
     );
 
     first.shutdown();
@@ -61,10 +56,7 @@ describe('a child machine through a worker restart', () => {
     await startWorker();
     await env.sleep(HOUR + 60_000);
 
-    const checked = await until('the parent to take the answer', async () => {
-      const current = await view(handle);
-      return current.state === 'checked' ? current : undefined;
-    });
+    const checked = await inState(handle, 'checked');
     expect(checked.context.result).toEqual({ bsnr: '123456789', listed: true, hurried: false });
     const child = env.client.workflow.getHandle(`${handle.workflowId}/check/1`);
     expect((await child.describe()).status.name).toBe('COMPLETED');

@@ -3,10 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PracticeCheck } from '../fixtures/child-machine.js';
 import {
   HOUR,
-  projected,
+  auditOf,
+  inState,
   recordHistory,
   send,
   startProcess,
+  until,
   useTimeSkippingWorker,
   view,
 } from '../support/workflow-env.js';
@@ -40,30 +42,6 @@ const recordedAs = (name: string): string => name.slice('checker-'.length);
 
 /** The workflow id of the child the CHECK (step 1) invoked as `check`. */
 const childOf = (handle: Handle): string => `${handle.workflowId}/check/1`;
-
-const auditOf = (workflowId: string) =>
-  projected.filter((record) => record.view.id === workflowId).map((record) => record.audit);
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  for (let waited = 0; waited < 15_000; waited += 50) {
-    // A child not started yet is not found: that is not yet, not a failure.
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} did not happen within 15 s`);
-}
-
-const inState = (handle: Handle, state: string) =>
-  until(`state ${state}`, async () => {
-    const current = await view(handle);
-    return current.state === state ? current : undefined;
-  });
 
 const childStatus = async (workflowId: string): Promise<string | undefined> =>
   (await env.client.workflow.getHandle(workflowId).describe()).status.name;

@@ -8,11 +8,13 @@ import type { InvocationMeta } from '../../activities/types.js';
 import type { PracticeListing } from '../fixtures/invoking-machine.js';
 import {
   HOUR,
+  auditOf,
   historyEventTypes,
-  projected,
+  inState,
   recordHistory,
   send,
   startProcess,
+  until,
   useTimeSkippingWorker,
   view,
 } from '../support/workflow-env.js';
@@ -89,27 +91,6 @@ afterAll(async () => {
 
 const callsOf = (workflowId: string): Call[] =>
   calls.filter((call) => call.meta.workflowId === workflowId);
-const auditOf = (workflowId: string) =>
-  projected.filter((record) => record.view.id === workflowId).map((record) => record.audit);
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  for (let waited = 0; waited < 15_000; waited += 50) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} did not happen within 15 s`);
-}
-
-const inState = (handle: Parameters<typeof view>[0], state: string) =>
-  until(`state ${state}`, async () => {
-    const current = await view(handle);
-    return current.state === state ? current : undefined;
-  });
-
 describe('an invoked promise actor', () => {
   it('when its activity answers, then the machine takes xstate.done.actor with the output, as one audited system step', async () => {
     const handle = await startProcess(env, 'invoker', { input: { bsnr: '123456789' } });
