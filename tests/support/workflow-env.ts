@@ -238,6 +238,48 @@ export function useTimeSkippingWorker(
   };
 }
 
+/** A worker a test shuts down itself; `running` settles once it has stopped. */
+export interface StoppableWorker {
+  readonly worker: Worker;
+  readonly running: Promise<void>;
+}
+
+/**
+ * A time-skipping server for tests that stop and start workers themselves (a worker restart):
+ * `start` runs a worker without a sticky cache (the test server would hold the next workflow
+ * task for a stopped worker). Every worker still running is stopped after the file.
+ */
+export function useRestartableWorkers(): {
+  readonly env: () => TestWorkflowEnvironment;
+  readonly start: (activities?: object) => Promise<StoppableWorker>;
+} {
+  let env: TestWorkflowEnvironment | undefined;
+  const workers: StoppableWorker[] = [];
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    for (const { worker, running } of workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+    }
+    await env?.teardown();
+  });
+  const envOf = () => {
+    if (!env) throw new Error('the time-skipping environment is not up yet');
+    return env;
+  };
+  return {
+    env: envOf,
+    async start(activities = {}) {
+      const worker = await createTestWorker(envOf(), activities, { maxCachedWorkflows: 0 });
+      const started = { worker, running: worker.run() };
+      workers.push(started);
+      return started;
+    },
+  };
+}
+
 /** The failure type and details of a refused `send`; fails the test if it was not refused. */
 export async function refusalOf(
   promise: Promise<unknown>,

@@ -1,15 +1,12 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HOUR,
-  createTestWorker,
-  createTimeSkippingEnv,
   inState,
   projected,
   send,
   startProcess,
   until,
+  useRestartableWorkers,
   view,
 } from '../support/workflow-env.js';
 
@@ -19,30 +16,12 @@ import {
  * parent takes the answer exactly once.
  */
 
-let env: TestWorkflowEnvironment;
-const workers: { worker: Worker; running: Promise<void> }[] = [];
-
-async function startWorker(): Promise<Worker> {
-  // No sticky cache: the test server would hold the next workflow task for the dead worker.
-  const worker = await createTestWorker(env, {}, { maxCachedWorkflows: 0 });
-  workers.push({ worker, running: worker.run() });
-  return worker;
-}
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterAll(async () => {
-  for (const { worker, running } of workers) {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
-  }
-  await env?.teardown();
-});
+const workers = useRestartableWorkers();
 
 describe('a child machine through a worker restart', () => {
   it('when the worker shuts down while the child waits and another starts, then the child answers and the parent takes its output exactly once', async () => {
-    const first = await startWorker();
+    const first = await workers.start();
+    const env = workers.env();
     const handle = await startProcess(env, 'checker', { input: { bsnr: '123456789' } });
     await send(handle, { type: 'CHECK' });
     await until(
@@ -51,9 +30,9 @@ describe('a child machine through a worker restart', () => {
       30_000,
     );
 
-    first.shutdown();
-    await workers[0]!.running;
-    await startWorker();
+    first.worker.shutdown();
+    await first.running;
+    await workers.start();
     await env.sleep(HOUR + 60_000);
 
     const checked = await inState(handle, 'checked');

@@ -1,15 +1,12 @@
 import { Context } from '@temporalio/activity';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invokedActor } from '../../activities/invoked-actor.js';
 import type { PracticeListing } from '../fixtures/invoking-machine.js';
 import {
-  createTestWorker,
-  createTimeSkippingEnv,
   projected,
   send,
   startProcess,
+  useRestartableWorkers,
   view,
 } from '../support/workflow-env.js';
 
@@ -42,42 +39,19 @@ const onSecondWorker = invokedActor(async (_input: { bsnr: string }, meta) => {
   return LISTING;
 });
 
-let env: TestWorkflowEnvironment;
-const workers: { worker: Worker; running: Promise<void> }[] = [];
-
-async function startWorker(activity: typeof onFirstWorker): Promise<Worker> {
-  // No sticky cache: the test server would hold the next workflow task for the dead worker.
-  const worker = await createTestWorker(
-    env,
-    { lookUpPractice: activity },
-    { maxCachedWorkflows: 0 },
-  );
-  workers.push({ worker, running: worker.run() });
-  return worker;
-}
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterAll(async () => {
-  for (const { worker, running } of workers) {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
-  }
-  await env?.teardown();
-});
+const workers = useRestartableWorkers();
 
 describe('an invoked actor through a worker restart', () => {
   it('when the worker running its activity shuts down and another starts, then the retry answers and the machine takes it exactly once', async () => {
-    const first = await startWorker(onFirstWorker);
-    const handle = await startProcess(env, 'invoker', { input: { bsnr: '123456789' } });
+    const first = await workers.start({ lookUpPractice: onFirstWorker });
+    const handle = await startProcess(workers.env(), 'invoker', { input: { bsnr: '123456789' } });
     const running = new Promise<void>((resolve) => (started = resolve));
     await send(handle, { type: 'CHECK' });
     await running;
 
-    first.shutdown();
-    await workers[0]!.running;
-    await startWorker(onSecondWorker);
+    first.worker.shutdown();
+    await first.running;
+    await workers.start({ lookUpPractice: onSecondWorker });
 
     let current = await view(handle);
     for (let waited = 0; current.state !== 'checked' && waited < 30_000; waited += 100) {
