@@ -239,18 +239,23 @@ export class WebhookStore {
     subscriptionId: string,
     deliveryId: string,
   ): Promise<WebhookDelivery | undefined> {
-    const { rowCount } = await this.pool.query(
+    // The answer is the row as this request left it: read after the wake-up, a dispatcher
+    // may already have delivered it.
+    const requeued = await this.pool.query<DeliveryRow>(
       `update webhook_deliveries
        set status = 'pending', attempts = 0, next_attempt_at = now(), delivered_at = null,
            claimed_until = null, claim = null
-       where id = $2 and subscription_id = $1 and status <> 'pending'`,
+       where id = $2 and subscription_id = $1 and status <> 'pending'
+       returning ${DELIVERY_COLUMNS}`,
       [subscriptionId, deliveryId],
     );
-    if (rowCount) await this.pool.query(`select pg_notify('${WEBHOOK_CHANNEL}', '')`);
-    const { rows } = await this.pool.query<DeliveryRow>(
-      `select ${DELIVERY_COLUMNS} from webhook_deliveries where id = $2 and subscription_id = $1`,
-      [subscriptionId, deliveryId],
-    );
+    if (requeued.rowCount) await this.pool.query(`select pg_notify('${WEBHOOK_CHANNEL}', '')`);
+    const { rows } = requeued.rowCount
+      ? requeued
+      : await this.pool.query<DeliveryRow>(
+          `select ${DELIVERY_COLUMNS} from webhook_deliveries where id = $2 and subscription_id = $1`,
+          [subscriptionId, deliveryId],
+        );
     return rows[0] && toDelivery(rows[0]);
   }
 }
