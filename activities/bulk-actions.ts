@@ -4,7 +4,7 @@
  * the action itself is the same update an operator's single request sends, naming the bulk
  * action in the process's audit entry.
  */
-import { getClient, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, getClient, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { endBulkAction } from '../db/bulk-actions.js';
 import type { Pool } from '../db/pool.js';
@@ -116,6 +116,8 @@ const outcomeFacts = ({ status: _, ...facts }: BulkOutcome) => facts;
 const AT_ONCE = 10;
 /** Processes read from Postgres at a time. */
 const PAGE = 100;
+/** Attempts after which a job whose rows never appeared counts as rolled back. */
+const RECORDED_ATTEMPTS = 10;
 /** How long one activity takes new processes: well within its start-to-close timeout. */
 const TAKING_MS = 10 * 60_000;
 
@@ -175,6 +177,22 @@ export function createBulkActionActivities(deps: {
     );
   }
 
+  /**
+   * Whether the job's rows are there. The API starts the job's workflow inside the transaction
+   * that records the job, so the first activity may run before that commits: it is retried until
+   * the rows are visible. A job still not recorded after {@link RECORDED_ATTEMPTS} attempts (about
+   * four minutes) was rolled back, and its workflow has nothing to do.
+   */
+  async function recorded(bulkId: string): Promise<boolean> {
+    const { rowCount } = await pool.query('select 1 from bulk_actions where id = $1', [bulkId]);
+    if (rowCount) return true;
+    if (Context.current().info.attempt >= RECORDED_ATTEMPTS) return false;
+    throw ApplicationFailure.retryable(
+      `Bulk action ${bulkId} is not recorded yet`,
+      'BulkActionNotRecorded',
+    );
+  }
+
   return {
     /**
      * Acts on the next pending processes of the job, up to `limit` and for about ten minutes at
@@ -185,6 +203,7 @@ export function createBulkActionActivities(deps: {
      * recorded and sends each update under the same id: no process is acted on twice.
      */
     async applyBulkItems(request: BulkPageRequest): Promise<number> {
+      if (!(await recorded(request.bulkId))) return 0;
       const stopTakingAt = performance.now() + TAKING_MS;
       const queue: BulkItem[] = [];
       let after = -1;

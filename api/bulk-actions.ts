@@ -337,7 +337,10 @@ export class BulkActions {
       ]);
     }
     const id = newBulkId();
-    // Committed only once Temporal has taken the start: all of it, or nothing.
+    // Committed only once Temporal has taken the start: all of it, or nothing. The job's first
+    // activity waits until the rows are committed (activities/bulk-actions.ts); a start whose
+    // commit fails is terminated.
+    let started = false;
     await inTransaction(this.pool, async (db) => {
       await db.query(
         `insert into bulk_actions (id, action, filter, actor, practices, rate, status, total)
@@ -386,9 +389,18 @@ export class BulkActions {
           workflowId: bulkActionWorkflowId(id),
           args: [args],
         });
+        started = true;
       } catch (error) {
         throw fromTemporal(error, bulkActionWorkflowId(id));
       }
+    }).catch(async (error: unknown) => {
+      if (started) {
+        await this.client.workflow
+          .getHandle(bulkActionWorkflowId(id))
+          .terminate('The bulk action was not recorded')
+          .catch(() => undefined);
+      }
+      throw error;
     });
     return (await this.get(id))!;
   }

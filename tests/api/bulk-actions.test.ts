@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBulkActionActivities } from '../../activities/bulk-actions.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { untilAtRest } from '../support/at-rest.js';
 import { messagesTo } from '../support/mailcatcher.js';
@@ -147,6 +149,57 @@ describe('bulk actions', () => {
       expect(resent?.detail).toEqual({ bulkAction: job.id });
       await untilInvitationEmails(target.email, 2);
     }
+  });
+
+  it('when the job’s first activity runs before the API has committed the job, then it waits for the rows instead of ending the job empty', async () => {
+    const practice = `BSNR-${randomBytes(3).readUIntBE(0, 3) % 900_000_000}`;
+    const [target] = await invitations(1, practice);
+    const activities = createBulkActionActivities({ pool: api.database.pool, client: api.client });
+    const bulkId = `ba_${randomBytes(12).toString('base64url')}`;
+    const request = {
+      bulkId,
+      action: { kind: 'event', event: { type: 'INVITATION_RESENT' } },
+      actor: 'test',
+      ratePerSecond: 50,
+      limit: 1_000,
+    } as const;
+    // The API's transaction, as it stands while Temporal takes the start.
+    const db = await api.database.pool.connect();
+    try {
+      await db.query('begin');
+      await db.query(
+        `insert into bulk_actions (id, action, filter, actor, practices, rate, status, total)
+          values ($1, $2, '{}', 'test', null, 50, 'running', 1)`,
+        [bulkId, JSON.stringify(request.action)],
+      );
+      await db.query(
+        `insert into bulk_action_items (bulk_id, position, process_id, status)
+          values ($1, 0, $2, 'pending')`,
+        [bulkId, target!.id],
+      );
+
+      await expect(
+        new MockActivityEnvironment({ attempt: 1 }).run(activities.applyBulkItems, request),
+      ).rejects.toMatchObject({ type: 'BulkActionNotRecorded', nonRetryable: false });
+      await db.query('commit');
+    } finally {
+      db.release();
+    }
+
+    await expect(
+      new MockActivityEnvironment({ attempt: 2 }).run(activities.applyBulkItems, request),
+    ).resolves.toBe(1);
+    const items = await api.request('GET', `/api/v1/bulk-actions/${bulkId}/items`, {
+      key: keys.operator,
+    });
+    expect(items.body.items).toEqual([expect.objectContaining({ status: 'done' })]);
+    // A job never committed (its transaction rolled back) ends its workflow after the attempts.
+    await expect(
+      new MockActivityEnvironment({ attempt: 10 }).run(activities.applyBulkItems, {
+        ...request,
+        bulkId: `ba_${randomBytes(12).toString('base64url')}`,
+      }),
+    ).resolves.toBe(0);
   });
 
   it('cancels with a reason; a process that ended meanwhile is refused with the process’s own answer', async () => {
