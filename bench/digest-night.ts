@@ -17,10 +17,19 @@
  * read model) and mail catcher, thrown away after. Writes bench/results/digest-night.json.
  *
  *   npm run bench:digest -- --practices 5000 --jitter-minutes 20 --lead-seconds 180
+ *
+ * `--profile` runs it under V8's CPU profiler and prints, for each side's reports and night,
+ * where the CPU time went (bench/profile-summary.ts).
  */
 import {
   inParallel,
+  keepBundleForProfiles,
+  profileClock,
+  profileDir,
+  profiledRerun,
+  profiling,
   quantile,
+  type ProfileWindow,
   rawWorkflowBundle,
   withThrowawayServers,
   writeResult,
@@ -49,6 +58,7 @@ const { values: options } = parseArgs({
     'lead-seconds': { type: 'string', default: '150' },
     'limit-minutes': { type: 'string', default: '30' },
     'jitter-minutes': { type: 'string', default: '20' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const PRACTICES = Number(options.practices);
@@ -181,12 +191,24 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const client = new Client({ connection });
   const mailer = countingMailer(createMailTransport(env.MAILCATCHER_SMTP_URL!));
   const base = Date.now() + 14 * 24 * 3_600_000;
+  const windows: ProfileWindow[] = [];
+  /** Runs `work` as a window of the profile. */
+  const window = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const from = profileClock();
+    try {
+      return await work();
+    } finally {
+      windows.push({ name, from, to: profileClock() });
+    }
+  };
+  const praxisflowBundle = await bundleWorkflows();
+  if (profiling()) keepBundleForProfiles(profileDir('digest-night'), praxisflowBundle);
 
   // 1. praxisflow: the nightly overview process of every practice.
   const praxisflowWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-digest',
-    workflowBundle: await bundleWorkflows(),
+    workflowBundle: praxisflowBundle,
     activities: {
       ...createActivities({
         mailer: mailer.transport,
@@ -215,39 +237,43 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const praxisflow = await memoryWhile(
     (async () => {
       const running = praxisflowWorker.run();
-      await inParallel(
-        PRACTICES,
-        CONCURRENCY,
-        async (i) => {
-          const practiceId = practiceIdOf(i);
-          const args: ProcessArgs = {
-            input: { practiceId, digestTime, jitterMinutes: JITTER_MINUTES },
-            version: nightlyDigest.version,
-            businessKey: practiceId,
-            practiceId,
-            actor: 'bench',
-          };
-          for (const item of itemsFor(i, base)) {
-            const { key: _key, receivedAt: _at, ...report } = item;
-            await client.workflow.signalWithStart('nightlyDigest', {
-              taskQueue: 'bench-digest',
-              workflowId: `nightlyDigest-${practiceId}`,
-              args: [args],
-              signal: deliverSignal,
-              // As the API does: the time it accepted the report goes with it.
-              signalArgs: [
-                { type: 'APPOINTMENT_RECORDED', ...report },
-                { actor: 'bench', sentAt: new Date().toISOString() } satisfies SendMeta,
-              ],
-            });
-          }
-        },
-        'reports',
+      await window('praxisflow: reports', () =>
+        inParallel(
+          PRACTICES,
+          CONCURRENCY,
+          async (i) => {
+            const practiceId = practiceIdOf(i);
+            const args: ProcessArgs = {
+              input: { practiceId, digestTime, jitterMinutes: JITTER_MINUTES },
+              version: nightlyDigest.version,
+              businessKey: practiceId,
+              practiceId,
+              actor: 'bench',
+            };
+            for (const item of itemsFor(i, base)) {
+              const { key: _key, receivedAt: _at, ...report } = item;
+              await client.workflow.signalWithStart('nightlyDigest', {
+                taskQueue: 'bench-digest',
+                workflowId: `nightlyDigest-${practiceId}`,
+                args: [args],
+                signal: deliverSignal,
+                // As the API does: the time it accepted the report goes with it.
+                signalArgs: [
+                  { type: 'APPOINTMENT_RECORDED', ...report },
+                  { actor: 'bench', sentAt: new Date().toISOString() } satisfies SendMeta,
+                ],
+              });
+            }
+          },
+          'reports',
+        ),
       );
       if (Date.now() >= dueAt)
         throw new Error('reporting took past the digest time: raise --lead-seconds');
       log.info(`all reported; waiting for ${digestTime} …`);
-      const result = await night(dueAt, mailer.count, mailer.take, LIMIT_MS);
+      const result = await window('praxisflow: night', () =>
+        night(dueAt, mailer.count, mailer.take, LIMIT_MS),
+      );
       praxisflowWorker.shutdown();
       await running;
       return result;
@@ -271,10 +297,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       });
     },
   };
+  const rawBundle = await rawWorkflowBundle();
+  if (profiling()) keepBundleForProfiles(profileDir('digest-night'), rawBundle);
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
-    workflowBundle: await rawWorkflowBundle(),
+    workflowBundle: rawBundle,
     activities,
   });
   const rawDueAt = Math.ceil((Date.now() + LEAD_MS) / 60_000) * 60_000;
@@ -282,20 +310,24 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const raw = await memoryWhile(
     (async () => {
       const running = rawWorker.run();
-      await inParallel(
-        PRACTICES,
-        CONCURRENCY,
-        (i) =>
-          client.workflow.start('rawNightlyDigest', {
-            taskQueue: 'bench-raw',
-            workflowId: `raw-${i}`,
-            args: [practiceIdOf(i), dueOf(rawDueAt, practiceIdOf(i)), itemsFor(i, base)],
-          }),
-        'workflows',
+      await window('raw: starts', () =>
+        inParallel(
+          PRACTICES,
+          CONCURRENCY,
+          (i) =>
+            client.workflow.start('rawNightlyDigest', {
+              taskQueue: 'bench-raw',
+              workflowId: `raw-${i}`,
+              args: [practiceIdOf(i), dueOf(rawDueAt, practiceIdOf(i)), itemsFor(i, base)],
+            }),
+          'workflows',
+        ),
       );
       if (Date.now() >= rawDueAt)
         throw new Error('starting took past the due time: raise --lead-seconds');
-      const result = await night(rawDueAt, mailer.count, mailer.take, LIMIT_MS);
+      const result = await window('raw: night', () =>
+        night(rawDueAt, mailer.count, mailer.take, LIMIT_MS),
+      );
       rawWorker.shutdown();
       await running;
       return result;
@@ -347,7 +379,12 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     ratio(p.peakRssMb, r.peakRssMb),
   );
   row('peak heap', mb(p.peakHeapMb), mb(r.peakHeapMb), ratio(p.peakHeapMb, r.peakHeapMb));
-  writeResult('digest-night', { practices: PRACTICES, jitterMinutes: JITTER_MINUTES, nights });
+  writeResult('digest-night', {
+    practices: PRACTICES,
+    jitterMinutes: JITTER_MINUTES,
+    nights,
+    profileWindows: windows,
+  });
 }
 
-await withThrowawayServers(run);
+if (!profiledRerun('digest-night', options.profile)) await withThrowawayServers(run);

@@ -1,7 +1,8 @@
 /** What every benchmark shares: its own throw-away servers, quantiles, the raw baseline. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
@@ -10,6 +11,7 @@ import { Supervisor } from '../scripts/lib/supervisor.js';
 import { startThrowawayServers } from '../scripts/lib/throwaway-servers.js';
 import { ensureToolchain } from '../scripts/toolchain.js';
 import { bundleWorkflows } from '../worker/worker.js';
+import { summarize, printSummary, BundleSources, readProfiles } from './profile-summary.js';
 
 /** Starts a Temporal dev server, Postgres and a mail catcher of its own, runs, stops them. */
 export async function withThrowawayServers(
@@ -80,5 +82,80 @@ export async function untilAllRest(client: Client, ids: readonly string[]): Prom
     });
     pending = pending.filter((_, i) => !resting[i]);
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Where `--profile` leaves a benchmark's CPU profiles, one directory per benchmark. */
+export const profileDir = (name: string): string => `bench/results/profiles/${name}`;
+
+/** The monotonic clock in µs: the clock V8's profiler stamps its samples with. */
+export const profileClock = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** An interval of a run whose samples the summary counts on their own. */
+export interface ProfileWindow {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * With `--profile`: runs this benchmark again in a child process under V8's CPU profiler
+ * (every thread, the workflow threads too, writes its profile into {@link profileDir} at exit),
+ * then prints where the CPU time of each window went, windows read from the benchmark's result
+ * (`profileWindows`). Answers true in the parent, which then has nothing more to do; false in
+ * the profiled child and without `--profile`.
+ */
+export function profiledRerun(name: string, profile: boolean): boolean {
+  if (!profile || profiling()) return false;
+  const dir = profileDir(name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log.step(`profiling: the run writes its CPU profiles into ${dir}`);
+  const child = spawnSync(
+    process.execPath,
+    // The benchmark runs through scripts/bootstrap.mjs, which loads TypeScript.
+    [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      dir,
+      ...process.execArgv,
+      fileURLToPath(new URL('../scripts/bootstrap.mjs', import.meta.url)),
+      ...process.argv.slice(1),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (child.status !== 0) process.exit(child.status ?? 1);
+  const result = JSON.parse(readFileSync(`bench/results/${name}.json`, 'utf8')) as {
+    profileWindows?: ProfileWindow[];
+  };
+  printProfiles(dir, result.profileWindows ?? []);
+  return true;
+}
+
+/** Whether this process runs under V8's CPU profiler (the child {@link profiledRerun} spawns). */
+export const profiling = (): boolean => process.execArgv.includes('--cpu-prof');
+
+/**
+ * Writes a workflow bundle into a directory of profiles, under the name its script runs as, so
+ * that the summary maps workflow code to its modules through the bundle's source map. The same
+ * sources bundle to the same name: a worker that bundles for itself runs under this name too.
+ */
+export function keepBundleForProfiles(dir: string, bundle: WorkflowBundle): void {
+  if (!('code' in bundle)) return;
+  const marker = bundle.code.lastIndexOf('base64,');
+  const map = JSON.parse(
+    Buffer.from(bundle.code.slice(marker + 7).trim(), 'base64').toString(),
+  ) as {
+    file: string;
+  };
+  writeFileSync(join(dir, basename(map.file)), bundle.code);
+}
+
+/** Prints where the CPU time of each window went, over every profile in `dir`. */
+export function printProfiles(dir: string, windows: readonly ProfileWindow[]): void {
+  const profiles = readProfiles([dir]).map((entry) => entry.profile);
+  const sources = new BundleSources([dir]);
+  for (const window of windows) {
+    printSummary(`${window.name}, all threads`, summarize(profiles, sources, window));
   }
 }

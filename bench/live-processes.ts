@@ -15,10 +15,23 @@
  *     spawn. A process no longer in any worker's cache is replayed from its history to answer.
  *
  * Writes bench/results/live-processes.json. `--processes N` (default 10000), `--profile`
- * (CPU profiles of the restarted praxisflow worker in bench/results/profiles), `--cached N`
+ * (CPU profiles of the restarted praxisflow worker in bench/results/profiles/live-processes,
+ * summarized for its replay: bench/profile-summary.ts), `--cached N`
  * (the praxisflow worker's cache size instead of its default).
  */
-import { inParallel, quantile, withThrowawayServers, writeResult } from './lib.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import {
+  inParallel,
+  keepBundleForProfiles,
+  printProfiles,
+  profileClock,
+  profileDir,
+  quantile,
+  withThrowawayServers,
+  writeResult,
+  type ProfileWindow,
+} from './lib.js';
+import { bundleWorkflows } from '../worker/worker.js';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +56,8 @@ const { values: options } = parseArgs({
 });
 const PROCESSES = Number(options.processes);
 const CONCURRENCY = 64;
+/** Where `--profile` leaves the restarted praxisflow worker's CPU profiles. */
+const PROFILES = profileDir('live-processes');
 const entryOf = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 interface Side {
@@ -91,14 +106,19 @@ async function measure(side: Side): Promise<Figures> {
   log.ok(`all idle; worker RSS ${loadedWorker.rssMb.toFixed(0)} MB; SIGKILL`);
   await first.stop('SIGKILL');
 
-  const profile =
-    options.profile && side.name === 'praxisflow'
-      ? ['--cpu-prof', '--cpu-prof-dir', 'bench/results/profiles']
-      : [];
+  const profiled = options.profile && side.name === 'praxisflow';
+  if (profiled) {
+    rmSync(PROFILES, { recursive: true, force: true });
+    mkdirSync(PROFILES, { recursive: true });
+    // The worker bundles the same sources for itself, to the same name.
+    keepBundleForProfiles(PROFILES, await bundleWorkflows());
+  }
+  const profile = profiled ? ['--cpu-prof', '--cpu-prof-dir', PROFILES] : [];
   const spawnedAt = performance.now();
   const second = startWorkerProcess(side.entry, side.env, profile);
   await second.ready;
   const workerReadySeconds = (performance.now() - spawnedAt) / 1000;
+  const replayFrom = profileClock();
   const answered: number[] = [];
   let failedQueries = 0;
   await inParallel(
@@ -125,8 +145,15 @@ async function measure(side: Side): Promise<Figures> {
     'answered',
   );
   answered.sort((a, b) => a - b);
+  const replayTo = profileClock();
   const resumedWorker = await second.memory();
   await second.stop('SIGTERM');
+  if (profiled) {
+    const windows: ProfileWindow[] = [
+      { name: 'the restarted worker until every process answered', from: replayFrom, to: replayTo },
+    ];
+    printProfiles(PROFILES, windows);
+  }
   const figures: Figures = {
     startsPerSecond,
     idleWorker,
