@@ -36,6 +36,7 @@ import {
 } from './lib.js';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
@@ -69,6 +70,8 @@ const LIMIT_MS = Number(options['limit-minutes']) * 60_000;
 const JITTER_MINUTES = Number(options['jitter-minutes']);
 /** The overview the API starts for a practice: the newest version. */
 const nightlyDigest = latestDefinition('nightlyDigest')!;
+const { EventType } = temporal.api.enums.v1;
+type EventType = temporal.api.enums.v1.EventType;
 const practiceIdOf = (i: number) => `BSNR-${String(i).padStart(6, '0')}`;
 /** When practice i's overview is due: the digest instant plus its stable minute. */
 const dueOf = (dueAt: number, practiceId: string) =>
@@ -140,6 +143,35 @@ const itemsFor = (i: number, base: number): DigestItem[] =>
     receivedAt: new Date(base).toISOString(),
   }));
 
+/** What Temporal did for one overview from its due instant on: tasks, activities, timers. */
+interface TemporalWork {
+  readonly workflowTasks: number;
+  readonly activities: Readonly<Record<string, number>>;
+  readonly timers: number;
+  readonly historyEvents: number;
+}
+
+/** Counts the history events of a workflow from `from` (ms) on. */
+async function workOf(client: Client, workflowId: string, from: number): Promise<TemporalWork> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = (history.events ?? []).filter((event) => {
+    const seconds = Number(event.eventTime?.seconds ?? 0);
+    return seconds * 1000 + (event.eventTime?.nanos ?? 0) / 1e6 >= from;
+  });
+  const activities: Record<string, number> = {};
+  for (const event of events) {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) activities[name] = (activities[name] ?? 0) + 1;
+  }
+  const count = (type: EventType) => events.filter((event) => event.eventType === type).length;
+  return {
+    workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    activities,
+    timers: count(EventType.EVENT_TYPE_TIMER_STARTED),
+    historyEvents: events.length,
+  };
+}
+
 interface Night {
   /** Overviews sent within the limit (of PRACTICES). */
   readonly sent: number;
@@ -150,6 +182,8 @@ interface Night {
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
+  /** Temporal's work for the first practice's overview. */
+  readonly work: TemporalWork;
 }
 
 /** Waits until `count()` reaches n (or gives up after the limit), then summarizes the night. */
@@ -158,7 +192,7 @@ async function night(
   count: () => number,
   take: () => Sent[],
   limitMs: number,
-): Promise<Omit<Night, 'rssBeforeMb' | 'peakRssMb' | 'peakHeapMb'>> {
+): Promise<Omit<Night, 'rssBeforeMb' | 'peakRssMb' | 'peakHeapMb' | 'work'>> {
   const deadline = dueAt + JITTER_MINUTES * 60_000 + limitMs;
   while (count() < PRACTICES && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -274,9 +308,14 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       const result = await window('praxisflow: night', () =>
         night(dueAt, mailer.count, mailer.take, LIMIT_MS),
       );
+      const work = await workOf(
+        client,
+        `nightlyDigest-${practiceIdOf(0)}`,
+        dueOf(dueAt, practiceIdOf(0)),
+      );
       praxisflowWorker.shutdown();
       await running;
-      return result;
+      return { ...result, work };
     })(),
   );
 
@@ -328,9 +367,10 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       const result = await window('raw: night', () =>
         night(rawDueAt, mailer.count, mailer.take, LIMIT_MS),
       );
+      const work = await workOf(client, 'raw-0', dueOf(rawDueAt, practiceIdOf(0)));
       rawWorker.shutdown();
       await running;
-      return result;
+      return { ...result, work };
     })(),
   );
 
@@ -379,6 +419,32 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     ratio(p.peakRssMb, r.peakRssMb),
   );
   row('peak heap', mb(p.peakHeapMb), mb(r.peakHeapMb), ratio(p.peakHeapMb, r.peakHeapMb));
+  const tasks = (night: Night) => night.work.workflowTasks;
+  row(
+    'one overview: workflow tasks',
+    String(tasks(p)),
+    String(tasks(r)),
+    ratio(tasks(p), tasks(r)),
+  );
+  const activityCount = (night: Night) =>
+    Object.values(night.work.activities).reduce((a, b) => a + b, 0);
+  row(
+    '  activities',
+    String(activityCount(p)),
+    String(activityCount(r)),
+    ratio(activityCount(p), activityCount(r)),
+  );
+  row(
+    '  history events',
+    String(p.work.historyEvents),
+    String(r.work.historyEvents),
+    ratio(p.work.historyEvents, r.work.historyEvents),
+  );
+  console.log(
+    `  praxisflow's activities for one overview: ${Object.entries(p.work.activities)
+      .map(([name, n]) => `${name} ×${n}`)
+      .join(', ')}`,
+  );
   writeResult('digest-night', {
     practices: PRACTICES,
     jitterMinutes: JITTER_MINUTES,
