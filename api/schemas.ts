@@ -209,6 +209,49 @@ export const incident = z
     ],
   });
 
+/** An invoked actor that runs now. */
+const childView = z
+  .object({
+    id: z.string().meta({ description: "The invocation's id in the machine (`register`)." }),
+    src: z.string().meta({
+      description: 'The actor it runs: the activity (`lookUpPractice`) or the child machine.',
+    }),
+    kind: z.enum(['activity', 'machine']).meta({
+      description:
+        '`activity`: a promise actor, run as an activity; `machine`: a child machine, run as a ' +
+        'child workflow of its own.',
+    }),
+    since: isoTime('When the step that started it was taken.'),
+    step: z.int().min(0).meta({ description: 'The step that started it.' }),
+    workflowId: z
+      .string()
+      .optional()
+      .meta({ description: "A child machine's workflow id: `{process id}/{id}/{step}`." }),
+  })
+  .meta({
+    id: 'ProcessChild',
+    description:
+      'An invoked actor the process runs now: a promise actor or a child machine. It has no ' +
+      'row, history or route of its own; its process lists it while it runs.',
+    examples: [
+      {
+        id: 'check',
+        src: 'practiceCheck',
+        kind: 'machine',
+        since: '2026-11-23T10:05:00.000Z',
+        step: 3,
+        workflowId: 'checker-8d3c1f0a/check/3',
+      },
+      {
+        id: 'register',
+        src: 'lookUpPractice',
+        kind: 'activity',
+        since: '2026-11-23T10:05:00.000Z',
+        step: 3,
+      },
+    ],
+  });
+
 export const slaView = z
   .object({
     dueAt: isoTime(
@@ -261,6 +304,11 @@ export const processView = z
       .record(z.string(), z.unknown())
       .meta({ description: 'The machine context, without secrets (hashes, tokens, codes).' }),
     incident: incident.nullable(),
+    children: z.array(childView).meta({
+      description:
+        'The invoked actors it runs now (promise actors, child machines), in the order they ' +
+        'were started; empty when none.',
+    }),
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
@@ -344,6 +392,9 @@ export const processSummary = z
     status: processStatus,
     nextDueAt: isoTime('When its next timer fires.').nullable(),
     incident: incident.nullable(),
+    children: z.array(childView).meta({
+      description: 'The invoked actors it runs now, as its last step left them.',
+    }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
     about: z

@@ -2960,6 +2960,44 @@ export interface components {
     } & {
       readonly [key: string]: unknown;
     };
+    /**
+     * @description An invoked actor the process runs now: a promise actor or a child machine. It has no row, history or route of its own; its process lists it while it runs.
+     * @example {
+     *       "id": "check",
+     *       "src": "practiceCheck",
+     *       "kind": "machine",
+     *       "since": "2026-11-23T10:05:00.000Z",
+     *       "step": 3,
+     *       "workflowId": "checker-8d3c1f0a/check/3"
+     *     }
+     * @example {
+     *       "id": "register",
+     *       "src": "lookUpPractice",
+     *       "kind": "activity",
+     *       "since": "2026-11-23T10:05:00.000Z",
+     *       "step": 3
+     *     }
+     */
+    readonly ProcessChild: {
+      /** @description The invocation's id in the machine (`register`). */
+      readonly id: string;
+      /** @description The actor it runs: the activity (`lookUpPractice`) or the child machine. */
+      readonly src: string;
+      /**
+       * @description `activity`: a promise actor, run as an activity; `machine`: a child machine, run as a child workflow of its own.
+       * @enum {string}
+       */
+      readonly kind: 'activity' | 'machine';
+      /**
+       * Format: date-time
+       * @description When the step that started it was taken.
+       */
+      readonly since: string;
+      /** @description The step that started it. */
+      readonly step: number;
+      /** @description A child machine's workflow id: `{process id}/{id}/{step}`. */
+      readonly workflowId?: string;
+    };
     /** @description One process event, the `data:` of a stream event and the body of a webhook: never the process’s context, never personal data. */
     readonly ProcessEvent: {
       /** @description The event’s id, the same as a webhook’s `webhook-id`. */
@@ -3004,6 +3042,7 @@ export interface components {
      *           "status": "active",
      *           "nextDueAt": "2026-12-31T10:00:00.000Z",
      *           "incident": null,
+     *           "children": [],
      *           "createdAt": "2026-11-23T10:00:00.000Z",
      *           "updatedAt": "2026-12-01T10:00:00.000Z",
      *           "about": "Max Muster <max@praxis.example>",
@@ -3024,6 +3063,7 @@ export interface components {
      *           "status": "active",
      *           "nextDueAt": "2026-12-22T10:00:00.000Z",
      *           "incident": null,
+     *           "children": [],
      *           "createdAt": "2026-11-23T10:00:00.000Z",
      *           "updatedAt": "2026-11-23T10:00:00.000Z",
      *           "about": "Erika Mustermann <erika@praxis.example>",
@@ -3092,6 +3132,8 @@ export interface components {
       readonly status: components['schemas']['ProcessStatus'];
       readonly nextDueAt: string | null;
       readonly incident: components['schemas']['Incident'] | null;
+      /** @description The invoked actors it runs now, as its last step left them. */
+      readonly children: readonly components['schemas']['ProcessChild'][];
       /**
        * Format: date-time
        * @description When the process started.
@@ -3165,6 +3207,7 @@ export interface components {
      *         "postfachAccess": false
      *       },
      *       "incident": null,
+     *       "children": [],
      *       "step": 1,
      *       "createdAt": "2026-11-23T10:00:00.000Z",
      *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -3194,6 +3237,8 @@ export interface components {
         readonly [key: string]: unknown;
       };
       readonly incident: components['schemas']['Incident'] | null;
+      /** @description The invoked actors it runs now (promise actors, child machines), in the order they were started; empty when none. */
+      readonly children: readonly components['schemas']['ProcessChild'][];
       /** @description Number of events the process has taken. */
       readonly step: number;
       /**
@@ -3817,6 +3862,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4093,6 +4139,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4357,6 +4404,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4619,6 +4667,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4888,6 +4937,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5152,6 +5202,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5402,6 +5453,7 @@ export interface operations {
            *           "status": "active",
            *           "nextDueAt": "2026-12-31T10:00:00.000Z",
            *           "incident": null,
+           *           "children": [],
            *           "createdAt": "2026-11-23T10:00:00.000Z",
            *           "updatedAt": "2026-12-01T10:00:00.000Z",
            *           "about": "Max Muster <max@praxis.example>",
@@ -5422,6 +5474,7 @@ export interface operations {
            *           "status": "active",
            *           "nextDueAt": "2026-12-22T10:00:00.000Z",
            *           "incident": null,
+           *           "children": [],
            *           "createdAt": "2026-11-23T10:00:00.000Z",
            *           "updatedAt": "2026-11-23T10:00:00.000Z",
            *           "about": "Erika Mustermann <erika@praxis.example>",
@@ -5563,6 +5616,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5690,6 +5744,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 2,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-24T09:30:00.000Z"
@@ -5975,6 +6030,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6033,6 +6089,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6551,6 +6608,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6842,6 +6900,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -7134,6 +7193,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
