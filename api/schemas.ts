@@ -209,7 +209,10 @@ export const incident = z
     ],
   });
 
-/** An invoked actor that runs now. */
+/**
+ * An invoked actor that runs now; in `GET /api/v1/processes/{id}` a child machine also shows
+ * where it stands and its incident, asked of its own workflow.
+ */
 const childView = z
   .object({
     id: z.string().meta({ description: "The invocation's id in the machine (`register`)." }),
@@ -227,12 +230,31 @@ const childView = z
       .string()
       .optional()
       .meta({ description: "A child machine's workflow id: `{process id}/{id}/{step}`." }),
+    state: z.string().optional().meta({
+      description:
+        "Only in `GET /api/v1/processes/{id}`, for a child machine: its own state's dotted path.",
+    }),
+    stateLabel: z.string().optional().meta({
+      description: 'Only in `GET /api/v1/processes/{id}`, for a child machine: its German label.',
+    }),
+    status: processStatus.optional().meta({
+      description: 'Only in `GET /api/v1/processes/{id}`, for a child machine: its status.',
+    }),
+    incident: incident
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Only in `GET /api/v1/processes/{id}`, for a child machine: its failed action waiting ' +
+          'for a retry (`POST /api/v1/processes/{id}/children/{childId}/retry`), or null.',
+      }),
   })
   .meta({
     id: 'ProcessChild',
     description:
       'An invoked actor the process runs now: a promise actor or a child machine. It has no ' +
-      'row, history or route of its own; its process lists it while it runs.',
+      'row, history or route of its own; its process lists it while it runs. Where the ' +
+      "child machine's own workflow did not answer in time, its state fields are left out.",
     examples: [
       {
         id: 'check',
@@ -241,6 +263,10 @@ const childView = z
         since: '2026-11-23T10:05:00.000Z',
         step: 3,
         workflowId: 'checker-8d3c1f0a/check/3',
+        state: 'asking',
+        stateLabel: 'Register wird gefragt',
+        status: 'active',
+        incident: null,
       },
       {
         id: 'register',
@@ -393,7 +419,9 @@ export const processSummary = z
     nextDueAt: isoTime('When its next timer fires.').nullable(),
     incident: incident.nullable(),
     children: z.array(childView).meta({
-      description: 'The invoked actors it runs now, as its last step left them.',
+      description:
+        'The invoked actors it runs now, as its last step left them (without a child ' +
+        "machine's own state: `GET /api/v1/processes/{id}` asks for that).",
     }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
