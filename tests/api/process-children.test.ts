@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokedActor } from '../../activities/invoked-actor.js';
 import type { ProcessArgs } from '../../workflows/protocol.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 /**
- * The children of a process through the real API, worker, Temporal and read model:
+ * The children of a process through the real API, worker, Temporal, read model and dashboard:
  * the test-only `filer` process (tests/fixtures/filing-machine.ts) runs the child machine
  * `submission` and the promise actor `register` from its start. The child's action
  * `submitFiling` fails for good while the filing office is down: the incident is the child's.
  */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let api: ApiStack;
 let operator: string;
@@ -170,5 +174,69 @@ describe('the children of a process', () => {
       key: operator,
     });
     expect(again.status).toBe(404);
+  });
+});
+
+describe('the dashboard', () => {
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('when a process runs children, then its page lists them under „Laufende Teilschritte“, a child’s incident in red', async () => {
+    filingDown = true;
+    const id = await startFiler();
+    await until(`/api/v1/processes/${id}`, (body) =>
+      body.children?.[0]?.incident ? true : undefined,
+    );
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${api.baseUrl}/`);
+    await page.getByLabel('API-Schlüssel').fill(operator);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('heading', { name: 'Übersicht' }).waitFor();
+    await page.goto(`${api.baseUrl}/dashboard/prozesse/${encodeURIComponent(id)}`);
+
+    const section = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Laufende Teilschritte' }),
+    });
+    const rows = section.getByTestId('child');
+    await expect.poll(() => rows.count()).toBe(2);
+    const machine = rows.nth(0);
+    expect(await machine.locator('td').nth(0).textContent()).toBe('submission (submission)');
+    expect(await machine.locator('td').nth(1).textContent()).toBe('Teilprozess');
+    expect(await machine.locator('td').nth(2).textContent()).toMatch(
+      /^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr$/,
+    );
+    expect(await machine.locator('td').nth(3).textContent()).toBe(
+      'Wird eingereicht Störung: Aktion fehlgeschlagen',
+    );
+    const incident = machine.locator('.child-incident');
+    // In red: the page's colour for an incident.
+    const colour = await incident.evaluate(
+      (element) =>
+        (
+          globalThis as unknown as { getComputedStyle(of: typeof element): { color: string } }
+        ).getComputedStyle(element).color,
+    );
+    expect(colour).toBe('rgb(179, 38, 30)');
+    const activity = rows.nth(1);
+    expect(await activity.locator('td').nth(0).textContent()).toBe('register (lookUpPractice)');
+    expect(await activity.locator('td').nth(1).textContent()).toBe('Aktivität');
+
+    // A process that runs nothing shows no such section.
+    await api.client.workflow.getHandle(id).cancel();
+    await until(`/api/v1/processes/${id}`, (body) =>
+      body.status === 'cancelled' ? true : undefined,
+    );
+    await page.reload();
+    await page.getByTestId('state-label').waitFor();
+    expect(await page.getByRole('heading', { name: 'Laufende Teilschritte' }).count()).toBe(0);
+    await page.close();
   });
 });
