@@ -33,6 +33,7 @@ export type ProcessSummary = Pick<
   | 'stateLabel'
   | 'status'
   | 'incident'
+  | 'children'
   | 'createdAt'
   | 'updatedAt'
 > & {
@@ -108,6 +109,7 @@ interface ProcessRow {
   status: ProcessStatus;
   next_due_at: Date | null;
   incident: ProcessView['incident'];
+  children: ProcessView['children'];
   created_at: Date;
   updated_at: Date;
   about: AboutFields | null;
@@ -126,6 +128,7 @@ const summary = (row: ProcessRow): ProcessSummary => ({
   status: row.status,
   nextDueAt: row.next_due_at?.toISOString() ?? null,
   incident: row.incident,
+  children: row.children,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   about: aboutText(row.about),
@@ -217,7 +220,7 @@ export class ReadModel {
       );
     }
     const sql = `select id, type, version, business_key, practice_id, state, state_label, status,
-        next_due_at, incident, created_at, updated_at, sla_due_at,
+        next_due_at, incident, children, created_at, updated_at, sla_due_at,
         coalesce(${OVERDUE_SQL}, false) as overdue, ${ABOUT_SQL}
       from processes ${where.length ? `where ${where.join(' and ')}` : ''}
       order by created_at desc, id desc

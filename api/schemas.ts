@@ -209,6 +209,75 @@ export const incident = z
     ],
   });
 
+/**
+ * An invoked actor that runs now; in `GET /api/v1/processes/{id}` a child machine also shows
+ * where it stands and its incident, asked of its own workflow.
+ */
+const childView = z
+  .object({
+    id: z.string().meta({ description: "The invocation's id in the machine (`register`)." }),
+    src: z.string().meta({
+      description: 'The actor it runs: the activity (`lookUpPractice`) or the child machine.',
+    }),
+    kind: z.enum(['activity', 'machine']).meta({
+      description:
+        '`activity`: a promise actor, run as an activity; `machine`: a child machine, run as a ' +
+        'child workflow of its own.',
+    }),
+    since: isoTime('When the step that started it was taken.'),
+    step: z.int().min(0).meta({ description: 'The step that started it.' }),
+    workflowId: z
+      .string()
+      .optional()
+      .meta({ description: "A child machine's workflow id: `{process id}/{id}/{step}`." }),
+    state: z.string().optional().meta({
+      description:
+        "Only in `GET /api/v1/processes/{id}`, for a child machine: its own state's dotted path.",
+    }),
+    stateLabel: z.string().optional().meta({
+      description: 'Only in `GET /api/v1/processes/{id}`, for a child machine: its German label.',
+    }),
+    status: processStatus.optional().meta({
+      description: 'Only in `GET /api/v1/processes/{id}`, for a child machine: its status.',
+    }),
+    incident: incident
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Only in `GET /api/v1/processes/{id}`, for a child machine: its failed action waiting ' +
+          'for a retry (`POST /api/v1/processes/{id}/children/{childId}/retry`), or null.',
+      }),
+  })
+  .meta({
+    id: 'ProcessChild',
+    description:
+      'An invoked actor the process runs now: a promise actor or a child machine. It has no ' +
+      'row, history or route of its own; its process lists it while it runs. Where the ' +
+      "child machine's own workflow did not answer in time, its state fields are left out.",
+    examples: [
+      {
+        id: 'check',
+        src: 'practiceCheck',
+        kind: 'machine',
+        since: '2026-11-23T10:05:00.000Z',
+        step: 3,
+        workflowId: 'checker-8d3c1f0a/check/3',
+        state: 'asking',
+        stateLabel: 'Register wird gefragt',
+        status: 'active',
+        incident: null,
+      },
+      {
+        id: 'register',
+        src: 'lookUpPractice',
+        kind: 'activity',
+        since: '2026-11-23T10:05:00.000Z',
+        step: 3,
+      },
+    ],
+  });
+
 export const slaView = z
   .object({
     dueAt: isoTime(
@@ -261,6 +330,11 @@ export const processView = z
       .record(z.string(), z.unknown())
       .meta({ description: 'The machine context, without secrets (hashes, tokens, codes).' }),
     incident: incident.nullable(),
+    children: z.array(childView).meta({
+      description:
+        'The invoked actors it runs now (promise actors, child machines), in the order they ' +
+        'were started; empty when none.',
+    }),
     step: z.int().min(0).meta({ description: 'Number of events the process has taken.' }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
@@ -344,6 +418,11 @@ export const processSummary = z
     status: processStatus,
     nextDueAt: isoTime('When its next timer fires.').nullable(),
     incident: incident.nullable(),
+    children: z.array(childView).meta({
+      description:
+        'The invoked actors it runs now, as its last step left them (without a child ' +
+        "machine's own state: `GET /api/v1/processes/{id}` asks for that).",
+    }),
     createdAt: isoTime('When the process started.'),
     updatedAt: isoTime('When it last changed.'),
     about: z

@@ -106,6 +106,7 @@ function syntheticView(n: number): ProcessView {
       invitee: { lastName: `${NAMES[n % NAMES.length]}${n}`, email: `p${n}@praxis.example` },
     },
     incident: null,
+    children: [],
     step: 1,
     createdAt: new Date(BASE + n * 1_000).toISOString(),
     updatedAt: new Date(BASE + n * 1_000 + (n % 97) * 60_000).toISOString(),

@@ -34,7 +34,7 @@ const searchText = (view: ProcessView): string =>
 
 const ROW_COLUMNS = `id, run_id, step, type, version, business_key, practice_id, state,
   state_label, status, allowed_events, timers, next_due_at, context, created_at, updated_at,
-  search_text, incident, state_entered_at, sla_due_at`;
+  search_text, incident, state_entered_at, sla_due_at, children`;
 
 /** The same run in the same state: the state was entered before, its due time stands. */
 const SAME_STATE = 'processes.run_id = excluded.run_id and processes.state = excluded.state';
@@ -45,7 +45,8 @@ const SAME_STATE = 'processes.run_id = excluded.run_id and processes.state = exc
  */
 const UPSERT_ROW = `
 insert into processes (${ROW_COLUMNS})
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+  $21)
 on conflict (id) do update set
   run_id = excluded.run_id, step = excluded.step, type = excluded.type,
   version = excluded.version, business_key = excluded.business_key,
@@ -55,6 +56,7 @@ on conflict (id) do update set
   next_due_at = excluded.next_due_at, context = excluded.context,
   created_at = excluded.created_at, updated_at = excluded.updated_at,
   search_text = excluded.search_text, incident = excluded.incident,
+  children = excluded.children,
   state_entered_at = case when ${SAME_STATE} then processes.state_entered_at
     else excluded.state_entered_at end,
   sla_due_at = case when excluded.status <> 'active' then null
@@ -70,7 +72,7 @@ returning type, state, status, state_entered_at, sla_due_at`;
 const UPSERT_ROW_AND_AUDIT = `
 with audit_row as (
   insert into audit (process_id, run_id, step, to_state, to_label, event, actor, from_state, at, detail)
-  values ($1, $2, $3, $8, $9, $21, $22, $23, $24, $25)
+  values ($1, $2, $3, $8, $9, $22, $23, $24, $25, $26)
   on conflict (process_id, run_id, step) do nothing
 )
 ${UPSERT_ROW}`;
@@ -97,7 +99,7 @@ function replaceNul<T>(value: T): T {
   return value;
 }
 
-/** The parameters $1…$20 of the process row. */
+/** The parameters $1…$21 of the process row. */
 function rowValues(original: ProcessView, runId: string, sla: SlaPolicy): unknown[] {
   const view = withoutNul(original);
   return [
@@ -122,6 +124,8 @@ function rowValues(original: ProcessView, runId: string, sla: SlaPolicy): unknow
     // A step into another state enters it now; in the same state the row keeps what it has.
     view.updatedAt,
     view.status === 'active' ? sla.dueAt(view.type, view.state, view.updatedAt) : null,
+    // A view from a worker before `children` (a write retried from the catch-up queue) has none.
+    JSON.stringify(view.children ?? []),
   ];
 }
 

@@ -37,6 +37,7 @@ import {
 export type {
   AuditEntry,
   CancelRequest,
+  ChildView,
   EventPreview,
   MigrationPlanView,
   MigrationPreview,

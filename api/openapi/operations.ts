@@ -85,6 +85,17 @@ const byTimer = z.object({
     }),
 });
 
+const byChild = z.object({
+  id: processIdParameter,
+  childId: z
+    .string()
+    .max(100)
+    .meta({
+      description: 'The id of the child machine, as `children` lists it.',
+      examples: ['check'],
+    }),
+});
+
 /** What fire and move answer besides the view. */
 const timerResponses = (instance: string) => ({
   ...writeResponses(instance),
@@ -226,7 +237,9 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
       tag: 'Processes',
       summary: 'Get a process',
       description:
-        'The live view, as the workflow answers it: state, allowed events, timers; and `sla`, ' +
+        'The live view, as the workflow answers it: state, allowed events, timers; `children`, ' +
+        'the invoked actors it runs now, each child machine with its own state and incident as ' +
+        'its workflow answers them (left out when it does not answer within 3 s); and `sla`, ' +
         'the service level of the state from the read model. A view needs a worker: while the ' +
         'workers restart, the answer is 503 with `Retry-After` after 10 s rather than a wait.',
       security: 'apiKey',
@@ -427,6 +440,47 @@ export function operations(types: readonly ProcessTypeDoc[]): OperationSpec[] {
             {
               allowedEvents: ['REGISTRATION_STARTED', 'INVITATION_RESENT', 'INVITATION_REVOKED'],
             },
+          ),
+        ),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/processes/{id}/children/{childId}/retry',
+      operationId: 'retryChildIncident',
+      tag: 'Processes',
+      summary: "Retry a child machine's failed action",
+      description:
+        'A child machine the process runs now (see `children`) whose named action used up its ' +
+        'retries shows an `incident` in `GET /api/v1/processes/{id}`; it waits until an ' +
+        'operator retries, as a process does. The retry goes to the child, which runs the same ' +
+        "action under the same idempotency key. Answers the process's view; the child's " +
+        '`incident` clears when the action succeeds.',
+      security: 'apiKey',
+      roles: ['admin', 'operator'],
+      pathParameters: byChild,
+      responses: {
+        200: { description: "Retry started; the process's view.", schema: processView },
+        ...writeResponses(`${PROCESS}/children/check/retry`),
+        ...securedResponses(`${PROCESS}/children/check/retry`),
+        403: forbiddenResponse(
+          'This needs an API key of role admin or operator',
+          `${PROCESS}/children/check/retry`,
+        ),
+        404: notFoundResponse(
+          'No such process, not one of the practices of this client key, or no child machine ' +
+            'of this id runs now.',
+          `Process ${EXAMPLE_ID} runs no child machine check`,
+          `${PROCESS}/children/check/retry`,
+        ),
+        409: problemResponse(
+          'Nothing to retry: the child has no incident, or it has ended.',
+          problemExample(
+            409,
+            'event-not-allowed',
+            'The process has no failed action to retry',
+            `${PROCESS}/children/check/retry`,
+            { allowedEvents: ['HURRY'] },
           ),
         ),
       },

@@ -14,6 +14,7 @@ import {
   type TimerRequest,
 } from '../../workflows/protocol.js';
 import { callerOf, mayActForPractice, requireRole, type Caller } from '../auth.js';
+import { withChildStates } from '../child-views.js';
 import { protectCardSecrets } from '../card-secrets.js';
 import { maySend, senderDetail, senderOf, takesField } from '../event-senders.js';
 import { AppError, notFound, validationError } from '../errors.js';
@@ -187,8 +188,11 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     }
     // The service level is the read model's (it knows since when the state holds); the live
     // view answers without it while Postgres is away.
-    const sla = await deps.readModel.slaOf(view.id, view.state).catch(() => null);
-    res.json({ ...view, sla });
+    const [detailed, sla] = await Promise.all([
+      withChildStates(deps.client, view),
+      deps.readModel.slaOf(view.id, view.state).catch(() => null),
+    ]);
+    res.json({ ...detailed, sla });
   });
 
   /**
@@ -336,6 +340,30 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       throw await refusalOf(error, handle);
     }
   });
+
+  /**
+   * An operator retries the incident of a child machine the process runs now: the `retry`
+   * update goes to the child's workflow, which runs the same interpreter. Answers the process.
+   */
+  router.post(
+    '/processes/:id/children/:childId/retry',
+    requireRole('admin', 'operator'),
+    async (req, res) => {
+      const { handle } = await visibleProcess(req);
+      const view = await viewWithin(handle).catch((error: unknown) => {
+        throw fromTemporal(error, handle.workflowId);
+      });
+      const childId = String(req.params.childId);
+      const workflowId = (view.children ?? []).find((child) => child.id === childId)?.workflowId;
+      if (!workflowId) throw notFound(`Process ${view.id} runs no child machine ${childId}`);
+      const child = deps.client.workflow.getHandle(workflowId);
+      const request: RetryRequest = { actor: callerOf(req).keyId };
+      await child.executeUpdate(retryUpdate, { args: [request] }).catch(async (error: unknown) => {
+        throw await refusalOf(error, child);
+      });
+      res.json(await withChildStates(deps.client, await viewWithin(handle)));
+    },
+  );
 
   return router;
 }

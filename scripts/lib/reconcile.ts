@@ -36,6 +36,7 @@ interface Row {
   allowed_events: string[];
   timers: unknown;
   context: unknown;
+  children: unknown;
 }
 
 const stable = (value: unknown): string =>
@@ -57,6 +58,7 @@ function differences(view: ProcessView, runId: string, row: Row): string[] {
     ['allowedEvents', view.allowedEvents, row.allowed_events],
     ['timers', view.timers, row.timers],
     ['context', view.context, row.context],
+    ['children', view.children, row.children],
   ];
   return pairs.filter(([, a, b]) => stable(a) !== stable(b)).map(([name]) => name);
 }
@@ -100,7 +102,7 @@ export async function reconcile(options: {
 
   const { rows } = (await readModel.query(
     `select id, run_id, step, state, state_label, status, practice_id, business_key,
-       allowed_events, timers, context from processes
+       allowed_events, timers, context, children from processes
      ${options.type ? 'where type = $1' : ''}`,
     options.type ? [options.type] : [],
   )) as { rows: Row[] };

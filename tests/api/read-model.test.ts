@@ -37,6 +37,7 @@ function seedView(n: number): ProcessView {
     timers: dueAt ? [{ name: 'invitationExpiry', dueAt }] : [],
     context: { invitee: { lastName: NAMES[n % NAMES.length] } },
     incident: null,
+    children: [],
     step: 0,
     createdAt: new Date(BASE + Math.floor(n / 4) * 1000).toISOString(),
     updatedAt: new Date(BASE + (n % 1000) * 60_000).toISOString(),
@@ -248,6 +249,39 @@ describe('the projection', () => {
       "select detail from audit where process_id = 'projection-nul'",
     );
     expect(audited).toEqual([{ detail: { reason: 'c\ufffdd' } }]);
+  });
+
+  it('when a step lists running children and a later one none, then the row and the list show them and then none; a view from a worker before children writes none', async () => {
+    const id = 'projection-children';
+    const child = {
+      id: 'check',
+      src: 'practiceCheck',
+      kind: 'machine',
+      since: new Date(BASE + 1).toISOString(),
+      step: 1,
+      workflowId: `${id}/check/1`,
+    } as const;
+    const at = (step: number, children: ProcessView['children']): TransitionRecord => {
+      const base = entry(step, step === 1 ? 'checking' : 'checked');
+      return { ...base, view: { ...base.view, id, children } };
+    };
+    const children = async () => {
+      const list = await api.request('GET', '/api/v1/processes?q=projection-children');
+      const { rows } = await api.database.pool.query<{ children: unknown }>(
+        'select children from processes where id = $1',
+        [id],
+      );
+      return { listed: list.body.items?.[0]?.children as unknown, row: rows[0]?.children };
+    };
+
+    await record(at(1, [child]));
+    expect(await children()).toEqual({ listed: [child], row: [child] });
+    await record(at(2, []));
+    expect(await children()).toEqual({ listed: [], row: [] });
+    await record(at(3, [child]));
+    const { children: _, ...before } = at(4, []).view;
+    await record({ ...at(4, []), view: before as ProcessView });
+    expect(await children()).toEqual({ listed: [], row: [] });
   });
 
   it('when an operator cancels with a control character in the reason, then 422 names the field', async () => {

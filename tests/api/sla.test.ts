@@ -240,6 +240,7 @@ describe('service levels („überfällig“)', () => {
       timers: [],
       context: {},
       incident: null,
+      children: [],
       step: 0,
       // The Wednesday before Fronleichnam (a holiday in NW): Thursday does not count.
       createdAt: '2026-06-03T08:00:00.000Z',

@@ -34,6 +34,7 @@ function view(id: string, step: number, overrides: Partial<ProcessView> = {}): P
     timers: [],
     context: { invitee: { lastName: 'Müller', email: 'mueller@example.org' } },
     incident: null,
+    children: [],
     step,
     createdAt: new Date(AT).toISOString(),
     updatedAt: new Date(AT + step * 1000).toISOString(),

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -108,6 +109,13 @@ export interface ApiStackOptions {
   /** How long an event's answer waits for its effects; default: the API's. */
   readonly eventDeadlineMs?: number;
   /**
+   * The worker runs the test workflows too (tests/fixtures/workflows.ts: the interpreter's probes,
+   * such as a process with a child machine), in a bundle of its own; default: the real ones.
+   */
+  readonly fixtureWorkflows?: boolean;
+  /** Activities the worker has besides the real ones (the probes' actors and actions). */
+  readonly extraActivities?: object;
+  /**
    * The webhook target policy of the API and the dispatcher (and how host names resolve);
    * with `delivery`, the worker's dispatcher runs. Default: production targets, no dispatcher.
    */
@@ -170,6 +178,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       readModel: options.projectionReadModel?.(database.pool) ?? database.pool,
     }),
     ...createBulkActionActivities({ pool: database.pool }),
+    ...options.extraActivities,
   };
   const namespace = options.namespace ?? 'default';
   const connection = await Connection.connect({ address });
@@ -178,9 +187,11 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const bundlePath = inject('apiWorkflowBundlePath');
   const workflowBundle = options.tracing
     ? await bundleWorkflows(undefined, { tracing: true })
-    : bundlePath
-      ? { codePath: bundlePath }
-      : await bundleWorkflows();
+    : options.fixtureWorkflows
+      ? await bundleWorkflows(fileURLToPath(new URL('../fixtures/workflows.ts', import.meta.url)))
+      : bundlePath
+        ? { codePath: bundlePath }
+        : await bundleWorkflows();
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: nativeConnection,

@@ -45,6 +45,7 @@ describe('the view of a process', () => {
         cancelled: false,
         timers: [],
         incident: null,
+        children: [],
         step: 1,
         createdAt: '2026-03-02T09:30:00.000Z',
         updatedAt: '2026-03-02T09:30:00.000Z',

@@ -5,6 +5,7 @@ import {
   HOUR,
   auditOf,
   inState,
+  projected,
   recordHistory,
   send,
   startProcess,
@@ -83,6 +84,50 @@ describe('an invoked child machine', () => {
     expect(auditOf(childOf(handle))).toEqual([]);
     scenarios.push({ workflowId: handle.workflowId, name: 'checker--done' });
     scenarios.push({ workflowId: childOf(handle), name: 'checker--done-child' });
+  });
+
+  it('when a child machine runs, then the view lists it with its workflow id; once it is done, or its state is left, it is gone', async () => {
+    const handle = await startProcess(env, 'checker', { input: { bsnr: '444444444' } });
+    const checking = await send(handle, { type: 'CHECK' });
+    expect(checking.children).toEqual([
+      {
+        id: 'check',
+        src: 'practiceCheck',
+        kind: 'machine',
+        since: checking.updatedAt,
+        step: 1,
+        workflowId: childOf(handle),
+      },
+    ]);
+    // The child's own view is the same query's: it runs no children of its own.
+    const child = await until('the child to answer its view', () =>
+      view(env.client.workflow.getHandle(childOf(handle))),
+    );
+    expect(child).toMatchObject({ state: 'asking', stateLabel: 'Register wird gefragt' });
+    expect(child.children).toEqual([]);
+
+    await send(handle, { type: 'HURRY' });
+    expect((await inState(handle, 'checked')).children).toEqual([]);
+    const done = await until('the done step in the read model', () =>
+      projected.find(
+        (record) =>
+          record.view.id === handle.workflowId && record.audit.event === 'xstate.done.actor.check',
+      ),
+    );
+    expect(done.view.children).toEqual([]);
+
+    // Invoked again (a new child workflow), then left by an event.
+    const again = await send(handle, { type: 'CHECK' });
+    expect(again.children).toEqual([
+      expect.objectContaining({
+        id: 'check',
+        step: again.step,
+        since: again.updatedAt,
+        workflowId: `${handle.workflowId}/check/${again.step}`,
+      }),
+    ]);
+    const aborted = await send(handle, { type: 'ABORT' });
+    expect(aborted.children).toEqual([]);
   });
 
   it('when the parent sends the child an event, then the child takes it and answers at once', async () => {

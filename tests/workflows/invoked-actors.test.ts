@@ -11,6 +11,7 @@ import {
   auditOf,
   historyEventTypes,
   inState,
+  projected,
   recordHistory,
   send,
   startProcess,
@@ -121,6 +122,34 @@ describe('an invoked promise actor', () => {
     scenarios.push({ handle, name: 'invoker--done' });
   });
 
+  it('when its activity runs, then the view and the read model list it as an activity since its step; once it has answered, it is gone', async () => {
+    const handle = await startProcess(env, 'invoker', { input: { bsnr: 'held' } });
+    const checking = await send(handle, { type: 'CHECK' });
+    const running = {
+      id: 'register',
+      src: 'lookUpPractice',
+      kind: 'activity',
+      since: checking.updatedAt,
+      step: 1,
+    };
+    expect(checking.children).toEqual([running]);
+    const release = await until('the activity to start', () => held.get(handle.workflowId));
+    expect((await view(handle)).children).toEqual([running]);
+    const projectedOf = (event: string) =>
+      until(`the ${event} step in the read model`, () =>
+        projected.find(
+          (record) => record.view.id === handle.workflowId && record.audit.event === event,
+        ),
+      );
+    expect((await projectedOf('CHECK')).view.children).toEqual([running]);
+    expect((await projectedOf('STARTED')).view.children).toEqual([]);
+
+    release();
+    const checked = await inState(handle, 'checked');
+    expect(checked.children).toEqual([]);
+    expect((await projectedOf('xstate.done.actor.register')).view.children).toEqual([]);
+  });
+
   it('when its activity fails for good, then the machine takes xstate.error.actor with message and type, and no stack', async () => {
     const handle = await startProcess(env, 'invoker', { input: { bsnr: 'unknown' } });
     await send(handle, { type: 'CHECK' });
@@ -160,8 +189,13 @@ describe('an invoked promise actor', () => {
     await until('the activity to start', () =>
       callsOf(handle.workflowId).length ? true : undefined,
     );
+    expect((await view(handle)).children).toEqual([
+      expect.objectContaining({ id: 'register', kind: 'activity' }),
+    ]);
     const aborted = await send(handle, { type: 'ABORT' });
     expect(aborted.state).toBe('aborted');
+    // Its state is left: the process runs it no more.
+    expect(aborted.children).toEqual([]);
     await until('the activity to see its cancel', () =>
       cancelled.has(handle.workflowId) ? true : undefined,
     );

@@ -3,6 +3,7 @@ import { createActivities } from '../../activities/index.js';
 import { processExamples } from '../../api/openapi/process-examples.js';
 import { latestDefinition, processTypes } from '../../machines/registry.js';
 import { startingView, type ProcessArgs } from '../../workflows/protocol.js';
+import { nestingProcess } from '../fixtures/child-machine.js';
 import { memoryOutbox } from '../support/outbox.js';
 import { recordingMailer, TEST_ACTIVITY_CONFIG } from '../support/recording-mailer.js';
 import { projected, TASK_QUEUE, useTimeSkippingWorker } from '../support/workflow-env.js';
@@ -67,4 +68,33 @@ describe('the view of a start', () => {
       }
     },
   );
+
+  it('when a process invokes a child machine as it starts, then the view of its start lists the child as its first projected view does', async () => {
+    const businessKey = `start-${Math.random().toString(36).slice(2, 10)}`;
+    const args: ProcessArgs & { startedAt: string } = {
+      input: { n: 21 },
+      version: 1,
+      businessKey,
+      actor: 'key-test',
+      startedAt: new Date(Date.now() - 1_500).toISOString(),
+    };
+    const id = `nesting-${businessKey}`;
+    const expected = startingView(nestingProcess, args, id);
+    expect(expected.children).toEqual([
+      {
+        id: 'outer',
+        src: 'relay',
+        kind: 'machine',
+        since: args.startedAt,
+        step: 0,
+        workflowId: `${id}/outer/0`,
+      },
+    ]);
+    await testEnv().client.workflow.start('nesting', {
+      taskQueue: TASK_QUEUE,
+      workflowId: id,
+      args: [args],
+    });
+    expect((await firstProjection(id)).view).toEqual(expected);
+  });
 });

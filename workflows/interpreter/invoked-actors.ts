@@ -18,7 +18,7 @@ import {
   type StartedChild,
 } from './child-machines.js';
 import type { Effect } from './effects.js';
-import type { ProcessEvent } from './types.js';
+import type { ChildView, ProcessEvent } from './types.js';
 
 /**
  * An invoked actor's activity: one attempt may run 10 minutes, heartbeating (a dead worker is
@@ -47,6 +47,16 @@ export interface Invocation {
 }
 
 type InvokeEffect = Extract<Effect, { kind: 'invoke' | 'invokeMachine' }>;
+
+/** An invocation that runs: its scope, and for a child machine, its workflow. */
+interface Running {
+  readonly invocation: Invocation;
+  readonly kind: ChildView['kind'];
+  /** The workflow time of the transition that started it. */
+  readonly since: string;
+  readonly scope: CancellationScope;
+  child?: StartedChild;
+}
 
 /** What a failed invocation tells the machine: plain data, no stack. */
 interface InvocationError {
@@ -85,10 +95,8 @@ function errorOf(failure: TemporalFailure): InvocationError {
  * meanwhile (its state left) is never delivered.
  */
 export class InvokedActors {
-  private readonly running = new Map<
-    string,
-    { invocation: Invocation; scope: CancellationScope; child?: StartedChild }
-  >();
+  /** In the order they were started: a new invocation under an old id goes to the end. */
+  private readonly running = new Map<string, Running>();
   private startsThisStep = { step: -1, count: 0 };
 
   constructor(
@@ -106,6 +114,21 @@ export class InvokedActors {
   }
 
   /**
+   * What runs now, for the view, in the order it was started. Only workflow time goes in, so
+   * every replay shows the same; an outcome that waits for its turn still runs until taken.
+   */
+  views(): ChildView[] {
+    return [...this.running.values()].map(({ invocation, kind, since, child }) => ({
+      id: invocation.id,
+      src: invocation.src,
+      kind,
+      since,
+      step: invocation.step,
+      ...(child ? { workflowId: child.workflowId } : {}),
+    }));
+  }
+
+  /**
    * Starts the activity of an `invoke` effect, or the child workflow of an `invokeMachine`
    * effect; `at` is the transition's workflow time.
    */
@@ -113,8 +136,10 @@ export class InvokedActors {
     this.stop(effect.id);
     const invocation: Invocation = { id: effect.id, src: effect.src, step };
     const scope = new CancellationScope();
-    const entry: { invocation: Invocation; scope: CancellationScope; child?: StartedChild } = {
+    const entry: Running = {
       invocation,
+      kind: effect.kind === 'invoke' ? 'activity' : 'machine',
+      since: at,
       scope,
     };
     this.running.set(effect.id, entry);

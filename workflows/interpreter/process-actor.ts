@@ -342,6 +342,7 @@ export class ProcessActor {
       cancelled: this.cancelled,
       timers: this.timers.list(),
       incident: this.activities.incident ?? null,
+      children: this.invoked.views(),
       step: this.step,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,

@@ -89,6 +89,25 @@ export interface Incident {
   readonly since: string;
 }
 
+/**
+ * An invoked actor that runs now, as the view lists it: a promise actor's activity or a child
+ * machine's workflow. It belongs to its process and has no view, row or route of its own.
+ */
+export interface ChildView {
+  /** The invoke's id (`register`): `xstate.done.actor.<id>` answers it. */
+  readonly id: string;
+  /** The actor's name in the machine's setup: the activity (`lookUpPractice`) or child machine. */
+  readonly src: string;
+  /** `activity`: a promise actor; `machine`: a child machine in a child workflow of its own. */
+  readonly kind: 'activity' | 'machine';
+  /** When the step that started it was taken (ISO, workflow time). */
+  readonly since: string;
+  /** The step that started it. */
+  readonly step: number;
+  /** A child machine's workflow id (`{process id}/{id}/{step}`): where its own view is asked. */
+  readonly workflowId?: string;
+}
+
 export interface ProcessView {
   readonly id: string;
   readonly type: string;
@@ -110,6 +129,8 @@ export interface ProcessView {
   readonly context: Readonly<Record<string, unknown>>;
   /** Set while a failed effect waits for an operator's retry. */
   readonly incident: Incident | null;
+  /** The invoked actors that run now, in the order they were started; `[]` when none. */
+  readonly children: readonly ChildView[];
   /** Number of events the process has taken. */
   readonly step: number;
   readonly createdAt: string;

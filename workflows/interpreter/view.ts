@@ -1,6 +1,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
 import type {
+  ChildView,
   Incident,
   PendingTimer,
   ProcessArgs,
@@ -113,6 +114,8 @@ export interface ViewParts {
   readonly cancelled: boolean;
   readonly timers: Iterable<PendingTimer>;
   readonly incident: Incident | null;
+  /** The invoked actors that run now, in the order they were started. */
+  readonly children: readonly ChildView[];
   readonly step: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -150,6 +153,7 @@ export function processView(parts: ViewParts): ProcessView {
     timers: timerViews(parts.timers),
     context: parts.context ?? redact(snapshot.context, definition.redact),
     incident: parts.incident,
+    children: parts.children,
     step: parts.step,
     createdAt: parts.createdAt,
     updatedAt: parts.updatedAt,

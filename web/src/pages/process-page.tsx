@@ -10,6 +10,7 @@ import {
   type Session,
 } from '../api.js';
 import { ContextView } from '../components/context-view.js';
+import { RunningChildren } from '../components/running-children.js';
 import { EventForm, IRREVERSIBLE } from '../components/event-form.js';
 import { actionLabel, CHANNEL_LABELS, EVENT_LABELS, eventLabel, timerLabel } from '../labels.js';
 import { StateDiagram } from '../components/state-diagram.js';
@@ -230,6 +231,8 @@ export function ProcessPage({ id, session }: { id: string; session: Session }) {
               </table>
             )}
           </section>
+
+          <RunningChildren actors={process.children} />
 
           {machine.data && (
             <section aria-labelledby="diagram">

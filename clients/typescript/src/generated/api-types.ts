@@ -247,7 +247,7 @@ export interface paths {
     };
     /**
      * Get a process
-     * @description The live view, as the workflow answers it: state, allowed events, timers; and `sla`, the service level of the state from the read model. A view needs a worker: while the workers restart, the answer is 503 with `Retry-After` after 10 s rather than a wait.
+     * @description The live view, as the workflow answers it: state, allowed events, timers; `children`, the invoked actors it runs now, each child machine with its own state and incident as its workflow answers them (left out when it does not answer within 3 s); and `sla`, the service level of the state from the read model. A view needs a worker: while the workers restart, the answer is 503 with `Retry-After` after 10 s rather than a wait.
      */
     readonly get: operations['getProcess'];
     readonly put?: never;
@@ -324,6 +324,28 @@ export interface paths {
      *     API key roles: `admin`, `operator`.
      */
     readonly post: operations['retryIncident'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/processes/{id}/children/{childId}/retry': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Retry a child machine's failed action
+     * @description A child machine the process runs now (see `children`) whose named action used up its retries shows an `incident` in `GET /api/v1/processes/{id}`; it waits until an operator retries, as a process does. The retry goes to the child, which runs the same action under the same idempotency key. Answers the process's view; the child's `incident` clears when the action succeeds.
+     *
+     *     API key roles: `admin`, `operator`.
+     */
+    readonly post: operations['retryChildIncident'];
     readonly delete?: never;
     readonly options?: never;
     readonly head?: never;
@@ -2960,6 +2982,56 @@ export interface components {
     } & {
       readonly [key: string]: unknown;
     };
+    /**
+     * @description An invoked actor the process runs now: a promise actor or a child machine. It has no row, history or route of its own; its process lists it while it runs. Where the child machine's own workflow did not answer in time, its state fields are left out.
+     * @example {
+     *       "id": "check",
+     *       "src": "practiceCheck",
+     *       "kind": "machine",
+     *       "since": "2026-11-23T10:05:00.000Z",
+     *       "step": 3,
+     *       "workflowId": "checker-8d3c1f0a/check/3",
+     *       "state": "asking",
+     *       "stateLabel": "Register wird gefragt",
+     *       "status": "active",
+     *       "incident": null
+     *     }
+     * @example {
+     *       "id": "register",
+     *       "src": "lookUpPractice",
+     *       "kind": "activity",
+     *       "since": "2026-11-23T10:05:00.000Z",
+     *       "step": 3
+     *     }
+     */
+    readonly ProcessChild: {
+      /** @description The invocation's id in the machine (`register`). */
+      readonly id: string;
+      /** @description The actor it runs: the activity (`lookUpPractice`) or the child machine. */
+      readonly src: string;
+      /**
+       * @description `activity`: a promise actor, run as an activity; `machine`: a child machine, run as a child workflow of its own.
+       * @enum {string}
+       */
+      readonly kind: 'activity' | 'machine';
+      /**
+       * Format: date-time
+       * @description When the step that started it was taken.
+       */
+      readonly since: string;
+      /** @description The step that started it. */
+      readonly step: number;
+      /** @description A child machine's workflow id: `{process id}/{id}/{step}`. */
+      readonly workflowId?: string;
+      /** @description Only in `GET /api/v1/processes/{id}`, for a child machine: its own state's dotted path. */
+      readonly state?: string;
+      /** @description Only in `GET /api/v1/processes/{id}`, for a child machine: its German label. */
+      readonly stateLabel?: string;
+      /** @description Only in `GET /api/v1/processes/{id}`, for a child machine: its status. */
+      readonly status?: components['schemas']['ProcessStatus'];
+      /** @description Only in `GET /api/v1/processes/{id}`, for a child machine: its failed action waiting for a retry (`POST /api/v1/processes/{id}/children/{childId}/retry`), or null. */
+      readonly incident?: components['schemas']['Incident'] | null;
+    };
     /** @description One process event, the `data:` of a stream event and the body of a webhook: never the process’s context, never personal data. */
     readonly ProcessEvent: {
       /** @description The event’s id, the same as a webhook’s `webhook-id`. */
@@ -3004,6 +3076,7 @@ export interface components {
      *           "status": "active",
      *           "nextDueAt": "2026-12-31T10:00:00.000Z",
      *           "incident": null,
+     *           "children": [],
      *           "createdAt": "2026-11-23T10:00:00.000Z",
      *           "updatedAt": "2026-12-01T10:00:00.000Z",
      *           "about": "Max Muster <max@praxis.example>",
@@ -3024,6 +3097,7 @@ export interface components {
      *           "status": "active",
      *           "nextDueAt": "2026-12-22T10:00:00.000Z",
      *           "incident": null,
+     *           "children": [],
      *           "createdAt": "2026-11-23T10:00:00.000Z",
      *           "updatedAt": "2026-11-23T10:00:00.000Z",
      *           "about": "Erika Mustermann <erika@praxis.example>",
@@ -3092,6 +3166,8 @@ export interface components {
       readonly status: components['schemas']['ProcessStatus'];
       readonly nextDueAt: string | null;
       readonly incident: components['schemas']['Incident'] | null;
+      /** @description The invoked actors it runs now, as its last step left them (without a child machine's own state: `GET /api/v1/processes/{id}` asks for that). */
+      readonly children: readonly components['schemas']['ProcessChild'][];
       /**
        * Format: date-time
        * @description When the process started.
@@ -3165,6 +3241,7 @@ export interface components {
      *         "postfachAccess": false
      *       },
      *       "incident": null,
+     *       "children": [],
      *       "step": 1,
      *       "createdAt": "2026-11-23T10:00:00.000Z",
      *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -3194,6 +3271,8 @@ export interface components {
         readonly [key: string]: unknown;
       };
       readonly incident: components['schemas']['Incident'] | null;
+      /** @description The invoked actors it runs now (promise actors, child machines), in the order they were started; empty when none. */
+      readonly children: readonly components['schemas']['ProcessChild'][];
       /** @description Number of events the process has taken. */
       readonly step: number;
       /**
@@ -3817,6 +3896,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4093,6 +4173,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4357,6 +4438,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4619,6 +4701,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -4888,6 +4971,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5152,6 +5236,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5402,6 +5487,7 @@ export interface operations {
            *           "status": "active",
            *           "nextDueAt": "2026-12-31T10:00:00.000Z",
            *           "incident": null,
+           *           "children": [],
            *           "createdAt": "2026-11-23T10:00:00.000Z",
            *           "updatedAt": "2026-12-01T10:00:00.000Z",
            *           "about": "Max Muster <max@praxis.example>",
@@ -5422,6 +5508,7 @@ export interface operations {
            *           "status": "active",
            *           "nextDueAt": "2026-12-22T10:00:00.000Z",
            *           "incident": null,
+           *           "children": [],
            *           "createdAt": "2026-11-23T10:00:00.000Z",
            *           "updatedAt": "2026-11-23T10:00:00.000Z",
            *           "about": "Erika Mustermann <erika@praxis.example>",
@@ -5563,6 +5650,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -5690,6 +5778,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 2,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-24T09:30:00.000Z"
@@ -5975,6 +6064,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6033,6 +6123,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6551,6 +6642,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -6758,6 +6850,286 @@ export interface operations {
       };
     };
   };
+  readonly retryChildIncident: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (the same bytes) from the same API key within 24 h gets the first answer again (status, `Location`, `Content-Type`, `Retry-After`, body; marked `Idempotent-Replayed: true`) and nothing runs again. The same key with another body is a 422; while the first request still runs, a 409 with `Retry-After`. A first answer of 5xx or 429 is not kept: the retry runs. A UUID per logical request does.
+         * @example 3f2b7c1e-8d4a-4b6e-9c0f-2a1d5e7b9c34
+         */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path: {
+        /**
+         * @description Process id: `{type}-{businessKey}`.
+         * @example invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01
+         */
+        readonly id: string;
+        /**
+         * @description The id of the child machine, as `children` lists it.
+         * @example check
+         */
+        readonly childId: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Retry started; the process's view. */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01",
+           *       "type": "invitation",
+           *       "version": 1,
+           *       "businessKey": "8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01",
+           *       "practiceId": "BSNR-123456789",
+           *       "state": "registration.invited",
+           *       "stateLabel": "Eingeladen",
+           *       "status": "active",
+           *       "allowedEvents": [
+           *         "REGISTRATION_STARTED",
+           *         "INVITATION_RESENT",
+           *         "INVITATION_REVOKED"
+           *       ],
+           *       "timers": [
+           *         {
+           *           "name": "invitationExpiry",
+           *           "dueAt": "2026-12-23T10:00:00.000Z"
+           *         },
+           *         {
+           *           "name": "invitationReminder",
+           *           "dueAt": "2026-12-22T10:00:00.000Z"
+           *         }
+           *       ],
+           *       "context": {
+           *         "invitee": {
+           *           "salutation": "Frau",
+           *           "firstName": "Erika",
+           *           "lastName": "Mustermann",
+           *           "email": "erika.mustermann@praxis.example"
+           *         },
+           *         "practiceId": "BSNR-123456789",
+           *         "inviter": null,
+           *         "personalData": null,
+           *         "failedActivationAttempts": 0,
+           *         "revocationReason": null,
+           *         "rejectionReason": null,
+           *         "consents": [],
+           *         "postfachAccess": false
+           *       },
+           *       "incident": null,
+           *       "children": [],
+           *       "step": 1,
+           *       "createdAt": "2026-11-23T10:00:00.000Z",
+           *       "updatedAt": "2026-11-23T10:00:00.000Z"
+           *     }
+           */
+          readonly 'application/json': components['schemas']['ProcessView'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:malformed-json",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "The request body is not valid JSON",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No API key, or not a valid one. */
+      readonly 401: {
+        headers: {
+          /** @description The scheme to authenticate with. */
+          readonly 'WWW-Authenticate'?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "A valid API key is required: Authorization: Bearer <key>",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The API key has not the role for this, or acts for another practice. */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:forbidden",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "This needs an API key of role admin or operator",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such process, not one of the practices of this client key, or no child machine of this id runs now. */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:not-found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "Process invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01 runs no child machine check",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Nothing to retry: the child has no incident, or it has ended. Or: The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:event-not-allowed",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "The process has no failed action to retry",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry",
+           *       "allowedEvents": [
+           *         "HURRY"
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than 256 kB. */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:body-too-large",
+           *       "title": "Content Too Large",
+           *       "status": 413,
+           *       "detail": "The request body is too large",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unsupported-media-type",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body must be application/json, not text/plain",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The `Idempotency-Key` was used before for another request (another body or path), or is not 1 to 255 printable ASCII characters. */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:idempotency-key-reused",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "detail": "The Idempotency-Key was used for another request: a retry sends the same body to the same path",
+           *       "instance": "/api/v1/processes/{id}/children/{childId}/retry",
+           *       "errors": [
+           *         {
+           *           "path": "Idempotency-Key",
+           *           "message": "used before with another body or path"
+           *         }
+           *       ]
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many writes with this API key; try again after `Retry-After` seconds. */
+      readonly 429: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:rate-limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many writes with this API key: 120 a minute, 60 at once; try again in 2 s",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (Temporal, Postgres) is not reachable; try again after `Retry-After` seconds. */
+      readonly 503: {
+        headers: {
+          /** @description Seconds after which to try again. */
+          readonly 'Retry-After'?: number;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:praxisflow:problem:unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Temporal is not reachable right now; try again shortly",
+           *       "instance": "/api/v1/processes/invitation-8d3c1f0a9b7e4c2d8f6a1b3c5d7e9f01/children/check/retry"
+           *     }
+           */
+          readonly 'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   readonly fireTimer: {
     readonly parameters: {
       readonly query?: never;
@@ -6842,6 +7214,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
@@ -7134,6 +7507,7 @@ export interface operations {
            *         "postfachAccess": false
            *       },
            *       "incident": null,
+           *       "children": [],
            *       "step": 1,
            *       "createdAt": "2026-11-23T10:00:00.000Z",
            *       "updatedAt": "2026-11-23T10:00:00.000Z"
