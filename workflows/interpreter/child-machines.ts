@@ -9,6 +9,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { childWorkflowId } from './child-ids.js';
 import type { Effect } from './effects.js';
 import type { ChildMachineResult, ProcessArgs, ProcessEvent } from './types.js';
 
@@ -58,7 +59,7 @@ export function startChildMachine(
 ): StartedChild {
   const { workflowId: parentId, workflowType } = workflowInfo();
   const { args } = parent;
-  const workflowId = `${parentId}/${effect.id}/${step}`;
+  const workflowId = childWorkflowId(parentId, effect.id, step);
   const childArgs: ProcessArgs = {
     input: effect.input,
     version: parent.version,

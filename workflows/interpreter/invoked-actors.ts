@@ -17,6 +17,7 @@ import {
   type ChildParent,
   type StartedChild,
 } from './child-machines.js';
+import { startInStep } from './child-ids.js';
 import type { Effect } from './effects.js';
 import type { ChildView, ProcessEvent } from './types.js';
 
@@ -203,8 +204,7 @@ export class InvokedActors {
       this.startsThisStep.step === step
         ? { step, count: this.startsThisStep.count + 1 }
         : { step, count: 0 };
-    const { count } = this.startsThisStep;
-    return count === 0 ? String(step) : `${step}.${count}`;
+    return startInStep(step, this.startsThisStep.count);
   }
 
   /** The invoking state was left: its activity or child workflow is cancelled, a late outcome dropped. */

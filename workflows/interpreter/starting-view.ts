@@ -1,5 +1,6 @@
 import { initialTransition, type AnyStateMachine } from 'xstate';
 import type { ProcessDefinition } from '../../machines/process-definition.js';
+import { childWorkflowId, startInStep } from './child-ids.js';
 import { toEffects, type Effect } from './effects.js';
 import { applyTimerEffects, PureTimers } from './timer-table.js';
 import type { ChildView, ProcessArgs, ProcessView } from './types.js';
@@ -29,12 +30,12 @@ function startingChildren(effects: readonly Effect[], id: string, at: string): C
     if (effect.kind === 'invoke') {
       running.set(effect.id, { ...child, kind: 'activity' });
     } else {
-      const step = machines === 0 ? '0' : `0.${machines}`;
+      const start = startInStep(0, machines);
       machines += 1;
       running.set(effect.id, {
         ...child,
         kind: 'machine',
-        workflowId: `${id}/${effect.id}/${step}`,
+        workflowId: childWorkflowId(id, effect.id, start),
       });
     }
   }
