@@ -36,7 +36,7 @@ import {
 } from './lib.js';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
@@ -70,8 +70,8 @@ const LIMIT_MS = Number(options['limit-minutes']) * 60_000;
 const JITTER_MINUTES = Number(options['jitter-minutes']);
 /** The overview the API starts for a practice: the newest version. */
 const nightlyDigest = latestDefinition('nightlyDigest')!;
-const { EventType } = temporal.api.enums.v1;
-type EventType = temporal.api.enums.v1.EventType;
+const { EventType } = proto.temporal.api.enums.v1;
+type EventType = proto.temporal.api.enums.v1.EventType;
 const practiceIdOf = (i: number) => `BSNR-${String(i).padStart(6, '0')}`;
 /** When practice i's overview is due: the digest instant plus its stable minute. */
 const dueOf = (dueAt: number, practiceId: string) =>
