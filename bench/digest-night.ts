@@ -151,10 +151,22 @@ interface TemporalWork {
   readonly historyEvents: number;
 }
 
-/** Counts the history events of a workflow from `from` (ms) on. */
+/**
+ * Counts the history events of a workflow from `from` (ms) on, over the runs since: an overview
+ * that continues as new after it went out has its night in the run before the newest.
+ */
 async function workOf(client: Client, workflowId: string, from: number): Promise<TemporalWork> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const events = (history.events ?? []).filter((event) => {
+  const runs: proto.temporal.api.history.v1.IHistoryEvent[][] = [];
+  for (let runId: string | undefined; ;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    runs.unshift(events);
+    const started = events[0]?.workflowExecutionStartedEventAttributes;
+    runId = started?.continuedExecutionRunId ?? undefined;
+    const startedAt = Number(events[0]?.eventTime?.seconds ?? 0) * 1000;
+    if (!runId || startedAt < from) break;
+  }
+  const events = runs.flat().filter((event) => {
     const seconds = Number(event.eventTime?.seconds ?? 0);
     return seconds * 1000 + (event.eventTime?.nanos ?? 0) / 1e6 >= from;
   });
