@@ -58,8 +58,11 @@
  * generated cases (DIFFERENTIAL_RUNS overrides) take about 10 s when nothing differs, the
  * NUM_RUNS / 2 with promise actors a few seconds more. Child workflows are slower (every message
  * and every end is another workflow task in another workflow), so only NUM_RUNS / 4 cases with
- * child machines are generated (15 by default). A failing case is shrunk for at most two
- * minutes; fast-check prints it as JSON (spec + steps) with the seed that reproduces it.
+ * child machines are generated (15 by default). The time-skipping test server now and then
+ * keeps time locked for good after a case with child workflows (the same case passes on a fresh
+ * server): a generated child case whose step gets stuck is run again once on the fresh server
+ * the harness restarts; only a case stuck there too fails. A failing case is shrunk for at most
+ * two minutes; fast-check prints it as JSON (spec + steps) with the seed that reproduces it.
  */
 import fc from 'fast-check';
 import { createActor } from 'xstate';
@@ -76,6 +79,7 @@ import {
 import { startProcess, view } from '../support/workflow-env.js';
 import { NUM_RUNS, admissible, type Case, type Step } from '../support/differential/reference.js';
 import {
+  StuckStep,
   activeLeaves,
   checkCase,
   endCase,
@@ -695,7 +699,14 @@ describe('the interpreter against XState createActor, with invoked child machine
     await fc.assert(
       fc.asyncProperty(childCaseArb, async (c) => {
         fc.pre(await admissible(c));
-        await checkCase(c);
+        try {
+          await checkCase(c);
+        } catch (error) {
+          // Once in a while the test server keeps time locked after earlier cases' child
+          // workflows; the same case on the fresh server it was restarted with tells.
+          if (!(error instanceof StuckStep)) throw error;
+          await checkCase(c);
+        }
       }),
       {
         numRuns: Math.ceil(NUM_RUNS / 4),

@@ -148,6 +148,9 @@ async function sendOrRefuse(
 
 class StepTimeout extends Error {}
 
+/** A step that did not finish: the test server has been restarted since (see `checkCase`). */
+export class StuckStep extends Error {}
+
 /** Set when a step got stuck: the case's `finally` restarts the test server. */
 let stuck = false;
 
@@ -167,7 +170,7 @@ async function finishing<T>(handle: WorkflowHandle, label: string, work: Promise
     const last = (history.events ?? [])
       .slice(-4)
       .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
-    throw new Error(
+    throw new StuckStep(
       `${label} did not finish within ${STEP_TIMEOUT_MS} ms; the workflow's history ends with ` +
         `${last.join(', ')}: a workflow task that keeps failing, or a test server that keeps ` +
         'time locked (PRAXISFLOW_TEST_LOG=warn shows the worker log)',
