@@ -251,8 +251,13 @@ export async function runReference(c: Case): Promise<Reference> {
       }
       // Thrown to the caller of `send` or of the clock: the case is too busy, not wrong.
       if (inspection.type === '@xstate.event' && ++events > MAX_EVENTS) overrun();
-      // Thrown inside XState's transition: the actor ends in status `error` with it.
-      if (inspection.type === '@xstate.microstep' && ++microsteps > MAX_MICROSTEPS) overrun();
+      // Thrown inside XState's transition: the actor ends in status `error` with it. Once the
+      // budget is spent, every transition throws, even in a promise's callback: a parent and
+      // a child machine that answer each other at once would loop there without end.
+      if (inspection.type === '@xstate.microstep') {
+        if (++microsteps > MAX_MICROSTEPS) overrun();
+        if (overBudget) throw new BudgetExceeded();
+      }
     },
   });
   const within = <T>(call: () => T): T => {
