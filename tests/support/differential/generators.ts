@@ -9,9 +9,14 @@ import {
   type ActionSpec,
   type ActorName,
   type AfterSpec,
+  type ChildAction,
+  type ChildSpec,
+  type ChildStateSpec,
+  type ChildTransitionSpec,
   type DelayName,
   type EventType,
   type GuardName,
+  type InvokeSpec,
   type MachineSpec,
   type PlainAction,
   type StateSpec,
@@ -58,10 +63,37 @@ interface DraftDetails {
   readonly invoke: DraftInvoke | undefined;
 }
 
-interface DraftInvoke {
-  readonly src: ActorName;
+interface DraftOutcomes {
   readonly onDone: DraftTransition | undefined;
   readonly onError: DraftTransition;
+}
+
+type DraftInvoke =
+  | (DraftOutcomes & { readonly src: ActorName })
+  | (DraftOutcomes & {
+      readonly child: DraftChild;
+      /** The outside event the invoking state passes on to its child as POKE, if any. */
+      readonly poke: Exclude<EventType, 'PING'> | undefined;
+    });
+
+type DraftChildAction = 'log' | 'increment' | 'pingParent' | 'tellParent';
+
+interface DraftChildTransition {
+  readonly target: number | undefined;
+  readonly actions: readonly DraftChildAction[];
+}
+
+interface DraftChildState {
+  readonly entry: readonly DraftChildAction[];
+  readonly after: readonly { readonly units: number; readonly transition: DraftChildTransition }[];
+  readonly poke: DraftChildTransition | undefined;
+}
+
+interface DraftChild {
+  readonly states: readonly DraftChildState[];
+  readonly finalEntry: readonly DraftChildAction[];
+  /** Starts in its final state: ends the moment it is invoked. */
+  readonly doneAtOnce: boolean;
 }
 
 interface DraftNode {
@@ -114,8 +146,56 @@ const invokeArb: fc.Arbitrary<DraftInvoke> = fc.record({
   onError: draftTransition,
 });
 
-/** `withInvoke`: a state invokes an actor now and then; without, the details are as they were. */
-const detailsArb = (withInvoke: boolean): fc.Arbitrary<DraftDetails> =>
+const childActionArb: fc.Arbitrary<DraftChildAction> = fc.constantFrom<DraftChildAction>(
+  'log',
+  'increment',
+  'pingParent',
+  'tellParent',
+);
+
+const childTransitionArb: fc.Arbitrary<DraftChildTransition> = fc.record({
+  target: fc.option(fc.nat(3), { nil: undefined }),
+  actions: fc.array(childActionArb, { maxLength: 2 }),
+});
+
+const childArb: fc.Arbitrary<DraftChild> = fc.record({
+  states: fc.array(
+    fc.record({
+      entry: fc.array(childActionArb, { maxLength: 2 }),
+      after: fc.array(
+        fc.record({ units: fc.constantFrom(1, 2, 3), transition: childTransitionArb }),
+        { maxLength: 2 },
+      ),
+      poke: rarely(childTransitionArb, 1),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+  finalEntry: fc.array(childActionArb, { maxLength: 2 }),
+  doneAtOnce: fc.oneof(
+    { arbitrary: fc.constant(false), weight: 6 },
+    { arbitrary: fc.constant(true), weight: 1 },
+  ),
+});
+
+/** Mostly child machines, sometimes a promise actor beside them. */
+const childInvokeArb: fc.Arbitrary<DraftInvoke> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      child: childArb,
+      poke: rarely(fc.constantFrom<Exclude<EventType, 'PING'>>('A', 'B', 'C'), 1),
+      onDone: fc.option(draftTransition, { nil: undefined }),
+      onError: draftTransition,
+    }),
+    weight: 3,
+  },
+  { arbitrary: invokeArb, weight: 1 },
+);
+
+/** What a generated machine may invoke. */
+type Invoking = 'nothing' | 'promise actors' | 'child machines';
+
+/** A state invokes an actor now and then; invoking nothing, the details are as they were. */
+const detailsArb = (invoking: Invoking): fc.Arbitrary<DraftDetails> =>
   fc.record({
     history: fc.constantFrom<'shallow' | 'deep'>('shallow', 'deep'),
     historyTarget: rarely(fc.nat(7), 1),
@@ -127,10 +207,13 @@ const detailsArb = (withInvoke: boolean): fc.Arbitrary<DraftDetails> =>
     after: fc.array(fc.record({ delay: delayArb, transition: draftTransition }), { maxLength: 2 }),
     always: rarely(draftTransition),
     onDone: rarely(draftTransition, 1),
-    invoke: withInvoke ? rarely(invokeArb, 1) : fc.constant(undefined),
+    invoke:
+      invoking === 'nothing'
+        ? fc.constant(undefined)
+        : rarely(invoking === 'promise actors' ? invokeArb : childInvokeArb, 1),
   });
 
-function nodeArb(depth: number, withInvoke: boolean): fc.Arbitrary<DraftNode> {
+function nodeArb(depth: number, invoking: Invoking): fc.Arbitrary<DraftNode> {
   const leaf = fc.record({
     kind: fc.oneof(
       { arbitrary: fc.constant<StateType>('atomic'), weight: 4 },
@@ -138,21 +221,21 @@ function nodeArb(depth: number, withInvoke: boolean): fc.Arbitrary<DraftNode> {
       { arbitrary: fc.constant<StateType>('history'), weight: 1 },
     ),
     children: fc.constant([]),
-    details: detailsArb(withInvoke),
+    details: detailsArb(invoking),
   });
   if (depth >= MAX_DEPTH) return leaf;
   const composite = fc.record({
     kind: fc.constantFrom<StateType>('compound', 'compound', 'parallel'),
-    children: fc.array(nodeArb(depth + 1, withInvoke), { minLength: 1, maxLength: 3 }),
-    details: detailsArb(withInvoke),
+    children: fc.array(nodeArb(depth + 1, invoking), { minLength: 1, maxLength: 3 }),
+    details: detailsArb(invoking),
   });
   return fc.oneof({ arbitrary: leaf, weight: 3 }, { arbitrary: composite, weight: 2 });
 }
 
-const rootArb = (withInvoke: boolean): fc.Arbitrary<DraftRoot> =>
+const rootArb = (invoking: Invoking): fc.Arbitrary<DraftRoot> =>
   fc.record({
     kind: fc.constantFrom<'compound' | 'parallel'>('compound', 'compound', 'parallel'),
-    children: fc.array(nodeArb(1, withInvoke), { minLength: 1, maxLength: 4 }),
+    children: fc.array(nodeArb(1, invoking), { minLength: 1, maxLength: 4 }),
     on: fc.array(
       fc.record({ event: fc.constantFrom(...EVENT_TYPES), transition: draftTransition }),
       { maxLength: 1 },
@@ -176,7 +259,11 @@ const canBeInitial = (node: Picked): boolean => node.kind !== 'final' && node.ki
  * transition (it could raise itself forever); an eventless transition is guarded by
  * `countBelow3` and increments; `onDone` targets no final or history state; an invoked actor's
  * `onDone` / `onError` logs what its event carries and raises nothing, and `onError` has no
- * guard.
+ * guard. A child machine's timers lead only to later states (it ends or waits, never loops); a
+ * state passes an event on to its child (POKE) only where the child surely runs when the event
+ * is taken: the state is atomic and has no parallel ancestor (a transition of another region on
+ * the same event could leave it in the same step, and XState throws on a send to a child that
+ * is gone).
  */
 function materialize(root: DraftRoot): MachineSpec {
   let count = 0;
@@ -263,7 +350,7 @@ function materialize(root: DraftRoot): MachineSpec {
     return on;
   };
 
-  const state = (node: Picked, parent: Picked | undefined): StateSpec => {
+  const state = (node: Picked, parent: Picked | undefined, inParallel: boolean): StateSpec => {
     const d = node.details;
     if (node.kind === 'history') {
       const siblings = (parent?.children ?? top).filter((sibling) => sibling.kind !== 'history');
@@ -285,7 +372,10 @@ function materialize(root: DraftRoot): MachineSpec {
     if (node.kind === 'compound') spec.initial = node.children.find(canBeInitial)!.key;
     if (node.children.length) {
       spec.states = Object.fromEntries(
-        node.children.map((child) => [child.key, state(child, node)]),
+        node.children.map((child) => [
+          child.key,
+          state(child, node, inParallel || node.kind === 'parallel'),
+        ]),
       );
     }
     if (entry.length) spec.entry = entry;
@@ -319,14 +409,25 @@ function materialize(root: DraftRoot): MachineSpec {
           actions: [log, ...(made.actions ?? [])],
         };
       };
-      spec.invoke = [
-        {
-          id,
-          src: d.invoke.src,
-          ...(d.invoke.onDone ? { onDone: settled(d.invoke.onDone, 'logOutput') } : {}),
-          onError: settled(d.invoke.onError, 'logError'),
-        },
-      ];
+      const outcomes = {
+        id,
+        ...(d.invoke.onDone ? { onDone: settled(d.invoke.onDone, 'logOutput') } : {}),
+        onError: settled(d.invoke.onError, 'logError'),
+      };
+      const draft = d.invoke;
+      const invoke: InvokeSpec =
+        'child' in draft
+          ? { ...outcomes, child: childSpec(draft.child) }
+          : { ...outcomes, src: draft.src };
+      spec.invoke = [invoke];
+      const poke = 'child' in draft ? draft.poke : undefined;
+      if (poke && node.kind === 'atomic' && !inParallel) {
+        // First: taken whatever the state's other transitions on the event are.
+        spec.on = {
+          ...spec.on,
+          [poke]: [{ actions: [`poke:${id}`, `log:${node.key}:poke`] }, ...(spec.on?.[poke] ?? [])],
+        };
+      }
     }
     return spec;
   };
@@ -334,9 +435,52 @@ function materialize(root: DraftRoot): MachineSpec {
   return {
     type: root.kind,
     ...(root.kind === 'compound' ? { initial: top.find(canBeInitial)!.key } : {}),
-    states: Object.fromEntries(top.map((node) => [node.key, state(node, undefined)])),
+    states: Object.fromEntries(
+      top.map((node) => [node.key, state(node, undefined, root.kind === 'parallel')]),
+    ),
     ...(root.on.length ? { on: onMap(root.on, 'root') } : {}),
   };
+}
+
+/**
+ * A child machine from its draft: atomic states `c1`, `c2`, … and the final state `end`. A timer
+ * leads to a later state or stays; a POKE may lead anywhere (outside events are few).
+ */
+function childSpec(draft: DraftChild): ChildSpec {
+  const keys = draft.states.map((_, index) => `c${index + 1}`);
+  const all = [...keys, 'end'];
+  const actions = (drafts: readonly DraftChildAction[], where: string): ChildAction[] =>
+    drafts.map((action): ChildAction => (action === 'log' ? `log:${where}` : action));
+  const transition = (
+    { target, actions: drafts }: DraftChildTransition,
+    targets: readonly string[],
+    where: string,
+  ): ChildTransitionSpec => ({
+    ...(target !== undefined ? { target: targets[target % targets.length]! } : {}),
+    ...(drafts.length ? { actions: actions(drafts, where) } : {}),
+  });
+  const states: Record<string, ChildStateSpec> = {};
+  draft.states.forEach(({ entry, after, poke }, index) => {
+    const key = keys[index]!;
+    states[key] = {
+      type: 'atomic',
+      ...(entry.length ? { entry: actions(entry, `${key}:entry`) } : {}),
+      ...(after.length
+        ? {
+            after: after.map(({ units, transition: t }) => ({
+              delay: units * DELAY_UNIT,
+              ...transition(t, all.slice(index + 1), `${key}:after ${units}`),
+            })),
+          }
+        : {}),
+      ...(poke ? { on: { POKE: [transition(poke, all, `${key}:poke`)] } } : {}),
+    };
+  });
+  states.end = {
+    type: 'final',
+    ...(draft.finalEntry.length ? { entry: actions(draft.finalEntry, 'end:entry') } : {}),
+  };
+  return { initial: draft.doneAtOnce ? 'end' : 'c1', states };
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -353,10 +497,10 @@ const printable = (c: Case): Case =>
     enumerable: false,
   });
 
-const casesOf = (withInvoke: boolean): fc.Arbitrary<Case> =>
+const casesOf = (invoking: Invoking): fc.Arbitrary<Case> =>
   fc
     .record({
-      spec: rootArb(withInvoke).map(materialize),
+      spec: rootArb(invoking).map(materialize),
       steps: fc.array(stepArb, { minLength: 1, maxLength: MAX_STEPS }),
     })
     .map(printable);
@@ -365,7 +509,21 @@ const casesOf = (withInvoke: boolean): fc.Arbitrary<Case> =>
  * Generated cases; the property drops those the reference cannot run within its budget (it
  * runs asynchronously, so `admissible` is its precondition, not a filter here).
  */
-export const caseArb: fc.Arbitrary<Case> = casesOf(false);
+export const caseArb: fc.Arbitrary<Case> = casesOf('nothing');
 
 /** The same, with invoked promise actors that settle at once or later, succeed or fail. */
-export const invokingCaseArb: fc.Arbitrary<Case> = casesOf(true).filter((c) => invokes(c.spec));
+export const invokingCaseArb: fc.Arbitrary<Case> = casesOf('promise actors').filter((c) =>
+  invokes(c.spec),
+);
+
+const invokesChild = (spec: StateSpec): boolean =>
+  (spec.invoke ?? []).some((invoke) => 'child' in invoke) ||
+  Object.values(spec.states ?? {}).some(invokesChild);
+
+/**
+ * The same, with invoked child machines (timers, messages to the parent, POKEs from it, an
+ * output when they end) and now and then a promise actor beside them.
+ */
+export const childCaseArb: fc.Arbitrary<Case> = casesOf('child machines').filter((c) =>
+  invokesChild(c.spec),
+);

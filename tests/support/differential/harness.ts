@@ -148,6 +148,9 @@ async function sendOrRefuse(
 
 class StepTimeout extends Error {}
 
+/** A step that did not finish: the test server has been restarted since (see `checkCase`). */
+export class StuckStep extends Error {}
+
 /** Set when a step got stuck: the case's `finally` restarts the test server. */
 let stuck = false;
 
@@ -167,7 +170,7 @@ async function finishing<T>(handle: WorkflowHandle, label: string, work: Promise
     const last = (history.events ?? [])
       .slice(-4)
       .map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
-    throw new Error(
+    throw new StuckStep(
       `${label} did not finish within ${STEP_TIMEOUT_MS} ms; the workflow's history ends with ` +
         `${last.join(', ')}: a workflow task that keeps failing, or a test server that keeps ` +
         'time locked (PRAXISFLOW_TEST_LOG=warn shows the worker log)',
@@ -220,11 +223,12 @@ const WORKFLOW_TASK_EVENTS = new Set([
 ]);
 
 /**
- * Nothing in flight but invoked actors' activities that wait for their retry. The test server
- * reports no pending workflow task, so its history tells: whatever calls for one (an activity's
- * answer, a timer) schedules it in the same breath, and the last task event is its completion
- * only once the workflow has taken everything. The history is read before and after the
- * activities, so that both are of one moment.
+ * Nothing in flight but invoked actors' activities that wait for their retry, here and in every
+ * child machine's workflow. The test server reports no pending workflow task, so its history
+ * tells: whatever calls for one (an activity's answer, a timer, a child's signal or end)
+ * schedules it in the same breath, and the last task event is its completion only once the
+ * workflow has taken everything. The history is read before and after the activities and the
+ * children, so that all are of one moment.
  */
 async function rests(handle: WorkflowHandle): Promise<boolean> {
   const before = (await handle.fetchHistory()).events ?? [];
@@ -236,8 +240,49 @@ async function rests(handle: WorkflowHandle): Promise<boolean> {
   const activitiesRest = (raw.pendingActivities ?? []).every((activity) =>
     backingOff.has(`${handle.workflowId}/${activity.activityId}`),
   );
+  if (!activitiesRest) return false;
+  for (const child of openChildren(before)) {
+    if (!(await childRests(child))) return false;
+  }
   const after = (await handle.fetchHistory()).events ?? [];
-  return activitiesRest && after.length === before.length;
+  return after.length === before.length;
+}
+
+/**
+ * A child machine's workflow the parent's history shows open: at rest only while it runs (one
+ * that has closed, but whose end the parent has not recorded yet, is still on its way).
+ */
+async function childRests(workflowId: string): Promise<boolean> {
+  const child = env.client.workflow.getHandle(workflowId);
+  try {
+    return isRunning((await child.fetchHistory()).events ?? []) && (await rests(child));
+  } catch (error) {
+    // Initiated, not yet started.
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The workflow ids of the child workflows a history has initiated and not seen close. */
+function openChildren(events: readonly HistoryEvent[]): string[] {
+  const open = new Set<string>();
+  for (const event of events) {
+    const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (initiated) open.add(initiated);
+    const closed =
+      event.startChildWorkflowExecutionFailedEventAttributes?.workflowId ??
+      (
+        event.childWorkflowExecutionCompletedEventAttributes ??
+        event.childWorkflowExecutionFailedEventAttributes ??
+        event.childWorkflowExecutionCanceledEventAttributes ??
+        event.childWorkflowExecutionTerminatedEventAttributes ??
+        event.childWorkflowExecutionTimedOutEventAttributes
+      )?.workflowExecution?.workflowId;
+    if (closed) open.delete(closed);
+  }
+  return [...open];
 }
 
 /** Whether the history is of a workflow still running (it does not end with its closing event). */
@@ -246,7 +291,8 @@ const isRunning = (events: readonly { eventType?: number | null }[]): boolean =>
 
 /**
  * Waits until nothing of the workflow is in flight (no activity, such as its read model write,
- * and no workflow task; an invoked actor waiting for its retry is at rest). The test server
+ * and no workflow task, in it or in its child machines' workflows; an invoked actor waiting for
+ * its retry is at rest, as is a child machine waiting for its timer). The test server
  * keeps time locked for good when a workflow is terminated with an activity outstanding, and
  * now and then when a query arrives while a workflow task runs.
  */
@@ -257,15 +303,22 @@ export async function quiescent(handle: WorkflowHandle): Promise<void> {
   }
 }
 
-/** Ends a case's workflow once nothing of it is in flight (see `quiescent`). */
+/**
+ * Ends a case's workflow once nothing of it is in flight (see `quiescent`), then its child
+ * machines: the test server does not cancel them when their parent closes (ParentClosePolicy
+ * REQUEST_CANCEL), and a child left running fires its timers into later cases' time.
+ */
 export async function endCase(handle: WorkflowHandle): Promise<void> {
   await quiescent(handle);
+  const children = openChildren((await handle.fetchHistory()).events ?? []);
   // A query waits for a running workflow task to finish.
   if ((await handle.describe()).status.name === 'RUNNING') await view(handle);
-  await handle.terminate('differential case over').catch((error: unknown) => {
-    // It may have ended meanwhile.
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-  });
+  for (const workflow of [handle, ...children.map((id) => env.client.workflow.getHandle(id))]) {
+    await workflow.terminate('differential case over').catch((error: unknown) => {
+      // It may have ended meanwhile.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+  }
 }
 
 /** Runs one case on both sides and compares them after every step. */

@@ -74,21 +74,32 @@ interface Reference {
  * differential.test.ts prove both). Generated machines that pile several timers of one id
  * onto one instant, re-entering states in eventless loops, still end up with one timer or one
  * step more than XState in rare cases not yet understood, so generated cases avoid timers due
- * at the same instant unless DIFFERENTIAL_INCLUDE_KNOWN=1 asks for them.
+ * at the same instant unless DIFFERENTIAL_INCLUDE_KNOWN=1 asks for them. A child machine's
+ * timers count too: one due with the parent's is a race between two workflows.
  *
  * Invoked actors settling at the same instant as another actor or a timer: no divergence but a
- * race. The interpreter runs their activities side by side, and which answer reaches the
- * workflow first is up to the worker; XState settles them in the order they were invoked.
+ * race. The interpreter runs their activities and child workflows side by side, and which
+ * answer or message reaches the workflow first is up to the worker; XState settles them in the
+ * order they were invoked. Two child machines that message their parent (or end) at the same
+ * instant, or one that does while a promise actor settles, are the same race.
  *
  * An actor invoked again under the id of one that still runs, without a stop between (a
  * transition into a history state of a state it does not leave): XState starts the new child
  * beside the old one, which goes on and answers later into whatever state the machine is in
  * then; the interpreter stops the old invocation first, so an id names one invocation.
+ *
+ * A child machine's message or end after its parent stopped it: XState stops a child only once
+ * the child's step is over, so what the rest of that step sends still reaches the parent (a
+ * PING by which the parent leaves the invoking state, and then the PONG or the end the child
+ * sent in the same step; or the child's answer to a POKE from a step that also leaves the
+ * state). The interpreter drops a message from a child it has stopped once its signal arrives
+ * after the stop, which is a race, and a POKE in a step that stops the child is never sent.
  */
 type KnownDivergence =
   | 'timers due at the same instant'
   | 'actors settling at the same instant'
-  | 'an actor invoked again while it runs';
+  | 'an actor invoked again while it runs'
+  | 'a child machine heard after it was stopped';
 const EXCLUDE_KNOWN = process.env.DIFFERENTIAL_INCLUDE_KNOWN !== '1';
 
 export const advanceMs = (step: Step): number =>
@@ -111,13 +122,17 @@ export async function runReference(c: Case): Promise<Reference> {
   const effects: string[] = [];
   const known = new Set<KnownDivergence>();
   const clock = new SimulatedClock();
-  // The due time of every pending timeout, to compare with the interpreter's timers.
-  const pending = new Map<unknown, number>();
+  // The due time of every pending timeout, to compare with the interpreter's timers; `own`:
+  // the machine's (the rest are its child machines' timers, which its view does not show).
+  const pending = new Map<unknown, { readonly due: number; readonly own: boolean }>();
   // When each invoked actor settles (not a timer of the machine: kept apart).
   const settling = new Map<unknown, number>();
   const settlements: number[] = [];
   const setTimeoutOf = clock.setTimeout.bind(clock);
   const clearTimeoutOf = clock.clearTimeout.bind(clock);
+  // The actor whose delayed event the scheduler sets now (the machine or a child machine).
+  let scheduling: unknown;
+  const dueTimes = (): number[] => [...pending.values()].map(({ due }) => due);
   clock.setTimeout = (fn, ms) => {
     const id = setTimeoutOf(() => {
       pending.delete(id);
@@ -125,9 +140,9 @@ export async function runReference(c: Case): Promise<Reference> {
       if (actor.getSnapshot().status === 'active') fn();
     }, ms);
     const due = clock.now() + ms;
-    if ([...pending.values()].includes(due)) known.add('timers due at the same instant');
+    if (dueTimes().includes(due)) known.add('timers due at the same instant');
     if (settlements.includes(due)) known.add('actors settling at the same instant');
-    pending.set(id, due);
+    pending.set(id, { due, own: scheduling === actor });
     return id;
   };
   clock.clearTimeout = (id) => {
@@ -140,7 +155,7 @@ export async function runReference(c: Case): Promise<Reference> {
     // in promise callbacks, where nothing can stop it but an answer that never comes.
     if (overBudget) return new Promise<never>(() => undefined);
     const due = clock.now() + settleDelay(src);
-    if (settlements.includes(due) || [...pending.values()].includes(due)) {
+    if (settlements.includes(due) || dueTimes().includes(due)) {
       known.add('actors settling at the same instant');
     }
     settlements.push(due);
@@ -166,12 +181,19 @@ export async function runReference(c: Case): Promise<Reference> {
       settling.set(id, due);
     });
   };
-  const earliest = (): number => Math.min(...pending.values(), ...settling.values());
+  const earliest = (): number => Math.min(...dueTimes(), ...settling.values());
   let events = 0;
   let microsteps = 0;
   let overBudget = false;
   // Ids of the invoked actors that run (invoked, neither stopped nor settled).
   const live = new Set<unknown>();
+  // Every actor the machine invoked, and those it has not stopped.
+  const invoked = new Set<unknown>();
+  const running = new Set<unknown>();
+  // Which invoked actors reached the machine (a message, an answer, an end), by turn: one send,
+  // or the instant the clock was set to (the harness lets the interpreter settle in between).
+  const arrivals = new Map<number, Set<unknown>>();
+  let turn = 0;
   const machine = buildMachine(c.spec).provide({
     actions: { effect: (_: unknown, params: { tag: string }) => void effects.push(params.tag) },
     actors: Object.fromEntries(
@@ -192,26 +214,70 @@ export async function runReference(c: Case): Promise<Reference> {
     clock,
     inspect: (inspection) => {
       if (inspection.type === '@xstate.action' && inspection.actorRef === actor) {
-        const { type, params } = inspection.action as { type: string; params?: { id?: unknown } };
+        const { type, params } = inspection.action as {
+          type: string;
+          params?: { id?: unknown; actorRef?: unknown };
+        };
         const id = params?.id;
         if (type === 'xstate.spawnChild' && live.has(id)) {
           known.add('an actor invoked again while it runs');
         }
-        if (type === 'xstate.spawnChild') live.add(id);
-        if (type === 'xstate.stopChild') live.delete(id);
+        if (type === 'xstate.spawnChild') {
+          live.add(id);
+          invoked.add(params?.actorRef);
+          running.add(params?.actorRef);
+        }
+        if (type === 'xstate.stopChild') {
+          live.delete(id);
+          // Its params are the stopped actor itself.
+          running.delete(params);
+        }
+      }
+      if (
+        inspection.type === '@xstate.event' &&
+        inspection.actorRef === actor &&
+        invoked.has(inspection.sourceRef)
+      ) {
+        const source = inspection.sourceRef;
+        if (!running.has(source)) known.add('a child machine heard after it was stopped');
+        const sources = arrivals.get(turn) ?? new Set();
+        sources.add(source);
+        arrivals.set(turn, sources);
+        if (sources.size > 1) known.add('actors settling at the same instant');
+        const { type } = inspection.event;
+        // A child machine's end: its id may be invoked again.
+        if (type.startsWith('xstate.done.actor.'))
+          live.delete(type.slice('xstate.done.actor.'.length));
       }
       // Thrown to the caller of `send` or of the clock: the case is too busy, not wrong.
       if (inspection.type === '@xstate.event' && ++events > MAX_EVENTS) overrun();
-      // Thrown inside XState's transition: the actor ends in status `error` with it.
-      if (inspection.type === '@xstate.microstep' && ++microsteps > MAX_MICROSTEPS) overrun();
+      // Thrown inside XState's transition: the actor ends in status `error` with it. Once the
+      // budget is spent, every transition throws, even in a promise's callback: a parent and
+      // a child machine that answer each other at once would loop there without end.
+      if (inspection.type === '@xstate.microstep') {
+        if (++microsteps > MAX_MICROSTEPS) overrun();
+        if (overBudget) throw new BudgetExceeded();
+      }
     },
   });
   const within = <T>(call: () => T): T => {
+    turn += 1;
     synchronous = true;
     try {
       return call();
     } finally {
       synchronous = false;
+    }
+  };
+  // Which actor each delayed event belongs to: the scheduler sets the clock's timeout at once.
+  const { scheduler } = actor.system;
+  const schedule = scheduler.schedule.bind(scheduler);
+  scheduler.schedule = (source, ...rest) => {
+    scheduling = source;
+    try {
+      schedule(source, ...rest);
+    } finally {
+      scheduling = undefined;
     }
   };
   actor.subscribe({ error: () => undefined });
@@ -238,7 +304,12 @@ export async function runReference(c: Case): Promise<Reference> {
       context: current.context,
       allowedEvents: active ? EVENT_TYPES.filter((type) => current.can({ type })) : [],
       // A machine that is done takes no more events: its timers do not matter.
-      timers: active ? [...pending.values()].sort((a, b) => a - b) : [],
+      timers: active
+        ? [...pending.values()]
+            .filter(({ own }) => own)
+            .map(({ due }) => due)
+            .sort((a, b) => a - b)
+        : [],
     };
   };
   within(() => actor.start());
