@@ -18,6 +18,9 @@
  *
  *   npm run bench -- --starts 300 --events 300 --concurrency 16
  *
+ * `--profile` runs B1 and B2 under V8's CPU profiler and prints where each phase's CPU went
+ * (bench/profile-summary.ts).
+ *
  * `--workers N` measures instead how throughput grows from 1 to N workers (bench/worker-scale.ts;
  * `--processes`, `--worker-cpu`); `--bulk N` one event for N processes as a bulk action against
  * single events (bench/bulk.ts); `--migrate N` N running version-1 invitations moved to version 2
@@ -27,8 +30,15 @@ import {
   inParallel,
   quantile,
   rawWorkflowBundle,
+  keepBundleForProfiles,
+  profileClock,
+  profileDir,
+  profiledRerun,
+  profiling,
+  untilAllRest,
   withThrowawayServers,
   writeResult,
+  type ProfileWindow,
 } from './lib.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -39,6 +49,7 @@ import { createMailTransport } from '../activities/mailer.js';
 import { invitationEmail } from '../activities/templates/invitation.js';
 import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
+import { bundleWorkflows } from '../worker/worker.js';
 import { measureBulk } from './bulk.js';
 import { measureBulkMigration } from './bulk-migration.js';
 import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
@@ -63,6 +74,8 @@ const { values: options } = parseArgs({
     migrate: { type: 'string' },
     /** Invitations per phase of `--workers`. */
     processes: { type: 'string', default: '1000' },
+    /** B1 and B2 under V8's CPU profiler: where each side's CPU went, phase by phase. */
+    profile: { type: 'boolean', default: false },
   },
 });
 const STARTS = Number(options.starts);
@@ -100,6 +113,22 @@ const throughput = async (n: number, work: (i: number) => Promise<unknown>): Pro
   n / (await inParallel(n, CONCURRENCY, work));
 
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
+  const windows: ProfileWindow[] = [];
+  /** Runs `work` as a window of the profile. */
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const from = profileClock();
+    try {
+      return await work();
+    } finally {
+      windows.push({ name, from, to: profileClock() });
+    }
+  };
+  const rawBundle = await rawWorkflowBundle();
+  if (profiling()) {
+    // The stack's worker bundles the same sources for itself, to the same name.
+    keepBundleForProfiles(profileDir('engine'), await bundleWorkflows());
+    keepBundleForProfiles(profileDir('engine'), rawBundle);
+  }
   const stack = await startBenchStack(env);
   const { api, connection, nativeConnection } = stack;
   const rawClient = new Client({ connection });
@@ -124,7 +153,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const rawWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-raw',
-    workflowBundle: await rawWorkflowBundle(),
+    workflowBundle: rawBundle,
     activities: { async sendRawDigest() {}, ...rawInvitationActivities },
   });
   const rawRunning = rawWorker.run();
@@ -132,6 +161,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   // B1 — starts per second.
   const run = randomBytes(3).toString('hex');
   log.step(`B1: ${STARTS} starts each, ${CONCURRENCY} at a time`);
+  const started: string[] = [];
   const startInvitation = (name: string, i: number) =>
     api(
       'POST',
@@ -146,13 +176,20 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
         },
       },
       201,
-    );
-  const startsApi = await throughput(STARTS, (i) => startInvitation('Bench', i));
-  const startsRaw = await throughput(STARTS, (i) =>
-    rawClient.workflow.start('rawTrivial', {
-      taskQueue: 'bench-raw',
-      workflowId: `raw-${run}-${i}`,
-    }),
+    ).then((view: { id: string }) => {
+      started.push(view.id);
+      return view;
+    });
+  const startsApi = await phase('praxisflow: B1 starts', () =>
+    throughput(STARTS, (i) => startInvitation('Bench', i)),
+  );
+  const startsRaw = await phase('raw: B1 starts', () =>
+    throughput(STARTS, (i) =>
+      rawClient.workflow.start('rawTrivial', {
+        taskQueue: 'bench-raw',
+        workflowId: `raw-${run}-${i}`,
+      }),
+    ),
   );
 
   // The same start load with a webhook receiver subscribed to every start.
@@ -170,6 +207,9 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   // B2 — event round trip, one at a time, spread over a few overviews: every report stays in
   // an overview's context until the night, so one overview taking all of them would measure
   // its growing context, not the engine.
+  // The starts above leave their first steps (emails, read model rows) to the worker: B2
+  // measures an event's round trip, not its wait behind that backlog.
+  await untilAllRest(stack.client, started);
   log.step(`B2: ${EVENTS} events each, one at a time`);
   const digests: { id: string }[] = [];
   for (let k = 0; k < DIGESTS; k++) {
@@ -189,8 +229,15 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     at: '2026-12-01T09:30:00+01:00',
     patientInitials: 'E. M.',
   });
-  const eventApi = await latency(EVENTS, (i) =>
-    api('POST', `/api/v1/processes/${digests[(i + DIGESTS) % DIGESTS]!.id}/events`, report(i), 200),
+  const eventApi = await phase('praxisflow: B2 events', () =>
+    latency(EVENTS, (i) =>
+      api(
+        'POST',
+        `/api/v1/processes/${digests[(i + DIGESTS) % DIGESTS]!.id}/events`,
+        report(i),
+        200,
+      ),
+    ),
   );
   const trivials = await Promise.all(
     Array.from({ length: DIGESTS }, (_, k) =>
@@ -200,8 +247,8 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       }),
     ),
   );
-  const eventRaw = await latency(EVENTS, (i) =>
-    trivials[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
+  const eventRaw = await phase('raw: B2 updates', () =>
+    latency(EVENTS, (i) => trivials[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump')),
   );
   const withActivity = await Promise.all(
     Array.from({ length: DIGESTS }, (_, k) =>
@@ -211,8 +258,10 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       }),
     ),
   );
-  const eventRawActivity = await latency(EVENTS, (i) =>
-    withActivity[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
+  const eventRawActivity = await phase('raw: B2 updates with one activity', () =>
+    latency(EVENTS, (i) =>
+      withActivity[(i + DIGESTS) % DIGESTS]!.executeUpdate<number, []>('bump'),
+    ),
   );
 
   // B2 with an effect — a resent invitation (new link, the invitation email, reminder and
@@ -237,12 +286,14 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       ),
     );
   }
-  const resendApi = await latency(EFFECT_EVENTS, (i) =>
-    api(
-      'POST',
-      `/api/v1/processes/${invitations[(i + DIGESTS) % DIGESTS]!.id}/events`,
-      { type: 'INVITATION_RESENT' },
-      200,
+  const resendApi = await phase('praxisflow: B2 resends with an email', () =>
+    latency(EFFECT_EVENTS, (i) =>
+      api(
+        'POST',
+        `/api/v1/processes/${invitations[(i + DIGESTS) % DIGESTS]!.id}/events`,
+        { type: 'INVITATION_RESENT' },
+        200,
+      ),
     ),
   );
   const rawInvitations = await Promise.all(
@@ -253,8 +304,10 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       }),
     ),
   );
-  const resendRaw = await latency(EFFECT_EVENTS, (i) =>
-    rawInvitations[(i + DIGESTS) % DIGESTS]!.executeUpdate(resendUpdate),
+  const resendRaw = await phase('raw: B2 resend updates with an email', () =>
+    latency(EFFECT_EVENTS, (i) =>
+      rawInvitations[(i + DIGESTS) % DIGESTS]!.executeUpdate(resendUpdate),
+    ),
   );
 
   // B5 — the pure XState step of the same event.
@@ -400,19 +453,23 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       ratioP99ToEventRoundTrip: webhookLag.sinceStep.p99 / eventApi.p99,
     },
     b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
+    profileWindows: windows,
   });
 }
 
-await withThrowawayServers((env) =>
-  options.migrate
-    ? measureBulkMigration(env, { processes: Number(options.migrate) })
-    : options.bulk
-      ? measureBulk(env, { processes: Number(options.bulk) })
-      : options.workers
-        ? measureWorkerScale(env, {
-            workers: Number(options.workers),
-            processes: Number(options.processes),
-            workerCpu: Number(options['worker-cpu']) || null,
-          })
-        : run(env),
-);
+if (
+  !profiledRerun('engine', options.profile && !options.migrate && !options.bulk && !options.workers)
+)
+  await withThrowawayServers((env) =>
+    options.migrate
+      ? measureBulkMigration(env, { processes: Number(options.migrate) })
+      : options.bulk
+        ? measureBulk(env, { processes: Number(options.bulk) })
+        : options.workers
+          ? measureWorkerScale(env, {
+              workers: Number(options.workers),
+              processes: Number(options.processes),
+              workerCpu: Number(options['worker-cpu']) || null,
+            })
+          : run(env),
+  );
