@@ -12,6 +12,8 @@ export default tseslint.config(
       '.scratch/**',
       'coverage/**',
       'web/dist/**',
+      // What benchmarks leave behind, workflow bundles of --profile among them.
+      'bench/results/**',
       '*.cjs',
     ],
   },

@@ -24,12 +24,11 @@
 import {
   inParallel,
   keepBundleForProfiles,
-  profileClock,
+  profileWindows,
   profileDir,
   profiledRerun,
   profiling,
   quantile,
-  type ProfileWindow,
   rawWorkflowBundle,
   withThrowawayServers,
   writeResult,
@@ -237,16 +236,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const client = new Client({ connection });
   const mailer = countingMailer(createMailTransport(env.MAILCATCHER_SMTP_URL!));
   const base = Date.now() + 14 * 24 * 3_600_000;
-  const windows: ProfileWindow[] = [];
-  /** Runs `work` as a window of the profile. */
-  const window = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const from = profileClock();
-    try {
-      return await work();
-    } finally {
-      windows.push({ name, from, to: profileClock() });
-    }
-  };
+  const { windows, phase: window } = profileWindows();
   const praxisflowBundle = await bundleWorkflows();
   if (profiling()) keepBundleForProfiles(profileDir('digest-night'), praxisflowBundle);
 

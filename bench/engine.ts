@@ -31,14 +31,13 @@ import {
   quantile,
   rawWorkflowBundle,
   keepBundleForProfiles,
-  profileClock,
+  profileWindows,
   profileDir,
   profiledRerun,
   profiling,
   untilAllRest,
   withThrowawayServers,
   writeResult,
-  type ProfileWindow,
 } from './lib.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -113,16 +112,7 @@ const throughput = async (n: number, work: (i: number) => Promise<unknown>): Pro
   n / (await inParallel(n, CONCURRENCY, work));
 
 async function run(env: NodeJS.ProcessEnv): Promise<void> {
-  const windows: ProfileWindow[] = [];
-  /** Runs `work` as a window of the profile. */
-  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const from = profileClock();
-    try {
-      return await work();
-    } finally {
-      windows.push({ name, from, to: profileClock() });
-    }
-  };
+  const { windows, phase } = profileWindows();
   const rawBundle = await rawWorkflowBundle();
   if (profiling()) {
     // The stack's worker bundles the same sources for itself, to the same name.

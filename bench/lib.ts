@@ -98,6 +98,25 @@ export interface ProfileWindow {
   readonly to: number;
 }
 
+/** The windows of a run, and `phase`, which runs `work` as one of them. */
+export function profileWindows(): {
+  readonly windows: ProfileWindow[];
+  phase<T>(name: string, work: () => Promise<T>): Promise<T>;
+} {
+  const windows: ProfileWindow[] = [];
+  return {
+    windows,
+    async phase(name, work) {
+      const from = profileClock();
+      try {
+        return await work();
+      } finally {
+        windows.push({ name, from, to: profileClock() });
+      }
+    },
+  };
+}
+
 /**
  * With `--profile`: runs this benchmark again in a child process under V8's CPU profiler
  * (every thread, the workflow threads too, writes its profile into {@link profileDir} at exit),
