@@ -331,14 +331,19 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
     },
   );
 
-  router.post('/processes/:id/retry', requireRole('admin', 'operator'), async (req, res) => {
-    const { handle } = await visibleProcess(req);
+  /** The `retry` update on a process's or a child machine's workflow, its refusal as a problem. */
+  async function retryIncident(req: Request, handle: WorkflowHandle): Promise<ProcessView> {
     const request: RetryRequest = { actor: callerOf(req).keyId };
     try {
-      res.json(await handle.executeUpdate(retryUpdate, { args: [request] }));
+      return await handle.executeUpdate(retryUpdate, { args: [request] });
     } catch (error) {
       throw await refusalOf(error, handle);
     }
+  }
+
+  router.post('/processes/:id/retry', requireRole('admin', 'operator'), async (req, res) => {
+    const { handle } = await visibleProcess(req);
+    res.json(await retryIncident(req, handle));
   });
 
   /**
@@ -356,11 +361,7 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
       const childId = String(req.params.childId);
       const workflowId = (view.children ?? []).find((child) => child.id === childId)?.workflowId;
       if (!workflowId) throw notFound(`Process ${view.id} runs no child machine ${childId}`);
-      const child = deps.client.workflow.getHandle(workflowId);
-      const request: RetryRequest = { actor: callerOf(req).keyId };
-      await child.executeUpdate(retryUpdate, { args: [request] }).catch(async (error: unknown) => {
-        throw await refusalOf(error, child);
-      });
+      await retryIncident(req, deps.client.workflow.getHandle(workflowId));
       res.json(await withChildStates(deps.client, await viewWithin(handle)));
     },
   );
