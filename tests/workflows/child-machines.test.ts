@@ -1,12 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PracticeCheck } from '../fixtures/child-machine.js';
+import { migrateUpdate } from '../../workflows/protocol.js';
 import {
   HOUR,
   auditOf,
+  historyEventTypes,
   inState,
   projected,
   recordHistory,
+  refusalOf,
   send,
   startProcess,
   until,
@@ -182,6 +185,28 @@ describe('an invoked child machine', () => {
         ? true
         : undefined,
     );
+  });
+
+  it('when an operator migrates while the child runs, then the migration is refused naming the child, nothing is written, and the child goes on', async () => {
+    const handle = await startProcess(env, 'checker', { input: { bsnr: '444444444' } });
+    await checkStarted(handle);
+    const before = await historyEventTypes(handle);
+
+    const refused = await refusalOf(
+      handle.executeUpdate(migrateUpdate, {
+        args: [{ actor: 'key-operator', toVersion: 2, reason: 'Neue Prüfregeln' }],
+      }),
+    );
+
+    expect(refused.type).toBe('NotAllowed');
+    expect(refused.details).toMatchObject({
+      status: 409,
+      detail: 'An invoked actor is still running (check); migrate once it has finished',
+    });
+    expect(await historyEventTypes(handle)).toEqual(before);
+    expect(await childStatus(childOf(handle))).toBe('RUNNING');
+    await send(handle, { type: 'HURRY' });
+    expect((await inState(handle, 'checked')).version).toBe(1);
   });
 
   it('when a child machine invokes a child machine of its own, then the grandchild runs as its child workflow and its output travels up', async () => {
