@@ -40,6 +40,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
+import { withStepRecords } from '../activities/step-record.js';
 import { digestEmail } from '../activities/templates/etermin.js';
 import type { MailTransport } from '../activities/channels/types.js';
 import { stableSpread } from '../machines/berlin-time.js';
@@ -245,7 +246,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     connection: nativeConnection,
     taskQueue: 'bench-digest',
     workflowBundle: praxisflowBundle,
-    activities: {
+    activities: withStepRecords({
       ...createActivities({
         mailer: mailer.transport,
         outbox: postgresOutbox(pool),
@@ -262,7 +263,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
         },
       }),
       ...createProjectionActivities({ readModel: pool }),
-    },
+    }),
   });
   // The first minute at least LEAD after now, as German clocks show it.
   const dueAt = Math.ceil((Date.now() + LEAD_MS) / 60_000) * 60_000;

@@ -24,6 +24,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities, type TransitionRecord } from '../activities/projection.js';
+import { withStepRecords } from '../activities/step-record.js';
 import { createApp } from '../api/app.js';
 import { ReadModel } from '../api/read-model.js';
 import { EncryptionCodec } from '../codec/payload-codec.js';
@@ -280,7 +281,10 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       taskQueue: realQueue,
       workflowBundle: bundle,
       dataConverter: { payloadCodecs: [codec] },
-      activities: { ...activities, ...createProjectionActivities({ readModel: timedPool }) },
+      activities: withStepRecords({
+        ...activities,
+        ...createProjectionActivities({ readModel: timedPool }),
+      }),
     }),
     await Worker.create({
       connection: nativeConnection,

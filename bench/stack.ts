@@ -11,6 +11,7 @@ import { createActivities, createMailTransport } from '../activities/index.js';
 import { createBulkActionActivities } from '../activities/bulk-actions.js';
 import { postgresOutbox } from '../activities/outbox.js';
 import { createProjectionActivities } from '../activities/projection.js';
+import { withStepRecords } from '../activities/step-record.js';
 import { createApp } from '../api/app.js';
 import { WebhookTargets } from '../config/webhook-targets.js';
 import { EncryptionCodec } from '../codec/payload-codec.js';
@@ -55,7 +56,7 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
     taskQueue: TASK_QUEUE,
     dataConverter,
     workflowBundle: await bundleWorkflows(),
-    activities: {
+    activities: withStepRecords({
       ...createActivities({
         mailer,
         outbox: postgresOutbox(pool),
@@ -67,7 +68,7 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
       }),
       ...createProjectionActivities({ readModel: pool }),
       ...createBulkActionActivities({ pool }),
-    },
+    }),
   });
   const running = worker.run();
 

@@ -18,6 +18,7 @@ import type { ProjectionActivities } from '../activities/projection.js';
 import { temporalTls } from '../config/temporal.js';
 import type { TemporalConfig } from '../config/env.js';
 import type { Tracing } from '../observability/tracing.js';
+import { withStepRecords } from '../activities/step-record.js';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Evaluated once for all workflows instead of once per workflow: see the module. */
@@ -105,7 +106,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle:
       options.workflowBundle ?? (await bundleWorkflows(undefined, { tracing: !!options.tracing })),
-    activities: options.activities,
+    activities: withStepRecords(options.activities),
     ...(options.tracing ? tracingOptions(options.tracing) : {}),
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),

@@ -34,6 +34,8 @@ import {
   VIEW_QUERY,
 } from './interpreter/types.js';
 
+/** An action's activity carrying its step's read model write (activities/step-record.ts). */
+export type { CarriedOutcome, CarriedRecord } from './interpreter/step-record.js';
 export type {
   AuditEntry,
   CancelRequest,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities } from '../../activities/projection.js';
+import { withStepRecords } from '../../activities/step-record.js';
 import { EncryptionCodec, type EncryptionKey } from '../../codec/payload-codec.js';
 import { bundleWorkflows } from '../../worker/worker.js';
 import { sendUpdate, viewQuery, type ProcessArgs } from '../../workflows/protocol.js';
@@ -38,7 +39,7 @@ async function runWorker<T>(keys: EncryptionKey[], work: () => Promise<T>): Prom
     taskQueue,
     workflowBundle: bundle,
     dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] },
-    activities: {
+    activities: withStepRecords({
       ...createActivities({
         outbox: postgresOutbox(database.pool),
         mailer: {
@@ -54,7 +55,7 @@ async function runWorker<T>(keys: EncryptionKey[], work: () => Promise<T>): Prom
         },
       }),
       ...createProjectionActivities({ readModel: database.pool }),
-    },
+    }),
   });
   return worker.runUntil(work);
 }

@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { createBulkActionActivities } from '../../activities/bulk-actions.js';
 import { postgresOutbox } from '../../activities/outbox.js';
 import { createProjectionActivities, type ReadModel } from '../../activities/projection.js';
+import { withStepRecords } from '../../activities/step-record.js';
 import { createApiKey, type Role } from '../../api/api-keys.js';
 import { createApp } from '../../api/app.js';
 import { IllegalStateError } from '@temporalio/common';
@@ -160,7 +161,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     pool: database.pool,
     masterKeys: [{ id: 'test', key: randomBytes(32) }],
   });
-  const activities = {
+  const activities = withStepRecords({
     ...createActivities({
       mailer,
       outbox: postgresOutbox(database.pool),
@@ -179,7 +180,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     }),
     ...createBulkActionActivities({ pool: database.pool }),
     ...options.extraActivities,
-  };
+  });
   const namespace = options.namespace ?? 'default';
   const connection = await Connection.connect({ address });
   if (namespace !== 'default') await ensureNamespace(connection, namespace);

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { ProjectionActivities, TransitionRecord } from '../../activities/projection.js';
+import { withStepRecords } from '../../activities/step-record.js';
 import {
   ProcessSearchAttributes,
   sendUpdate,
@@ -75,7 +76,7 @@ export async function createTestWorker(
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: { ...projection, ...activities },
+    activities: withStepRecords({ ...projection, ...activities }),
     ...options,
   });
 }

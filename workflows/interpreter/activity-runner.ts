@@ -1,12 +1,16 @@
 import {
   ActivityFailure,
+  CancellationScope,
   condition,
   isCancellation,
   patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { TransitionRecord } from '../../activities/projection.js';
 import type { ActionMeta } from '../../activities/types.js';
+import type { StepRecording } from './projection.js';
+import { isCarriedOutcome, type CarriedRecord } from './step-record.js';
 import type { Incident } from './types.js';
 
 /**
@@ -27,7 +31,10 @@ const activityPresets = {
   },
 } as const;
 
-type EffectActivity = (params: unknown, meta: ActionMeta) => Promise<unknown>;
+type EffectActivity = (
+  params: unknown,
+  meta: ActionMeta & Partial<CarriedRecord<TransitionRecord>>,
+) => Promise<unknown>;
 const activities = proxyActivities<Record<string, EffectActivity>>(activityPresets.effect);
 
 /** An operator's retry of an incident is an audited step (`INCIDENT_RETRIED`). */
@@ -38,6 +45,31 @@ const NOTIFYING = /^(send|issue|notify|deliver)[A-Z]/;
 
 const causeOf = (failure: ActivityFailure): string =>
   (failure.cause?.message ?? failure.message).slice(0, 300);
+
+/**
+ * An action that carries its step's read model write: the write is made here after all when
+ * the action failed (before its incident shows) or its worker does not carry writes (the
+ * result comes bare), and queued when Postgres did not take it in time.
+ */
+async function carrying(
+  recording: StepRecording,
+  attempt: () => Promise<unknown>,
+): Promise<unknown> {
+  let outcome: unknown;
+  try {
+    outcome = await attempt();
+  } catch (error) {
+    // A cancel through Temporal still ends with the step's row.
+    await CancellationScope.nonCancellable(recording.writeNow);
+    throw error;
+  }
+  if (!isCarriedOutcome(outcome)) {
+    await recording.writeNow();
+    return outcome;
+  }
+  if (outcome.stepRecord === 'missed') recording.writeLater();
+  return outcome.result;
+}
 
 /**
  * Runs the named actions as activities and keeps the process's incident. When one has used up
@@ -65,13 +97,17 @@ export class ActivityRunner {
     }) => Promise<void>,
   ) {}
 
-  /** `at`: the workflow time of the transition that produced the action. */
+  /**
+   * `at`: the workflow time of the transition that produced the action; `recording`: the
+   * step's read model write, carried by the action's first attempt.
+   */
   async call(
     name: string,
     params: unknown,
     step: number,
     index: number,
     at: string,
+    recording?: StepRecording,
   ): Promise<unknown> {
     const activity = activities[name];
     if (!activity) throw new Error(`No activity for action '${name}'`);
@@ -84,10 +120,18 @@ export class ActivityRunner {
       idempotencyKey: `${workflowId}:${firstExecutionRunId}:${step}:${index}`,
       at,
     };
+    let carried = recording;
     return this.untilDone(
       name,
       step,
-      () => activity(params, meta),
+      async () => {
+        const recordingNow = carried;
+        carried = undefined;
+        if (!recordingNow) return activity(params, meta);
+        return carrying(recordingNow, () =>
+          activity(params, { ...meta, record: recordingNow.record }),
+        );
+      },
       (error) =>
         error instanceof ActivityFailure
           ? {

@@ -159,6 +159,8 @@ export class ProcessActor {
 
   /** Carries out the effects of the initial state; what they feed back goes first in line. */
   async start(): Promise<void> {
+    // A run continued as new starts where the last one ended, and the read model has that.
+    if (this.args.resume && this.projection.withEffect) return;
     const effects = this.pendingStartEffects;
     this.pendingStartEffects = [];
     const feedback = await this.runEffects(
@@ -630,7 +632,10 @@ export class ProcessActor {
       }
     }
     // Histories from before the read model replay with exactly their old command order.
-    if (this.projection.enabled) await this.projection.record(this.view(), audit);
+    const carrier =
+      this.projection.withEffect && !this.projection.pending ? carrierOf(effects) : -1;
+    const recording = carrier >= 0 ? this.projection.carry(this.view(), audit) : undefined;
+    if (this.projection.enabled && !recording) await this.projection.record(this.view(), audit);
     const feedback: Link[] = [];
     for (const [index, effect] of effects.entries()) {
       if (effect.kind === 'raiseLater') {
@@ -661,6 +666,7 @@ export class ProcessActor {
           this.step,
           index,
           this.updatedAt,
+          index === carrier ? recording : undefined,
         );
         if (isEvent(result)) {
           const { event, reveal } = splitReveal(result);
@@ -671,6 +677,22 @@ export class ProcessActor {
     }
     return feedback;
   }
+}
+
+/**
+ * The effect that carries its step's read model write: the first action, when nothing the loop
+ * of `runEffects` does outside the workflow comes before it (a message to a child, a process
+ * started); -1 when there is none and the step writes by itself.
+ */
+function carrierOf(effects: readonly Effect[]): number {
+  const first = effects.findIndex(
+    (effect) =>
+      effect.kind === 'activity' ||
+      effect.kind === 'sendToChild' ||
+      effect.kind === 'sendParent' ||
+      effect.kind === 'startProcess',
+  );
+  return first >= 0 && effects[first]!.kind === 'activity' ? first : -1;
 }
 
 /** The refusal a validation failure carries (its type and first detail), if it is one. */

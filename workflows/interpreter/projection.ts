@@ -76,10 +76,26 @@ const PROJECTION_PATCH = 'read-model-projection';
 const CATCH_UP_PATCH = 'read-model-catch-up';
 /** Instances started before it write a step with a local activity (see `boundedLocal`). */
 const BY_ACTIVITY_PATCH = 'read-model-by-activity';
+/**
+ * A step whose first effect is an action hands its write to that action's activity (one task
+ * through the queue instead of two; `step-record.ts`), and a run continued as new writes no
+ * row it has already (its first view is the last run's last). Instances from before write every
+ * step by itself, and once more at the start of every run.
+ */
+const WITH_EFFECT_PATCH = 'read-model-with-effect';
 
 type Write =
   | { readonly kind: 'recordTransition'; readonly record: TransitionRecord }
   | { readonly kind: 'refreshProcess'; readonly record: Pick<TransitionRecord, 'view' | 'runId'> };
+
+/** A step's write handed to its first action (`ActivityRunner.call`). */
+export interface StepRecording {
+  readonly record: TransitionRecord;
+  /** The action ran without writing it (it failed, or its worker does not carry writes). */
+  readonly writeNow: () => Promise<void>;
+  /** Postgres did not take it in time: the catch-up queue writes it. */
+  readonly writeLater: () => void;
+}
 
 export class Projection {
   /** Checked before awaiting `record`: without it, not even a microtask may be added. */
@@ -87,6 +103,8 @@ export class Projection {
   private readonly catchUp: boolean;
   /** Every write's completion is a history event (see `bounded`). */
   readonly byActivity: boolean;
+  /** A step's write goes with its first action; a continued run does not write again. */
+  readonly withEffect: boolean;
   /** Writes in the catch-up queue that Postgres has not taken yet. */
   private waiting = 0;
 
@@ -95,16 +113,23 @@ export class Projection {
     this.enabled = wanted && patched(PROJECTION_PATCH);
     this.catchUp = this.enabled && patched(CATCH_UP_PATCH);
     this.byActivity = this.catchUp && patched(BY_ACTIVITY_PATCH);
+    this.withEffect = this.byActivity && patched(WITH_EFFECT_PATCH);
   }
 
   record(view: ProcessView, audit: Omit<AuditEntry, 'to' | 'toLabel'>): Promise<void> {
-    const record: TransitionRecord = {
-      view,
-      runId: workflowInfo().firstExecutionRunId,
-      audit: { ...audit, to: view.state, toLabel: view.stateLabel },
-    };
+    const record = transitionRecord(view, audit);
     if (!this.catchUp) return unbounded.recordTransition(record);
     return this.write({ kind: 'recordTransition', record });
+  }
+
+  /** The step's write for its first action to carry (only where `withEffect`). */
+  carry(view: ProcessView, audit: Omit<AuditEntry, 'to' | 'toLabel'>): StepRecording {
+    const write = { kind: 'recordTransition', record: transitionRecord(view, audit) } as const;
+    return {
+      record: write.record,
+      writeNow: () => this.write(write),
+      writeLater: () => this.queue(write),
+    };
   }
 
   /** The row alone, for what is no transition (an incident began or ended). */
@@ -142,6 +167,10 @@ export class Projection {
         if (isCancellation(error)) throw error;
       }
     }
+    this.queue(write);
+  }
+
+  private queue(write: Write): void {
     this.waiting += 1;
     // Not cancelled with the workflow: a cancel through Temporal still ends with its rows.
     void CancellationScope.nonCancellable(() => call(queued, write)).then(
@@ -157,6 +186,15 @@ export class Projection {
     );
   }
 }
+
+const transitionRecord = (
+  view: ProcessView,
+  audit: Omit<AuditEntry, 'to' | 'toLabel'>,
+): TransitionRecord => ({
+  view,
+  runId: workflowInfo().firstExecutionRunId,
+  audit: { ...audit, to: view.state, toLabel: view.stateLabel },
+});
 
 const call = (activities: ProjectionActivities, write: Write): Promise<void> =>
   write.kind === 'recordTransition'
