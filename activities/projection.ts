@@ -12,16 +12,15 @@ interface ProjectionDeps {
   readonly readModel: ReadModel;
   /** The deployment's service levels (the row's due time); absent: the defaults. */
   readonly sla?: SlaPolicy;
-  /** Counts the transition (and a fired timer) for /metrics. */
+  /** Counts the transition (and a fired timer) for /metrics, once however often it is written. */
   readonly onTransition?: (record: TransitionRecord) => void;
 }
 
 export function createProjectionActivities(deps: ProjectionDeps) {
   return {
-    /** Writes the read model row and the audit row of one step. */
+    /** Writes the read model row and the audit row of one step; counts the step once. */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      await writeTransition(deps.readModel, record, deps.sla);
-      deps.onTransition?.(record);
+      if (await writeTransition(deps.readModel, record, deps.sla)) deps.onTransition?.(record);
     },
 
     /**

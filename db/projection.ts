@@ -67,15 +67,19 @@ returning type, state, status, state_entered_at, sla_due_at`;
 
 /**
  * Row and audit entry in one statement, idempotent by step: a retried or replayed projection
- * neither duplicates an audit row nor lets an older step overwrite a newer row.
+ * neither duplicates an audit row nor lets an older step overwrite a newer row. `audited` says
+ * whether this write was the step's first (its audit row is new): a step is written again by a
+ * retried action that carries it, a retried write, the catch-up queue.
  */
 const UPSERT_ROW_AND_AUDIT = `
 with audit_row as (
   insert into audit (process_id, run_id, step, to_state, to_label, event, actor, from_state, at, detail)
   values ($1, $2, $3, $8, $9, $22, $23, $24, $25, $26)
   on conflict (process_id, run_id, step) do nothing
-)
-${UPSERT_ROW}`;
+  returning step
+), written as (${UPSERT_ROW})
+select written.*, (select count(*) from audit_row)::int as audited
+from (select 1) as one left join written on true`;
 
 /**
  * Postgres keeps no NUL in text or jsonb: a NUL that got into a process (a payload from an old
@@ -130,6 +134,8 @@ function rowValues(original: ProcessView, runId: string, sla: SlaPolicy): unknow
 }
 
 interface WrittenRow {
+  /** Of a transition's write: 1 when its audit row is new. */
+  audited?: number;
   type: string;
   state: string;
   status: string;
@@ -170,12 +176,15 @@ export async function writeProcessRow(
   await completeDueTime(readModel, written, view.id, runId, sla);
 }
 
-/** Writes the row and the audit entry of one step; idempotent, an older step never wins. */
+/**
+ * Writes the row and the audit entry of one step; idempotent, an older step never wins. True
+ * when this write was the step's first.
+ */
 export async function writeTransition(
   readModel: ReadModel,
   record: TransitionRecord,
   sla: SlaPolicy = DEFAULT_SLA_POLICY,
-): Promise<void> {
+): Promise<boolean> {
   const audit = withoutNul(record.audit);
   const written = await readModel.query(UPSERT_ROW_AND_AUDIT, [
     ...rowValues(record.view, record.runId, sla),
@@ -186,4 +195,5 @@ export async function writeTransition(
     audit.detail ? JSON.stringify(audit.detail) : null,
   ]);
   await completeDueTime(readModel, written, record.view.id, record.runId, sla);
+  return (written as { rows?: WrittenRow[] } | undefined)?.rows?.[0]?.audited === 1;
 }

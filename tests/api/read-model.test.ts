@@ -217,6 +217,29 @@ describe('the projection', () => {
     expect(processRows).toEqual([{ step: 1, state: 's1' }]);
   });
 
+  it('when a step is written again (a retried action carrying it, the catch-up queue), then the worker counts its transition once', async () => {
+    const counted: number[] = [];
+    const { recordTransition } = createProjectionActivities({
+      readModel: api.database.pool,
+      onTransition: (written) => counted.push(written.audit.step),
+    });
+    const once = { ...entry(0, 's0'), view: { ...view(0, 's0'), id: 'projection-count' } };
+    const next = { ...entry(1, 's1'), view: { ...view(1, 's1'), id: 'projection-count' } };
+
+    await recordTransition(once);
+    await recordTransition(next);
+    await recordTransition(next);
+    // An older step arriving after a newer one leaves the row alone and is counted no second time.
+    await recordTransition(once);
+    expect(counted).toEqual([0, 1]);
+
+    // A step whose first write comes after a newer step's (it waited in the catch-up queue):
+    // the row stays at the newer step, the step's audit entry is new and counts.
+    await recordTransition({ ...next, view: { ...next.view, id: 'projection-late' } });
+    await recordTransition({ ...once, view: { ...once.view, id: 'projection-late' } });
+    expect(counted).toEqual([0, 1, 1, 0]);
+  });
+
   it('when anyone tries to change or remove audit rows in the database, then Postgres refuses', async () => {
     await record(entry(0, 's0'));
     const { pool } = api.database;
