@@ -190,6 +190,8 @@ interface Night {
   readonly endToEndMs: number;
   readonly lateP50Ms: number;
   readonly lateP99Ms: number;
+  /** The p99 lateness of each minute's overviews: where in the night a tail came from. */
+  readonly lateP99ByMinuteMs: readonly number[];
   readonly perSecond: number;
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
@@ -216,6 +218,11 @@ async function night(
   }
   // Late = after the practice's own due instant (the digest time plus its minute).
   const late = taken.map((sent) => sent.at - dueOf(dueAt, sent.practiceId)).sort((a, b) => a - b);
+  const byMinute: number[][] = Array.from({ length: JITTER_MINUTES }, () => []);
+  for (const sent of taken) {
+    const due = dueOf(dueAt, sent.practiceId);
+    byMinute[Math.round((due - dueAt) / 60_000)]?.push(sent.at - due);
+  }
   const sends = taken.map((sent) => sent.at).sort((a, b) => a - b);
   const first = sends[0]!;
   const last = sends.at(-1)!;
@@ -223,6 +230,14 @@ async function night(
     endToEndMs: last - dueAt,
     lateP50Ms: quantile(late, 0.5),
     lateP99Ms: quantile(late, 0.99),
+    lateP99ByMinuteMs: byMinute.map((lates) =>
+      lates.length
+        ? quantile(
+            [...lates].sort((a, b) => a - b),
+            0.99,
+          )
+        : 0,
+    ),
     perSecond: sends.length / Math.max(0.001, (last - first) / 1000),
     sent: sends.length,
   };
@@ -409,6 +424,14 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   );
   row('lateness p50', s(p.lateP50Ms), s(r.lateP50Ms), ratio(p.lateP50Ms, r.lateP50Ms));
   row('lateness p99', s(p.lateP99Ms), s(r.lateP99Ms), ratio(p.lateP99Ms, r.lateP99Ms));
+  const worst = (night: Night) =>
+    night.lateP99ByMinuteMs.reduce((at, ms, minute, all) => (ms > all[at]! ? minute : at), 0);
+  row(
+    '  worst minute (its p99)',
+    `${worst(p)} (${s(p.lateP99ByMinuteMs[worst(p)]!)})`,
+    `${worst(r)} (${s(r.lateP99ByMinuteMs[worst(r)]!)})`,
+    '',
+  );
   row(
     'emails per second',
     p.perSecond.toFixed(0),
