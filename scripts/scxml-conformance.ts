@@ -6,7 +6,7 @@
  * atomic states of (a) and (b) are compared with each other and with the test's expectation.
  * Not part of `npm test`. Prints a table; writes bench/results/scxml-conformance.json.
  *
- *   npm run conformance                         tests from the installed @scion-scxml/test-framework
+ *   npm run conformance                         tests of @scion-scxml/test-framework, fetched once into .praxisflow/
  *   npm run conformance -- --suite <dir>        from that package's test/ folder elsewhere
  *   npm run conformance -- --only parallel      only tests whose name contains this
  *
@@ -27,7 +27,7 @@ import { c, log } from './lib/log.js';
 import { ensureTestServer } from './lib/test-server.js';
 import { InterpreterRun, WorkflowTaskFailure } from './scxml/interpreter.js';
 import { runReference, type Observed } from './scxml/reference.js';
-import { SUITE_PACKAGE, TEST_NAMES, installedSuite, loadTest } from './scxml/suite.js';
+import { SUITE_PACKAGE, TEST_NAMES, downloadedSuite, loadTest } from './scxml/suite.js';
 import { parseXml } from './scxml/xml.js';
 import { TEST_SERVER } from './toolchain.js';
 
@@ -65,14 +65,7 @@ const configurations = (observed: Observed): Configuration[] => [
 ];
 
 async function suiteFolder(given: string | undefined): Promise<string> {
-  const folder = given ? resolve(given) : installedSuite();
-  if (!folder) {
-    throw new Error(
-      `the SCXML tests are not installed: npm install --save-dev ${SUITE_PACKAGE}@2.0.16, or ` +
-        'give its test/ folder with --suite <dir>',
-    );
-  }
-  return folder;
+  return given ? resolve(given) : downloadedSuite(join(root, '.praxisflow', 'scxml-suite'));
 }
 
 async function suiteVersion(folder: string): Promise<string | undefined> {

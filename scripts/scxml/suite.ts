@@ -1,12 +1,16 @@
 /**
  * The SCXML tests of the conformance run: the ones XState runs itself
  * (`packages/core/test/scxml.test.ts` of statelyai/xstate at b1811bf, July 2026: the names it
- * does not comment out), from the npm package `@scion-scxml/test-framework` (2.0.16): per test a
+ * does not comment out), from the npm package `@scion-scxml/test-framework` (2.0.16, fetched on the first run): per test a
  * `<name>.scxml` and a `<name>.json` with the configurations expected.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export const SUITE_PACKAGE = '@scion-scxml/test-framework';
 
@@ -135,14 +139,28 @@ export interface ScionTest {
   }[];
 }
 
-/** The `test/` folder of the installed package, or undefined when it is not installed. */
-export function installedSuite(): string | undefined {
-  try {
-    const manifest = createRequire(import.meta.url).resolve(`${SUITE_PACKAGE}/package.json`);
-    return join(dirname(manifest), 'test');
-  } catch {
-    return undefined;
-  }
+export const SUITE_VERSION = '2.0.16';
+
+/**
+ * The `test/` folder of the package, fetched once into `into` with `npm pack` (the tarball
+ * alone, from the registry npm uses: none of the package's own dependencies) and unpacked there.
+ */
+export async function downloadedSuite(into: string): Promise<string> {
+  const folder = join(into, SUITE_VERSION);
+  const tests = join(folder, 'package', 'test');
+  if (existsSync(join(folder, 'package', 'package.json'))) return tests;
+  await mkdir(folder, { recursive: true });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const { stdout } = await run(npm, [
+    'pack',
+    `${SUITE_PACKAGE}@${SUITE_VERSION}`,
+    '--pack-destination',
+    folder,
+    '--silent',
+  ]);
+  const tarball = join(folder, stdout.trim().split('\n').at(-1)!);
+  await run('tar', ['-xzf', tarball, '-C', folder]);
+  return tests;
 }
 
 export async function loadTest(
