@@ -139,7 +139,7 @@ export interface ScionTest {
   }[];
 }
 
-export const SUITE_VERSION = '2.0.16';
+const SUITE_VERSION = '2.0.16';
 
 /**
  * The `test/` folder of the package, fetched once into `into` with `npm pack` (the tarball
