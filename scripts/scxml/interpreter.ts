@@ -20,13 +20,13 @@ import type { ProjectionActivities } from '../../activities/projection.js';
 import { withStepRecords } from '../../activities/step-record.js';
 import { bundleWorkflows } from '../../worker/worker.js';
 import {
-  ProcessSearchAttributes,
   sendUpdate,
   viewQuery,
   type ProcessArgs,
   type ProcessView,
 } from '../../workflows/protocol.js';
 import type { ScxmlInput } from '../../tests/fixtures/scxml-actions.js';
+import { isRunning, openChildren, startTimeSkippingServer } from '../../tests/support/histories.js';
 import { COMPLETION_HORIZON_MS, runsToCompletion, type Observed } from './reference.js';
 import type { ScionTest } from './suite.js';
 
@@ -47,14 +47,6 @@ process.on('uncaughtException', (error) => {
 const { EventType } = proto.temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const CLOSING = new Set<number>([
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-]);
 const TASK_EVENTS = new Set<number>([
   EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
   EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -67,26 +59,6 @@ const TASK_EVENTS = new Set<number>([
 export class WorkflowTaskFailure extends Error {}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isRunning = (events: readonly HistoryEvent[]) => !CLOSING.has(events.at(-1)?.eventType ?? 0);
-
-function openChildren(events: readonly HistoryEvent[]): string[] {
-  const open = new Set<string>();
-  for (const event of events) {
-    const started = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    if (started) open.add(started);
-    const closed =
-      event.startChildWorkflowExecutionFailedEventAttributes?.workflowId ??
-      (
-        event.childWorkflowExecutionCompletedEventAttributes ??
-        event.childWorkflowExecutionFailedEventAttributes ??
-        event.childWorkflowExecutionCanceledEventAttributes ??
-        event.childWorkflowExecutionTerminatedEventAttributes ??
-        event.childWorkflowExecutionTimedOutEventAttributes
-      )?.workflowExecution?.workflowId;
-    if (closed) open.delete(closed);
-  }
-  return [...open];
-}
 
 /** The message of the last failed workflow task of the workflow or one of its children. */
 function taskFailure(events: readonly HistoryEvent[]): string | undefined {
@@ -122,17 +94,7 @@ export class InterpreterRun {
     } catch {
       // Installed already.
     }
-    const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: this.testServerPath } },
-    });
-    await env.connection.operatorService
-      .addSearchAttributes({
-        namespace: env.namespace ?? 'default',
-        searchAttributes: Object.fromEntries(
-          Object.values(ProcessSearchAttributes).map((key) => [key.name, 2 /* KEYWORD */]),
-        ),
-      })
-      .catch(() => undefined);
+    const env = await startTimeSkippingServer(this.testServerPath);
     const workflowsPath = fileURLToPath(
       new URL('../../tests/fixtures/workflows.ts', import.meta.url),
     );

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { ProjectionActivities, TransitionRecord } from '../../activities/projection.js';
 import { withStepRecords } from '../../activities/step-record.js';
 import {
-  ProcessSearchAttributes,
   sendUpdate,
   viewQuery,
   type ProcessArgs,
@@ -22,6 +21,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { startTimeSkippingServer } from './histories.js';
 
 export const TASK_QUEUE = 'praxisflow-test';
 
@@ -29,18 +29,7 @@ export const TASK_QUEUE = 'praxisflow-test';
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!path) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests with `npm test`');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path } },
-  });
-  await env.connection.operatorService
-    .addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        Object.values(ProcessSearchAttributes).map((key) => [key.name, 2 /* KEYWORD */]),
-      ),
-    })
-    .catch(() => undefined);
-  return env;
+  return startTimeSkippingServer(path);
 }
 
 export function workflowBundle(): WorkflowBundleOption {

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { isRunning, openChildren } from '../histories.js';
 import { type StateValue } from 'xstate';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ActionMeta } from '../../../activities/types.js';
@@ -206,14 +207,6 @@ export function activeLeaves(value: StateValue, prefix = ''): string[] {
 }
 
 const { EventType } = temporal.api.enums.v1;
-const CLOSING_EVENTS = new Set<number>([
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-]);
 const WORKFLOW_TASK_EVENTS = new Set([
   EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
   EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -262,32 +255,6 @@ async function childRests(workflowId: string): Promise<boolean> {
     throw error;
   }
 }
-
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-/** The workflow ids of the child workflows a history has initiated and not seen close. */
-function openChildren(events: readonly HistoryEvent[]): string[] {
-  const open = new Set<string>();
-  for (const event of events) {
-    const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    if (initiated) open.add(initiated);
-    const closed =
-      event.startChildWorkflowExecutionFailedEventAttributes?.workflowId ??
-      (
-        event.childWorkflowExecutionCompletedEventAttributes ??
-        event.childWorkflowExecutionFailedEventAttributes ??
-        event.childWorkflowExecutionCanceledEventAttributes ??
-        event.childWorkflowExecutionTerminatedEventAttributes ??
-        event.childWorkflowExecutionTimedOutEventAttributes
-      )?.workflowExecution?.workflowId;
-    if (closed) open.delete(closed);
-  }
-  return [...open];
-}
-
-/** Whether the history is of a workflow still running (it does not end with its closing event). */
-const isRunning = (events: readonly { eventType?: number | null }[]): boolean =>
-  !CLOSING_EVENTS.has(events.at(-1)?.eventType ?? 0);
 
 /**
  * Waits until nothing of the workflow is in flight (no activity, such as its read model write,
