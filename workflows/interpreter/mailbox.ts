@@ -1,6 +1,6 @@
 import type { Invocation } from './invoked-actors.js';
 import type { Refusal } from './refusals.js';
-import type { PendingTimer, ProcessEvent, TimerRequest } from './types.js';
+import type { PendingTimer, ProcessEvent, ProcessView, TimerRequest } from './types.js';
 
 export interface JobInit {
   readonly event: ProcessEvent;
@@ -43,6 +43,12 @@ export class Job implements JobInit {
   private refused: Refusal | undefined;
   /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
   revealed?: Readonly<Record<string, string>>;
+  /**
+   * The process as this job left it, for its caller: read when the job is done, not when the
+   * caller's handler next runs — by then the loop may have taken the next job (a child's
+   * message that came in the same task).
+   */
+  private view: ProcessView | undefined;
 
   constructor(init: JobInit) {
     this.event = init.event;
@@ -71,9 +77,16 @@ export class Job implements JobInit {
   }
 
   /** The job is done, refused if `refusal` is given: its caller gets its answer. */
-  settle(refusal?: Refusal): void {
+  settle(refusal?: Refusal, view?: ProcessView): void {
     if (refusal) this.refused = refusal;
+    this.view = view;
     this.done = true;
+  }
+
+  /** The caller's answer: the view when the job was done (`current` for a job settled without). */
+  answer(current: () => ProcessView): ProcessView {
+    const view = this.view ?? current();
+    return this.revealed ? { ...view, revealed: this.revealed } : view;
   }
 }
 

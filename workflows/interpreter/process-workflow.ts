@@ -119,7 +119,7 @@ export async function runMachine(
       );
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
-      return job.revealed ? { ...run.view(), revealed: job.revealed } : run.view();
+      return job.answer(() => run.view());
     },
     {
       validator: (event, meta) => {
@@ -178,7 +178,7 @@ export async function runMachine(
       });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
-      return run.view();
+      return job.answer(() => run.view());
     },
     {
       validator: (request) => {
@@ -206,7 +206,7 @@ export async function runMachine(
       const job = run.enqueueTimerControl({ ...control, ...bulkActionOf(request) });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
-      return run.view();
+      return job.answer(() => run.view());
     },
     {
       validator: (request) => {
@@ -240,7 +240,7 @@ export async function runMachine(
       const job = run.enqueueMigration({ ...migration, ...bulkActionOf(request) });
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();
-      return run.view();
+      return job.answer(() => run.view());
     },
     {
       // Refused here, before anything is written to history, when the plan refuses it now.
@@ -304,7 +304,7 @@ export async function runMachine(
         if (answersAfterAnEvent && job.external && run.step !== stepBefore) {
           await boundary.answerBoundary();
         }
-        job.settle();
+        job.settle(undefined, job.external ? run.view() : undefined);
         continue;
       }
       // An invoked actor's activity cannot be handed to the next run: its outcome comes first.
