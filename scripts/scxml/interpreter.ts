@@ -12,7 +12,6 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -26,7 +25,12 @@ import {
   type ProcessView,
 } from '../../workflows/protocol.js';
 import type { ScxmlInput } from '../../tests/fixtures/scxml-actions.js';
-import { isRunning, openChildren, startTimeSkippingServer } from '../../tests/support/histories.js';
+import {
+  isRunning,
+  openChildren,
+  startTimeSkippingServer,
+  tasksTaken,
+} from '../../tests/support/histories.js';
 import { COMPLETION_HORIZON_MS, runsToCompletion, type Observed } from './reference.js';
 import type { ScionTest } from './suite.js';
 
@@ -43,17 +47,7 @@ process.on('uncaughtException', (error) => {
   throw error;
 });
 
-// A CommonJS module: Node's ESM loader sees only its default export.
-const { EventType } = proto.temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-const TASK_EVENTS = new Set<number>([
-  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-]);
 
 /** A workflow task that keeps failing, with its message (a refusal of the interpreter, say). */
 export class WorkflowTaskFailure extends Error {}
@@ -125,9 +119,7 @@ export class InterpreterRun {
   /** Whether nothing of the workflow (nor of its child machines) is in flight. */
   private async rests(handle: WorkflowHandle): Promise<boolean> {
     const before = (await handle.fetchHistory()).events ?? [];
-    const lastTask = before.findLast((event) => TASK_EVENTS.has(event.eventType ?? 0));
-    if (isRunning(before) && lastTask?.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-      return false;
+    if (!tasksTaken(before)) return false;
     const { raw } = await handle.describe();
     if ((raw.pendingActivities ?? []).length > 0) return false;
     for (const id of openChildren(before)) {

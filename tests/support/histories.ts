@@ -21,6 +21,24 @@ const CLOSING_EVENTS = new Set<number>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
 ]);
 
+const WORKFLOW_TASK_EVENTS = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
+
+/**
+ * Whether the workflow has taken everything its history holds: it has ended, or its last
+ * workflow task event is a completion. The test server reports no pending workflow task, but
+ * whatever calls for one (an activity's answer, a timer, a signal) schedules it in the same breath.
+ */
+export function tasksTaken(events: readonly HistoryEvent[]): boolean {
+  const lastTask = events.findLast((event) => WORKFLOW_TASK_EVENTS.has(event.eventType ?? 0));
+  return !isRunning(events) || lastTask?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
+}
+
 /** Whether the history is of a workflow still running (it does not end with its closing event). */
 export const isRunning = (events: readonly { eventType?: number | null }[]): boolean =>
   !CLOSING_EVENTS.has(events.at(-1)?.eventType ?? 0);

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { isRunning, openChildren } from '../histories.js';
+import { isRunning, openChildren, tasksTaken } from '../histories.js';
 import { type StateValue } from 'xstate';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ActionMeta } from '../../../activities/types.js';
@@ -206,15 +206,6 @@ export function activeLeaves(value: StateValue, prefix = ''): string[] {
   );
 }
 
-const { EventType } = temporal.api.enums.v1;
-const WORKFLOW_TASK_EVENTS = new Set([
-  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-]);
-
 /**
  * Nothing in flight but invoked actors' activities that wait for their retry, here and in every
  * child machine's workflow. The test server reports no pending workflow task, so its history
@@ -225,10 +216,7 @@ const WORKFLOW_TASK_EVENTS = new Set([
  */
 async function rests(handle: WorkflowHandle): Promise<boolean> {
   const before = (await handle.fetchHistory()).events ?? [];
-  const lastTask = before.findLast((event) => WORKFLOW_TASK_EVENTS.has(event.eventType ?? 0));
-  const taken =
-    !isRunning(before) || lastTask?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
-  if (!taken) return false;
+  if (!tasksTaken(before)) return false;
   const { raw } = await handle.describe();
   const activitiesRest = (raw.pendingActivities ?? []).every((activity) =>
     backingOff.has(`${handle.workflowId}/${activity.activityId}`),
