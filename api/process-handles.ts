@@ -24,6 +24,7 @@ import {
   type ProcessView,
 } from '../workflows/protocol.js';
 import { AppError, notFound, tryAgainLater } from './errors.js';
+import type { ApiMetrics } from './observability/metrics.js';
 import type { ReadModel } from './read-model.js';
 import { processIdParameter } from './schemas.js';
 import { eventRefusal, fromTemporal, processEnded } from './temporal-errors.js';
@@ -54,6 +55,7 @@ export interface ProcessStarter {
   readonly client: Client;
   readonly taskQueue: string;
   readonly readModel: ReadModel;
+  readonly metrics?: Pick<ApiMetrics, 'transitionRecorded'>;
 }
 
 /**
@@ -88,9 +90,13 @@ export async function startProcessWorkflow(
   }
   const view = startingView(definition, args, workflowId);
   // The process exists now; should Postgres be away, its own projection writes the row later.
-  await starter.readModel.recordStart(view, runId, args.actor).catch((error: unknown) => {
-    console.warn(`The read model missed the start of ${workflowId}: ${String(error)}`);
-  });
+  const first = await starter.readModel
+    .recordStart(view, runId, args.actor)
+    .catch((error: unknown) => {
+      console.warn(`The read model missed the start of ${workflowId}: ${String(error)}`);
+      return false;
+    });
+  if (first) starter.metrics?.transitionRecorded(type, 'STARTED');
   return view;
 }
 
@@ -163,6 +169,41 @@ type SendOutcome =
    * read in time.
    */
   | { readonly settled: false; readonly view: ProcessView | undefined };
+
+/** Writes the step an answer hands back (`ProcessView.unwritten`) to the read model. */
+export interface StepRecorder {
+  readonly readModel: Pick<ReadModel, 'recordStep'>;
+  readonly metrics?: Pick<ApiMetrics, 'transitionRecorded'> | undefined;
+}
+
+/** How long an answer waits for the API's write of its step; the workflow's own write follows. */
+const RECORD_STEP_MS = 2_000;
+
+/**
+ * An answer that left before the workflow wrote its step: the API writes the row and audit
+ * entry now, so that the list and the history read next show the step (the workflow's own
+ * write follows, idempotent by step), and passes the view on without them. Postgres away or
+ * slow: the answer goes out anyway, and the workflow's write lands the step later.
+ */
+async function recordedAnswer(
+  view: ProcessView,
+  recorder: StepRecorder,
+): Promise<ProcessView> {
+  const { unwritten, ...answer } = view;
+  if (!unwritten) return view;
+  const { revealed: _once, ...row } = answer;
+  const missed = (why: string): false => {
+    console.warn(`The read model missed step ${unwritten.audit.step} of ${view.id}: ${why}`);
+    return false;
+  };
+  const first = await within(
+    recorder.readModel.recordStep(row, unwritten).catch((error: unknown) => missed(String(error))),
+    RECORD_STEP_MS,
+    () => missed(`no answer within ${RECORD_STEP_MS / 1000} s`),
+  );
+  if (first) recorder.metrics?.transitionRecorded(view.type, unwritten.audit.event);
+  return answer;
+}
 
 /** How long the view of an accepted but unsettled event may take to read. */
 const PENDING_VIEW_MS = 3_000;
@@ -283,6 +324,8 @@ export async function sendEventWithin(
   event: ProcessEvent,
   actor: string,
   deadlineMs: number,
+  /** Writes the step itself when the answer leaves before the workflow's write. */
+  recorder?: StepRecorder,
 ): Promise<SendOutcome> {
   const { connection } = handle.client;
   const ms = Math.max(1, Math.round(deadlineMs));
@@ -290,10 +333,11 @@ export async function sendEventWithin(
   let accepted: WorkflowUpdateHandle<ProcessView> | undefined;
   const sending = connection.withAbortSignal(cancel.signal, async () => {
     accepted = await handle.startUpdate(sendUpdate, {
-      args: [event, { actor }],
+      args: [event, recorder ? { actor, recordsStep: true } : { actor }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
-    return { settled: true as const, view: await accepted.result() };
+    const view = await accepted.result();
+    return { settled: true as const, view: recorder ? await recordedAnswer(view, recorder) : view };
   });
   let outcome: SendOutcome | typeof DEADLINE;
   try {

@@ -2,7 +2,12 @@ import type { Pool } from '../db/pool.js';
 import { writeTransition } from '../db/projection.js';
 import { ABOUT_SQL, aboutText, type AboutFields } from '../db/about.js';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../db/sla.js';
-import type { AuditEntry, ProcessStatus, ProcessView } from '../workflows/protocol.js';
+import type {
+  AuditEntry,
+  ProcessStatus,
+  ProcessView,
+  UnwrittenStep,
+} from '../workflows/protocol.js';
 import { validationError } from './errors.js';
 
 /** Filters of `GET /api/v1/processes`, parsed at the edge. */
@@ -182,24 +187,28 @@ export class ReadModel {
   ) {}
 
   /** The row and `STARTED` entry of a process just started, as its projection writes them. */
-  async recordStart(view: ProcessView, runId: string, actor: string): Promise<void> {
-    await writeTransition(
-      this.pool,
-      {
-        view,
-        runId,
-        audit: {
-          step: view.step,
-          event: 'STARTED',
-          actor,
-          from: null,
-          at: view.createdAt,
-          to: view.state,
-          toLabel: view.stateLabel,
-        },
+  recordStart(view: ProcessView, runId: string, actor: string): Promise<boolean> {
+    return this.recordStep(view, {
+      runId,
+      audit: {
+        step: view.step,
+        event: 'STARTED',
+        actor,
+        from: null,
+        at: view.createdAt,
+        to: view.state,
+        toLabel: view.stateLabel,
       },
-      this.sla,
-    );
+    });
+  }
+
+  /**
+   * The row and audit entry of a step the workflow has answered but not yet written
+   * (`ProcessView.unwritten`), as its projection writes them: idempotent by step, an older step
+   * never wins. True when this write was the step's first.
+   */
+  recordStep(view: ProcessView, step: UnwrittenStep): Promise<boolean> {
+    return writeTransition(this.pool, { view, runId: step.runId, audit: step.audit }, this.sla);
   }
 
   /** One page, newest first; pages are cut by keyset, so paging is stable under inserts. */

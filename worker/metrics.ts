@@ -9,7 +9,7 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
  */
 export interface WorkerMetrics {
   readonly registry: Registry;
-  /** One projected transition; `actor` is `timer` when a timer fired it. */
+  /** A transition this worker wrote first; `actor` is `timer` when a timer fired it. */
   transition(processType: string, eventType: string, actor: string): void;
   notification(channel: string, outcome: 'sent' | 'failed'): void;
   /** The worker started afresh, with an empty cache, after Temporal was unreachable. */
@@ -21,7 +21,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'praxisflow_worker_' });
   const transitions = new Counter({
     name: 'praxisflow_transitions_total',
-    help: 'Process transitions projected by this worker, by process type and event',
+    help: 'Process transitions this worker wrote to the read model first, by process type and event (the API counts the others)',
     labelNames: ['type', 'event'] as const,
     registers: [registry],
   });

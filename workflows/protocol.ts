@@ -52,6 +52,7 @@ export type {
   SendFailureDetails,
   SendMeta,
   TimerRequest,
+  UnwrittenStep,
 } from './interpreter/types.js';
 export { BULK_ACTION_ID_PATTERN } from './interpreter/types.js';
 export { routeMigration } from './interpreter/migration-plan.js';

@@ -12,6 +12,11 @@ import { routeTemplateOf, trackRouteTemplate } from './route-template.js';
 export interface ApiMetrics {
   processStarted(type: string, outcome: string): void;
   eventSent(type: string, event: string, outcome: string): void;
+  /**
+   * A step this API wrote to the read model before the workflow did (a start, an event's step
+   * answered before its write): the workers count every other one.
+   */
+  transitionRecorded(type: string, event: string): void;
 }
 
 export interface ApiMetricsOptions {
@@ -105,12 +110,27 @@ export function createApiMetrics(registry: Registry, options: ApiMetricsOptions)
         registers: [registry],
       }),
   );
+  const transitions = registered(
+    registry,
+    'praxisflow_transitions_total',
+    () =>
+      new Counter({
+        name: 'praxisflow_transitions_total',
+        help: 'Process transitions this API wrote to the read model first, by process type and event (the workers count the others)',
+        labelNames: ['type', 'event'] as const,
+        registers: [registry],
+      }),
+  );
   // The type of an event request comes from the process id in the URL: bound it like the rest.
   const typeLabel = (type: string): string => (options.isKnownType(type) ? type : OTHER);
   const outcomeLabel = (outcome: string): string => (OUTCOMES.has(outcome) ? outcome : 'error');
   return {
     processStarted(type, outcome) {
       starts.inc({ type: typeLabel(type), outcome: outcomeLabel(outcome) });
+    },
+    transitionRecorded(type, event) {
+      const known = event === 'STARTED' || options.isKnownEvent(type, event);
+      transitions.inc({ type: typeLabel(type), event: known ? event : OTHER });
     },
     eventSent(type, event, outcome) {
       const known = options.isKnownType(type) && options.isKnownEvent(type, event);

@@ -248,12 +248,16 @@ export function processRoutes(deps: ProcessRoutesDeps): Router {
           MIN_SEND_MS,
           Math.round(deadlineMs - (performance.now() - arrivedAt)),
         );
-        const outcome = await sendEventWithin(handle, prepared.event, caller.keyId, leftMs).catch(
-          async (error: unknown) => {
-            await prepared.discard();
-            throw error;
-          },
-        );
+        const outcome = await sendEventWithin(
+          handle,
+          prepared.event,
+          caller.keyId,
+          leftMs,
+          deps,
+        ).catch(async (error: unknown) => {
+          await prepared.discard();
+          throw error;
+        });
         deps.metrics?.eventSent(type, event.type, outcome.settled ? 'ok' : 'accepted');
         if (outcome.settled) {
           res.json(openRevealed(outcome.view, deps.secrets));

@@ -4,12 +4,18 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionMeta } from '../../activities/types.js';
-import { retryUpdate } from '../../workflows/protocol.js';
+import {
+  retryUpdate,
+  sendUpdate,
+  type ProcessEvent,
+  type ProcessView,
+} from '../../workflows/protocol.js';
 import {
   auditOf,
   projected,
   recordHistory,
   refreshed,
+  refusalOf,
   send,
   startProcess,
   until,
@@ -138,5 +144,70 @@ describe('a step written with its first action', () => {
       projected.filter((record) => record.view.id === handle.workflowId).map((r) => r.view.step),
     ).toEqual([0, 1, 2, 3]);
     await recordHistory(latest, 'probe--continued-run-writes-no-row-again');
+  });
+});
+
+/** Sends like the API's event route: the caller writes the step itself from the answer. */
+const sendRecording = (handle: WorkflowHandle, event: ProcessEvent): Promise<ProcessView> =>
+  handle.executeUpdate(sendUpdate, { args: [event, { actor: 'key-test', recordsStep: true }] });
+
+/** The workflow tasks that completed between the update's acceptance and its answer. */
+async function tasksBeforeAnswer(handle: WorkflowHandle): Promise<number> {
+  const { EventType } = temporal.api.enums.v1;
+  const events = (await handle.fetchHistory()).events ?? [];
+  const accepted = events.findLastIndex(
+    (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  );
+  const completed = events.findLastIndex(
+    (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+  );
+  return events
+    .slice(accepted, completed)
+    .filter((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
+}
+
+describe('an answer before the write, for a caller that writes the step itself', () => {
+  it('when a step has nothing to do but its write, then the answer hands the write over in the step’s own task, and the workflow still writes it', async () => {
+    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
+    await send(handle, { type: 'START' });
+
+    const answer = await sendRecording(handle, { type: 'PING', note: 'sofort' });
+
+    expect(answer.context).toMatchObject({ pings: 1 });
+    expect(answer.unwritten).toEqual({
+      runId: handle.firstExecutionRunId,
+      audit: expect.objectContaining({
+        step: 2,
+        event: 'PING',
+        actor: 'key-test',
+        from: 'working.busy',
+        to: 'working.busy',
+        toLabel: 'In Arbeit',
+        at: answer.updatedAt,
+      }),
+    });
+    // The update's acceptance and answer in the one task of its step, as a raw update's.
+    expect(await tasksBeforeAnswer(handle)).toBe(0);
+    await until('the workflow’s own write', () =>
+      stepsOf(handle.workflowId).includes(2) ? true : undefined,
+    );
+    expect(auditOf(handle.workflowId).at(-1)).toEqual(answer.unwritten?.audit);
+    expect((await view(handle)).unwritten).toBeUndefined();
+    await recordHistory(handle, 'probe--answered-before-its-write');
+  });
+
+  it('when a step runs an action, is refused, or the caller does not write, then the answer comes after the write, without one to do', async () => {
+    const handle = await startProcess(env, 'probe', { input: { reminderHours: 3 } });
+
+    const started = await sendRecording(handle, { type: 'START' });
+    const refused = await refusalOf(sendRecording(handle, { type: 'WRONG' }));
+    const plain = await send(handle, { type: 'PING', note: 'wie bisher' });
+
+    expect(started.unwritten).toBeUndefined();
+    expect(effects.map((effect) => effect.note)).toEqual(['entered busy']);
+    expect(refused).toMatchObject({ type: 'Rejected', details: { detail: 'Das war falsch' } });
+    expect(plain.unwritten).toBeUndefined();
+    expect(await tasksBeforeAnswer(handle)).toBe(1);
+    expect(stepsOf(handle.workflowId)).toEqual([0, 1, 2, 3]);
   });
 });

@@ -1,6 +1,12 @@
 import type { Invocation } from './invoked-actors.js';
 import type { Refusal } from './refusals.js';
-import type { PendingTimer, ProcessEvent, ProcessView, TimerRequest } from './types.js';
+import type {
+  PendingTimer,
+  ProcessEvent,
+  ProcessView,
+  TimerRequest,
+  UnwrittenStep,
+} from './types.js';
 
 export interface JobInit {
   readonly event: ProcessEvent;
@@ -21,6 +27,8 @@ export interface JobInit {
   readonly audit?: Readonly<Record<string, unknown>>;
   /** An operator moves the process to another machine version, with the reason. */
   readonly migration?: { readonly toVersion: number; readonly reason: string };
+  /** Its caller writes the step itself from the answer (`SendMeta.recordsStep`). */
+  readonly recordsStep?: boolean;
 }
 
 /**
@@ -39,7 +47,9 @@ export class Job implements JobInit {
   readonly timerControl?: Omit<TimerRequest, 'actor'>;
   readonly audit?: Readonly<Record<string, unknown>>;
   readonly migration?: { readonly toVersion: number; readonly reason: string };
+  readonly recordsStep?: boolean;
   private done = false;
+  private answeredUnwritten = false;
   private refused: Refusal | undefined;
   /** What an activity of this job handed back for its caller only (see `ProcessView.revealed`). */
   revealed?: Readonly<Record<string, string>>;
@@ -61,6 +71,7 @@ export class Job implements JobInit {
     if (init.timerControl !== undefined) this.timerControl = init.timerControl;
     if (init.audit !== undefined) this.audit = init.audit;
     if (init.migration !== undefined) this.migration = init.migration;
+    if (init.recordsStep) this.recordsStep = true;
   }
 
   get settled(): boolean {
@@ -76,11 +87,24 @@ export class Job implements JobInit {
     this.refused = refusal;
   }
 
-  /** The job is done, refused if `refusal` is given: its caller gets its answer. */
+  /**
+   * The job is done, refused if `refusal` is given: its caller gets its answer. A job answered
+   * before its last write (`answerUnwritten`) keeps that answer.
+   */
   settle(refusal?: Refusal, view?: ProcessView): void {
+    if (this.answeredUnwritten) return;
     if (refusal) this.refused = refusal;
     this.view = view;
     this.done = true;
+  }
+
+  /**
+   * The job's last step is taken and nothing of it runs outside the workflow but its read model
+   * write: the caller gets the view now, with the write to do itself (`recordsStep`).
+   */
+  answerUnwritten(view: ProcessView, unwritten: UnwrittenStep): void {
+    this.settle(undefined, { ...view, unwritten });
+    this.answeredUnwritten = true;
   }
 
   /** The caller's answer: the view when the job was done (`current` for a job settled without). */

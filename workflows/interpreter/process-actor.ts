@@ -177,13 +177,18 @@ export class ProcessActor {
     event: ProcessEvent,
     actor: string,
     external: boolean,
-    options: { readonly sentAt?: string; readonly bulkAction?: string } = {},
+    options: {
+      readonly sentAt?: string;
+      readonly bulkAction?: string;
+      readonly recordsStep?: boolean;
+    } = {},
   ): Job {
     return this.mailbox.post({
       event,
       actor,
       external,
       ...(options.sentAt === undefined ? {} : { sentAt: options.sentAt }),
+      ...(options.recordsStep === true ? { recordsStep: true } : {}),
       ...auditOf(options),
     });
   }
@@ -464,14 +469,20 @@ export class ProcessActor {
       }
       this.publishState();
       chain.unshift(
-        ...(await this.runEffects(effects, job, {
-          step,
-          event: event.type,
-          actor: link.actor,
-          from,
-          at: this.updatedAt,
-          ...(detail && link.event === job.event ? { detail } : {}),
-        })),
+        ...(await this.runEffects(
+          effects,
+          job,
+          {
+            step,
+            event: event.type,
+            actor: link.actor,
+            from,
+            at: this.updatedAt,
+            ...(detail && link.event === job.event ? { detail } : {}),
+          },
+          Date.now(),
+          chain.length === 0,
+        )),
       );
     }
   }
@@ -615,6 +626,7 @@ export class ProcessActor {
     job: Job,
     audit: Parameters<Projection['record']>[1],
     now = Date.now(),
+    lastOfJob = false,
   ): Promise<Link[]> {
     applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
@@ -635,6 +647,16 @@ export class ProcessActor {
     const carrier =
       this.projection.withEffect && !this.projection.pending ? carrierOf(effects) : -1;
     const recording = carrier >= 0 ? this.projection.carry(this.view(), audit) : undefined;
+    if (
+      lastOfJob &&
+      job.recordsStep &&
+      !job.refusal &&
+      !recording &&
+      effects.every(staysInWorkflow) &&
+      this.projection.answersFirst()
+    ) {
+      job.answerUnwritten(this.view(), this.projection.unwritten(this.view(), audit));
+    }
     if (this.projection.enabled && !recording) await this.projection.record(this.view(), audit);
     const feedback: Link[] = [];
     for (const [index, effect] of effects.entries()) {
@@ -694,6 +716,19 @@ function carrierOf(effects: readonly Effect[]): number {
   );
   return first >= 0 && effects[first]!.kind === 'activity' ? first : -1;
 }
+
+/**
+ * An effect the workflow takes at the instant of its step, waiting on nothing outside it: a
+ * step of only these has nothing left to do but its read model write.
+ */
+const IN_WORKFLOW: ReadonlySet<Effect['kind']> = new Set([
+  'schedule',
+  'cancel',
+  'emit',
+  'continueAsNew',
+  'stopInvoke',
+]);
+const staysInWorkflow = (effect: Effect): boolean => IN_WORKFLOW.has(effect.kind);
 
 /** The refusal a validation failure carries (its type and first detail), if it is one. */
 function refusalOfFailure(

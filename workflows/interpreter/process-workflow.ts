@@ -115,7 +115,10 @@ export async function runMachine(
         checkEvent(run.definition, run.snapshot, event).parsed,
         meta.actor,
         true,
-        bulkActionOf(meta),
+        {
+          ...bulkActionOf(meta),
+          ...(meta.recordsStep === true ? { recordsStep: true } : {}),
+        },
       );
       await condition(() => job.settled);
       if (job.refusal) throw job.refusal.toFailure();

@@ -13,7 +13,7 @@ import type {
   ProjectionActivities,
   TransitionRecord,
 } from '../../activities/projection.js';
-import type { ProcessView } from './types.js';
+import type { ProcessView, UnwrittenStep } from './types.js';
 
 /**
  * How instances from before the catch-up queue project: a local activity retried until Postgres
@@ -83,6 +83,13 @@ const BY_ACTIVITY_PATCH = 'read-model-by-activity';
  * step by itself, and once more at the start of every run.
  */
 const WITH_EFFECT_PATCH = 'read-model-with-effect';
+/**
+ * A step with nothing left to do but its write answers a caller that writes it itself (the
+ * API's event route, `SendMeta.recordsStep`) before the workflow's own write, which follows
+ * idempotent by step: the answer leaves with the step's workflow task, as a raw update's does.
+ * Asked only at such a step, so that other histories carry no marker of it.
+ */
+const ANSWER_FIRST_PATCH = 'read-model-answer-first';
 
 type Write =
   | { readonly kind: 'recordTransition'; readonly record: TransitionRecord }
@@ -130,6 +137,20 @@ export class Projection {
       writeNow: () => this.write(write),
       writeLater: () => this.queue(write),
     };
+  }
+
+  /**
+   * May this step's answer leave before its write? Only with the write a regular activity and
+   * nothing in the catch-up queue (Postgres away: the caller's write would wait in vain).
+   */
+  answersFirst(): boolean {
+    return this.withEffect && this.waiting === 0 && patched(ANSWER_FIRST_PATCH);
+  }
+
+  /** The step's write as the answer hands it to its caller (`ProcessView.unwritten`). */
+  unwritten(view: ProcessView, audit: Omit<AuditEntry, 'to' | 'toLabel'>): UnwrittenStep {
+    const { runId, audit: entry } = transitionRecord(view, audit);
+    return { runId, audit: entry };
   }
 
   /** The row alone, for what is no transition (an incident began or ended). */

@@ -141,6 +141,19 @@ export interface ProcessView {
    * the context, the read model or the audit trail.
    */
   readonly revealed?: Readonly<Record<string, string>>;
+  /**
+   * Only in the answer to a caller that writes the step itself (`SendMeta.recordsStep`): the
+   * answer left before the workflow's own write of its step, and this is what the read model
+   * misses until then. The API writes it before it replies and never passes it on.
+   */
+  readonly unwritten?: UnwrittenStep;
+}
+
+/** A step's read model write that an answer hands its caller (`ProcessView.unwritten`). */
+export interface UnwrittenStep {
+  /** The first run of the workflow chain (see `TransitionRecord.runId`). */
+  readonly runId: string;
+  readonly audit: AuditEntry;
 }
 
 /** One row of the audit trail: who moved the process from where to where, and when. */
@@ -167,6 +180,12 @@ export interface SendMeta {
   readonly sentAt?: string;
   /** The bulk action this request belongs to (its id), named in the audit entry. */
   readonly bulkAction?: string;
+  /**
+   * The caller writes the step's read model row and audit entry itself, from the answer's
+   * `unwritten`: a step without any action then answers before the workflow's own write (which
+   * still follows, idempotent by step) instead of one activity later.
+   */
+  readonly recordsStep?: boolean;
 }
 
 /** A bulk action's id as the API gives it: `ba_` and base64url. */
