@@ -185,10 +185,7 @@ const RECORD_STEP_MS = 2_000;
  * write follows, idempotent by step), and passes the view on without them. Postgres away or
  * slow: the answer goes out anyway, and the workflow's write lands the step later.
  */
-async function recordedAnswer(
-  view: ProcessView,
-  recorder: StepRecorder,
-): Promise<ProcessView> {
+async function recordedAnswer(view: ProcessView, recorder: StepRecorder): Promise<ProcessView> {
   const { unwritten, ...answer } = view;
   if (!unwritten) return view;
   const { revealed: _once, ...row } = answer;
