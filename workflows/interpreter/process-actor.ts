@@ -168,7 +168,7 @@ export class ProcessActor {
       new Job({ event: { type: 'xstate.init' }, actor: this.args.actor, external: false }),
       { step: this.step, event: 'STARTED', actor: this.args.actor, from: null, at: this.updatedAt },
       // The first timers count from the start's instant (without one, that is now).
-      Date.parse(this.createdAt),
+      { now: Date.parse(this.createdAt) },
     );
     this.mailbox.postFirst(feedback.map((link) => ({ ...link, external: false })));
   }
@@ -480,8 +480,7 @@ export class ProcessActor {
             at: this.updatedAt,
             ...(detail && link.event === job.event ? { detail } : {}),
           },
-          Date.now(),
-          chain.length === 0,
+          { lastOfJob: chain.length === 0 },
         )),
       );
     }
@@ -620,13 +619,13 @@ export class ProcessActor {
    * Runs the effects of one step. Timers, cancels, emits and invoked actors take effect at the
    * instant of the transition, as in XState itself; then the read model records the step; then
    * the activities run one after the other, in order. Returns the events they feed back.
+   * `now` is the transition's instant; `lastOfJob` says no step of the same job follows.
    */
   private async runEffects(
     effects: readonly Effect[],
     job: Job,
     audit: Parameters<Projection['record']>[1],
-    now = Date.now(),
-    lastOfJob = false,
+    { now = Date.now(), lastOfJob = false }: { now?: number; lastOfJob?: boolean } = {},
   ): Promise<Link[]> {
     applyTimerEffects(this.timers, effects, now, this.active);
     for (const effect of effects) {
@@ -646,8 +645,11 @@ export class ProcessActor {
     // Histories from before the read model replay with exactly their old command order.
     const carrier =
       this.projection.withEffect && !this.projection.pending ? carrierOf(effects) : -1;
-    const recording = carrier >= 0 ? this.projection.carry(this.view(), audit) : undefined;
+    // The view of the step, built once for its write and an answer ahead of that write.
+    const view = this.projection.enabled ? this.view() : undefined;
+    const recording = carrier >= 0 && view ? this.projection.carry(view, audit) : undefined;
     if (
+      view &&
       lastOfJob &&
       job.recordsStep &&
       !job.refusal &&
@@ -655,9 +657,9 @@ export class ProcessActor {
       effects.every(staysInWorkflow) &&
       this.projection.answersFirst()
     ) {
-      job.answerUnwritten(this.view(), this.projection.unwritten(this.view(), audit));
+      job.answerUnwritten(view, this.projection.unwritten(view, audit));
     }
-    if (this.projection.enabled && !recording) await this.projection.record(this.view(), audit);
+    if (view && !recording) await this.projection.record(view, audit);
     const feedback: Link[] = [];
     for (const [index, effect] of effects.entries()) {
       if (effect.kind === 'raiseLater') {
