@@ -4,7 +4,8 @@
  *
  *  - B1 process starts per second through the API (`POST /api/v1/processes/invitation`: HTTP,
  *    validation, keyed business key, start, first view) vs raw `client.workflow.start` of a
- *    trivial workflow; same concurrency.
+ *    trivial workflow with the same search attributes; same concurrency, each side beginning
+ *    with an idle worker.
  *  - B2 event round trip (HTTP event → `send` update → transition → projection → answer) vs a
  *    raw update round trip on a trivial workflow; p50/p99, one at a time. With an email: a
  *    resent invitation vs a raw update that sends the same email and re-arms two timers.
@@ -12,6 +13,8 @@
  *    lag from the step and from the API's answer, against B2's round trip.
  *  - B5 the interpreter's own share: the pure XState step of the same event (`transition`) vs
  *    the whole step of B2.
+ *  - Legs: B1 and B2 again with one more of the API's layers at a time (bench/legs.ts), so
+ *    that the distance to raw is measured where it lies.
  *
  * Prints a table and writes bench/results/engine.json. The read model list (B3) is
  * `npm run bench:read-model`; worker memory at scale (B4) is in `npm run bench:digest`.
@@ -28,7 +31,7 @@
  */
 import {
   inParallel,
-  quantile,
+  latency,
   rawWorkflowBundle,
   keepBundleForProfiles,
   profileWindows,
@@ -49,8 +52,10 @@ import { invitationEmail } from '../activities/templates/invitation.js';
 import { latestDefinition } from '../machines/registry.js';
 import { c, log } from '../scripts/lib/log.js';
 import { bundleWorkflows } from '../worker/worker.js';
+import { ProcessSearchAttributes } from '../workflows/protocol.js';
 import { measureBulk } from './bulk.js';
 import { measureBulkMigration } from './bulk-migration.js';
+import { measureLegs } from './legs.js';
 import { resendUpdate, type RawInvitationActivities } from './raw-workflows.js';
 import { startBenchStack } from './stack.js';
 import { measureWebhookLag } from './webhook-lag.js';
@@ -83,29 +88,6 @@ const EFFECT_EVENTS = Number(options['effect-events']);
 const CONCURRENCY = Number(options.concurrency);
 /** Overviews B2's events are spread over. */
 const DIGESTS = 25;
-
-interface Latency {
-  readonly p50: number;
-  readonly p99: number;
-  readonly mean: number;
-}
-
-/** Runs `once` n times one after the other (after a few warm-ups): p50, p99, mean in ms. */
-async function latency(n: number, once: (i: number) => Promise<unknown>): Promise<Latency> {
-  for (let i = 0; i < 5; i++) await once(-1 - i);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = performance.now();
-    await once(i);
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return {
-    p50: quantile(times, 0.5),
-    p99: quantile(times, 0.99),
-    mean: times.reduce((a, b) => a + b, 0) / times.length,
-  };
-}
 
 /** Runs `work(i)` for i < n, CONCURRENCY at a time: per second. */
 const throughput = async (n: number, work: (i: number) => Promise<unknown>): Promise<number> =>
@@ -173,11 +155,20 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
   const startsApi = await phase('praxisflow: B1 starts', () =>
     throughput(STARTS, (i) => startInvitation('Bench', i)),
   );
+  // Raw's starts run with the worker idle, as praxisflow's began, and carry the same search
+  // attributes (a business key of the same length: a keyed hash in hex).
+  await untilAllRest(stack.client, started);
+  const rawAttributes = Array.from({ length: STARTS }, (_, i) => [
+    { key: ProcessSearchAttributes.type, value: 'invitation' },
+    { key: ProcessSearchAttributes.businessKey, value: randomBytes(16).toString('hex') },
+    { key: ProcessSearchAttributes.practiceId, value: `BSNR-${i % 50}` },
+  ]);
   const startsRaw = await phase('raw: B1 starts', () =>
     throughput(STARTS, (i) =>
       rawClient.workflow.start('rawTrivial', {
         taskQueue: 'bench-raw',
         workflowId: `raw-${run}-${i}`,
+        typedSearchAttributes: rawAttributes[i]!,
       }),
     ),
   );
@@ -311,6 +302,28 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     });
   });
 
+  // Where B1's and B2's distance to raw lies: one more of the API's layers at a time.
+  await untilAllRest(
+    stack.client,
+    invitations.map(({ id }) => id),
+  );
+  log.step(`Legs: ${STARTS} starts per leg, ${EVENTS} events without the API`);
+  const legs = await measureLegs({
+    client: stack.client,
+    taskQueue: stack.taskQueue,
+    pool: stack.pool,
+    codec: stack.codec,
+    rawClient,
+    phase,
+    throughput,
+    starts: STARTS,
+    events: EVENTS,
+    startThroughApi: startInvitation,
+    digests,
+    report,
+    rawUpdated: trivials[0]!,
+  });
+
   rawWorker.shutdown();
   await rawRunning;
   rawMailer.close();
@@ -413,6 +426,78 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
     `${((stepPure.mean / eventApi.p50) * 100).toFixed(1)} %`,
     'of the whole step (B2 p50)',
   );
+  console.log(`\n${c.bold('Where the distance lies: one more layer at a time, same run')}`);
+  row('', 'praxisflow', 'raw Temporal', 'ratio');
+  const msRow = (name: string, a: number, b: number, note: string) =>
+    row(name, ms(a), ms(b), ratio(a, b), note);
+  const startLeg = (name: string, perSecond: number, note: string) =>
+    row(
+      name,
+      perSecond.toFixed(1),
+      legs.starts.rawWithSearchAttributes.toFixed(1),
+      ratio(perSecond, legs.starts.rawWithSearchAttributes),
+      note,
+    );
+  row(
+    'raw start, search attributes',
+    legs.starts.rawWithSearchAttributes.toFixed(1),
+    legs.starts.raw.toFixed(1),
+    ratio(legs.starts.rawWithSearchAttributes, legs.starts.raw),
+    'starts per second, against raw without them',
+  );
+  startLeg(
+    'start, no worker polling',
+    legs.starts.withoutWorker,
+    'codec, planned args, first view; no first step',
+  );
+  startLeg('start without the API', legs.starts.withoutApi, 'the worker runs each first step');
+  startLeg('  and its row', legs.starts.withRow, "the API's write of the row and STARTED");
+  startLeg('  and the API (B1)', legs.starts.throughApi, 'HTTP, API key, validation');
+  msRow(
+    'update without the API p50',
+    legs.events.update.p50,
+    eventRaw.p50,
+    'codec, validator, step, answer with its audit entry',
+  );
+  msRow(
+    '  the worker at rest before p50',
+    legs.events.updateAtRest.p50,
+    eventRaw.p50,
+    "the workflow's own write of the step before done",
+  );
+  row(
+    '  of it: the codec (mean)',
+    ms(legs.events.codec.mean),
+    ms(legs.events.update.p50),
+    `${((legs.events.codec.mean / legs.events.update.p50) * 100).toFixed(0)} %`,
+    `arguments and answer (${(legs.events.answerBytes / 1024).toFixed(1)} kB) sealed and opened`,
+  );
+  msRow(
+    '  its task: dispatch p50',
+    legs.updateTasks.praxisflow.dispatch,
+    legs.updateTasks.raw.dispatch,
+    'history: task scheduled → started',
+  );
+  msRow(
+    '  its task: worker p50',
+    legs.updateTasks.praxisflow.worker,
+    legs.updateTasks.raw.worker,
+    'history: task started → completed',
+  );
+  row(
+    "  then the API's write p50",
+    ms(legs.events.write.p50),
+    ms(eventApi.p50),
+    `${((legs.events.write.p50 / eventApi.p50) * 100).toFixed(0)} %`,
+    'of B2 p50 (recordStep)',
+  );
+  row(
+    '  the rest of B2 p50',
+    ms(eventApi.p50 - legs.events.update.p50 - legs.events.write.p50),
+    ms(eventApi.p50),
+    `${(((eventApi.p50 - legs.events.update.p50 - legs.events.write.p50) / eventApi.p50) * 100).toFixed(0)} %`,
+    'HTTP, API key, validation',
+  );
   writeResult('engine', {
     starts: STARTS,
     events: EVENTS,
@@ -443,6 +528,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<void> {
       ratioP99ToEventRoundTrip: webhookLag.sinceStep.p99 / eventApi.p99,
     },
     b5: { pureStep: stepPure, wholeStepP50: eventApi.p50, share: stepPure.mean / eventApi.p50 },
+    legs,
     profileWindows: windows,
   });
 }

@@ -34,6 +34,34 @@ export async function withThrowawayServers(
 export const quantile = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+export interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+/** p50, p99 and mean of some times in ms. */
+export function latencyOf(times: readonly number[]): Latency {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+  };
+}
+
+/** Runs `once` n times one after the other (after a few warm-ups): p50, p99, mean in ms. */
+export async function latency(n: number, once: (i: number) => Promise<unknown>): Promise<Latency> {
+  for (let i = 0; i < 5; i++) await once(-1 - i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await once(i);
+    times.push(performance.now() - start);
+  }
+  return latencyOf(times);
+}
+
 /** The raw-Temporal baselines (bench/raw-workflows.ts), bundled like praxisflow's workflows. */
 export const rawWorkflowBundle = (): Promise<WorkflowBundle> =>
   bundleWorkflows(fileURLToPath(new URL('./raw-workflows.ts', import.meta.url)));

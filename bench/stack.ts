@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createMailTransport } from '../activities/index.js';
 import { createBulkActionActivities } from '../activities/bulk-actions.js';
@@ -28,6 +29,10 @@ export interface BenchStack {
   readonly nativeConnection: NativeConnection;
   /** With the stack's payload codec. */
   readonly client: Client;
+  /** Where the stack's worker runs praxisflow's workflows. */
+  readonly taskQueue: string;
+  /** The payload codec of client and worker. */
+  readonly codec: PayloadCodec;
   /** Calls the API with the admin key; throws unless it answers `expected`. */
   api<T = { id: string }>(
     method: string,
@@ -116,6 +121,8 @@ export async function startBenchStack(env: NodeJS.ProcessEnv): Promise<BenchStac
     connection,
     nativeConnection,
     client,
+    taskQueue: TASK_QUEUE,
+    codec,
     async api<T>(method: string, path: string, body: unknown, expected: number): Promise<T> {
       const response = await fetch(base + path, {
         method,
