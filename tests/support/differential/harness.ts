@@ -155,18 +155,30 @@ export class StuckStep extends Error {}
 /** Set when a step got stuck: the case's `finally` restarts the test server. */
 let stuck = false;
 
-/** Fails a step that does not finish: its workflow task keeps failing, or time stands still. */
-async function finishing<T>(handle: WorkflowHandle, label: string, work: Promise<T>): Promise<T> {
+/**
+ * Fails a step that does not finish: its workflow task keeps failing, or time stands still.
+ * The step's calls are cancelled then, before the test server is restarted: a call still open
+ * when the server goes away would fail as unavailable, and the client's retry of it would find
+ * its channel shut down, an exception no test catches.
+ */
+async function finishing<T>(
+  handle: WorkflowHandle,
+  label: string,
+  step: () => Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StepTimeout(label)), STEP_TIMEOUT_MS);
   });
+  const cancel = new AbortController();
+  const work = env.connection.withAbortSignal(cancel.signal, step);
   try {
     return await Promise.race([work, timeout]);
   } catch (error) {
     if (!(error instanceof StepTimeout)) throw error;
     stuck = true;
     work.catch(() => undefined);
+    cancel.abort();
     const history = await handle.fetchHistory();
     const last = (history.events ?? [])
       .slice(-4)
@@ -284,7 +296,7 @@ export async function checkCase(c: Case): Promise<void> {
   const handle = await startProcess(env, 'generated', { input: { spec: c.spec } });
   try {
     await quiescent(handle);
-    const initial = await finishing(handle, 'the initial view', view(handle));
+    const initial = await finishing(handle, 'the initial view', () => view(handle));
     expect(observeView(initial), 'initial state').toEqual(reference.initial);
     let advanced = 0;
     for (const [index, expected] of reference.steps.entries()) {
@@ -292,7 +304,7 @@ export async function checkCase(c: Case): Promise<void> {
       const label = describeStep(index, step);
       let current: ProcessView;
       if ('send' in step) {
-        const answer = await finishing(handle, label, sendOrRefuse(handle, step.send));
+        const answer = await finishing(handle, label, () => sendOrRefuse(handle, step.send));
         expect(answer === 'refused' ? 'refused' : 'taken', `${label}: taken or refused`).toBe(
           expected.accepted ? 'taken' : 'refused',
         );
@@ -300,9 +312,9 @@ export async function checkCase(c: Case): Promise<void> {
         current = answer === 'refused' || answersLater ? await view(handle) : answer;
       } else {
         advanced += advanceMs(step);
-        await finishing(handle, label, env.sleep(advanceMs(step)));
+        await finishing(handle, label, () => env.sleep(advanceMs(step)));
         await quiescent(handle);
-        current = await finishing(handle, `the view after ${label}`, view(handle));
+        current = await finishing(handle, `the view after ${label}`, () => view(handle));
       }
       expect(observeView(current), `${label}: the view`).toEqual(expected.observation);
       // A refused event does not wait for the activities still running from earlier steps.
