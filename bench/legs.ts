@@ -6,18 +6,19 @@
  * Starts (B1), each phase after the worker has finished the one before:
  *  1. raw `workflow.start` of a trivial workflow;
  *  2. the same with the search attributes praxisflow starts with (type, business key, practice);
- *  3. praxisflow's start without the API: the start planner's arguments and search attributes,
- *     sealed by the payload codec, and the view of the start computed from the pure machine;
- *  4. the same and the row and `STARTED` entry the API writes (`startProcessWorkflow`);
- *  5. through the API (HTTP, API key, validation): B1 itself.
+ *  3. praxisflow's start without the API, on a task queue no worker polls: the start planner's
+ *     arguments and search attributes, sealed by the payload codec, and the view of the start
+ *     computed from the pure machine;
+ *  4. the same on the worker's queue, the worker running each process's first step meanwhile;
+ *  5. the same and the row and `STARTED` entry the API writes (`startProcessWorkflow`);
+ *  6. through the API (HTTP, API key, validation), as B1.
  *
  * Events (B2), one at a time: praxisflow's `send` update without the API (the codec, the
  * update's validator, the step, the answer with the step's audit entry), then the write the
  * API makes of it (`ReadModel.recordStep`), timed apart; the whole path through the API is B2.
  * Then the same update once the worker has done the workflow's own write of the step before
- * (back to back, that write competes with the next event for the two cores), and the payload
- * codec's share: the four passes of one event's payloads (arguments and answer, sealed and
- * opened).
+ * (does that write, back to back, slow the next event?), and the payload codec's share: the
+ * four passes of one event's payloads (arguments and answer, sealed and opened).
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
