@@ -193,6 +193,9 @@ export async function runReference(c: Case): Promise<Reference> {
   // Which invoked actors reached the machine (a message, an answer, an end), by turn: one send,
   // or the instant the clock was set to (the harness lets the interpreter settle in between).
   const arrivals = new Map<number, Set<unknown>>();
+  // Events sent to the machine and not yet taken, in the order its mailbox takes them: the first
+  // is the one it is taking.
+  const queued: { readonly event: unknown; readonly source: unknown }[] = [];
   let turn = 0;
   const machine = buildMachine(c.spec).provide({
     actions: { effect: (_: unknown, params: { tag: string }) => void effects.push(params.tag) },
@@ -231,7 +234,19 @@ export async function runReference(c: Case): Promise<Reference> {
           live.delete(id);
           // Its params are the stopped actor itself.
           running.delete(params);
+          // A message or end of the child already on its way (sent in the step whose message
+          // the machine is taking now) reaches the machine after the stop.
+          if (queued.slice(1).some(({ source }) => source === params)) {
+            known.add('a child machine heard after it was stopped');
+          }
         }
+      }
+      if (inspection.type === '@xstate.event' && inspection.actorRef === actor) {
+        queued.push({ event: inspection.event, source: inspection.sourceRef });
+      }
+      if (inspection.type === '@xstate.snapshot' && inspection.actorRef === actor) {
+        const taken = queued.findIndex(({ event }) => event === inspection.event);
+        if (taken >= 0) queued.splice(taken, 1);
       }
       if (
         inspection.type === '@xstate.event' &&
