@@ -699,13 +699,18 @@ describe('the interpreter against XState createActor, with invoked child machine
     await fc.assert(
       fc.asyncProperty(childCaseArb, async (c) => {
         fc.pre(await admissible(c));
-        try {
-          await checkCase(c);
-        } catch (error) {
-          // Once in a while the test server keeps time locked after earlier cases' child
-          // workflows; the same case on the fresh server it was restarted with tells.
-          if (!(error instanceof StuckStep)) throw error;
-          await checkCase(c);
+        // Once in a while the test server keeps time locked after earlier cases' child
+        // workflows; the same case on the fresh server it was restarted with tells. A case
+        // stuck again there was seen once in about 400 generated cases (alone it passed three
+        // times out of three), so it gets a second fresh server; each restart is reported.
+        for (let restarts = 0; ; restarts += 1) {
+          try {
+            await checkCase(c);
+            return;
+          } catch (error) {
+            if (!(error instanceof StuckStep) || restarts === 2) throw error;
+            console.warn(`${error.message}; the case runs again on a fresh test server`);
+          }
         }
       }),
       {
