@@ -29,7 +29,7 @@ import { startProcessWorkflow, type ProcessStarter } from '../api/process-handle
 import { ReadModel } from '../api/read-model.js';
 import { latestDefinition } from '../machines/registry.js';
 import { sendUpdate, type ProcessEvent, type ProcessView } from '../workflows/protocol.js';
-import { latency, latencyOf, untilAllRest, type Latency } from './lib.js';
+import { latency, latencyOf, restsNow, untilAllRest, type Latency } from './lib.js';
 
 interface LegsSetup {
   /** praxisflow's client (with the payload codec) and its worker's task queue. */
@@ -196,7 +196,7 @@ export async function measureLegs(setup: LegsSetup): Promise<Legs> {
     latency(setup.events, async (i) => {
       const handle = digestOf(i);
       // Untimed: the step before has been written by the workflow itself.
-      while (!(await resting(handle))) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (!(await restsNow(handle))) await new Promise((resolve) => setTimeout(resolve, 5));
       const event = setup.report(2_000_000 + i);
       const meta = { actor: 'bench', recordsStep: true };
       const view = await handle.executeUpdate(sendUpdate, { args: [event, meta] });
@@ -230,12 +230,6 @@ export async function measureLegs(setup: LegsSetup): Promise<Legs> {
     },
     updateTasks: tasks,
   };
-}
-
-/** No workflow task and no activity pending: the worker has nothing left of this process. */
-async function resting(handle: WorkflowHandle): Promise<boolean> {
-  const { raw } = await handle.describe();
-  return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
 }
 
 async function updateTasks(handle: WorkflowHandle): Promise<UpdateTasks> {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { c, log, since } from '../scripts/lib/log.js';
 import { Supervisor } from '../scripts/lib/supervisor.js';
@@ -99,14 +99,19 @@ export async function inParallel(
   return (performance.now() - start) / 1000;
 }
 
+/** No workflow task and no activity pending: the worker has nothing left of this process. */
+export async function restsNow(handle: WorkflowHandle): Promise<boolean> {
+  const { raw } = await handle.describe();
+  return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
+}
+
 /** Waits until every process rests: no workflow task, no activity pending (64 asked at a time). */
 export async function untilAllRest(client: Client, ids: readonly string[]): Promise<void> {
   let pending = [...ids];
   while (pending.length > 0) {
     const resting: boolean[] = [];
     await inParallel(pending.length, 64, async (i) => {
-      const { raw } = await client.workflow.getHandle(pending[i]!).describe();
-      resting[i] = !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
+      resting[i] = await restsNow(client.workflow.getHandle(pending[i]!));
     });
     pending = pending.filter((_, i) => !resting[i]);
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
